@@ -1,0 +1,105 @@
+import { Command, Errors, Flags } from '@oclif/core';
+
+import { ExhibitorClient } from '../clients/exhibitor';
+import { MarathonClient } from '../clients/marathon';
+import { MesosClient } from '../clients/mesos';
+import { resolveClusterConnection } from '../cluster/config';
+import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import { Progress } from '../domain/progress';
+import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, describeUnknownError } from '../errors';
+
+/**
+ * What every `dcos janitor` command shares: the cluster clients, progress on
+ * stderr, the confirmation rule for destructive runs, and the single place where
+ * errors become one line and an exit code.
+ */
+
+export interface ClusterClients {
+  http: ClusterHttp;
+  mesos: MesosClient;
+  marathon: MarathonClient;
+  exhibitor: ExhibitorClient;
+}
+
+export abstract class JanitorCommand extends Command {
+  static baseFlags = {
+    json: Flags.boolean({ description: 'Print one machine-readable JSON result on stdout (progress stays on stderr).', default: false }),
+  };
+
+  private jsonMode = false;
+
+  protected verbosity(): number {
+    const level = Number(process.env.DCOS_VERBOSITY ?? 0);
+    return Number.isFinite(level) ? level : 0;
+  }
+
+  protected clusterClients(): ClusterClients {
+    const connection = resolveClusterConnection(process.env);
+    const verbose = this.verbosity() > 0;
+    if (verbose) this.logToStderr(`Cluster ${connection.url} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`);
+    const http = new ClusterHttp(connection, {
+      retries: envNumber('DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
+      backoffMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
+      log: verbose ? (line) => this.logToStderr(`http: ${line}`) : undefined,
+    });
+    return { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
+  }
+
+  protected progress(): Progress {
+    return {
+      step: (message) => this.logToStderr(message),
+      warn: (message) => this.logToStderr(`Warning: ${message}`),
+    };
+  }
+
+  /** Declare JSON mode early, so that errors are reported as JSON too. */
+  protected useJson(json: boolean): void {
+    this.jsonMode = json;
+  }
+
+  protected printJson(result: unknown): void {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
+
+  /**
+   * Destructive runs: --yes skips the question; without it a terminal is asked
+   * and anything else (CI, a pipe) is an error, never a prompt that hangs.
+   */
+  protected async confirm(question: string, what: string, yes: boolean): Promise<void> {
+    if (yes) return;
+    if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
+    const { confirm } = await import('@inquirer/prompts');
+    const answer = await confirm({ message: question, default: false }, { output: process.stderr });
+    if (!answer) throw new AbortedError();
+  }
+
+  protected setExitCode(code: ExitCodeValue): void {
+    process.exitCode = code;
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    // oclif's own parse errors and exits keep oclif's handling (exit 2 for bad flags).
+    if (error instanceof Errors.ExitError || (error instanceof Errors.CLIError && !(error instanceof JanitorError))) throw error;
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      this.reportError('aborted', 'Aborted at the prompt: nothing more was changed.', ExitCode.ABORTED);
+      return this.exit(ExitCode.ABORTED);
+    }
+    if (error instanceof JanitorError) {
+      this.reportError(error.kind, error.message, error.exitCode);
+      return this.exit(error.exitCode);
+    }
+    if (this.verbosity() >= 2 && error instanceof Error && error.stack) this.logToStderr(error.stack);
+    this.reportError('internal', describeUnknownError(error), ExitCode.INTERNAL);
+    return this.exit(ExitCode.INTERNAL);
+  }
+
+  private reportError(kind: string, message: string, exitCode: number): void {
+    this.logToStderr(`Error: ${message}`);
+    if (this.jsonMode) this.printJson({ error: { kind, message, exitCode } });
+  }
+}
+
+function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}

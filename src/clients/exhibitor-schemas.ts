@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Exhibitor's explorer API (reference/exhibitor-zookeeper.md §2). */
+
+/** DELETE answers 200 with this even when ZooKeeper refused: `succeeded` is the truth. */
+export const ExhibitorResultSchema = z.looseObject({
+  message: z.string(),
+  succeeded: z.boolean(),
+});
+
+/** `stat` is "* not found * " for a missing node. */
+export const NodeDataSchema = z.looseObject({
+  bytes: z.string(),
+  str: z.string(),
+  stat: z.string(),
+});
+
+/** Children of a node; any error is one entry titled "* Exception *". */
+export const NodeChildrenSchema = z.array(
+  z.looseObject({ title: z.string(), key: z.string(), isLazy: z.boolean().optional(), expand: z.boolean().optional() }),
+);

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Marathon `/v2` (reference/marathon.md §1, §2). */
+
+export const MarathonAppSchema = z.looseObject({
+  id: z.string(),
+  instances: z.number().optional(),
+  env: z.record(z.string(), z.unknown()).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  role: z.string().optional(),
+  tasksRunning: z.number().optional(),
+  tasksStaged: z.number().optional(),
+  tasksHealthy: z.number().optional(),
+  tasksUnhealthy: z.number().optional(),
+  deployments: z.array(z.looseObject({ id: z.string() })).optional(),
+  tasks: z.array(z.looseObject({ id: z.string(), state: z.string().optional(), slaveId: z.string().optional() })).optional(),
+  lastTaskFailure: z.looseObject({ message: z.string().optional(), state: z.string().optional() }).optional(),
+});
+export type MarathonApp = z.output<typeof MarathonAppSchema>;
+
+export const AppResponseSchema = z.looseObject({ app: MarathonAppSchema });
+export const AppsResponseSchema = z.looseObject({ apps: z.array(MarathonAppSchema) });
+
+export const DeploymentResultSchema = z.looseObject({ version: z.string(), deploymentId: z.string() });
+
+export const DeploymentSchema = z.looseObject({
+  id: z.string(),
+  version: z.string().optional(),
+  affectedApps: z.array(z.string()).optional(),
+  currentStep: z.number().optional(),
+  totalSteps: z.number().optional(),
+});
+export const DeploymentsResponseSchema = z.array(DeploymentSchema);

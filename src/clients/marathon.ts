@@ -1,0 +1,61 @@
+import { ClusterHttp, parseBody } from '../cluster/http';
+import {
+  AppResponseSchema,
+  AppsResponseSchema,
+  DeploymentResultSchema,
+  DeploymentsResponseSchema,
+  MarathonApp,
+} from './marathon-schemas';
+
+/** Root Marathon through Admin Router (`/service/marathon/v2/...`). */
+
+const SERVICE = 'Marathon';
+const BASE = '/service/marathon/v2';
+
+export class MarathonClient {
+  constructor(private readonly http: ClusterHttp) {}
+
+  /** The app, or undefined when Marathon answers 404 "App '/x' does not exist". */
+  async getApp(appId: string): Promise<MarathonApp | undefined> {
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${BASE}/apps${appPath(appId)}`, accept: [404] });
+    if (response.status === 404) return undefined;
+    return parseBody(AppResponseSchema, response, SERVICE).app;
+  }
+
+  /** All apps, or those carrying a label (`K` or `K==V`). */
+  async listApps(label?: string): Promise<MarathonApp[]> {
+    const response = await this.http.request({
+      service: SERVICE,
+      method: 'GET',
+      path: `${BASE}/apps`,
+      query: label ? { label } : undefined,
+    });
+    return parseBody(AppsResponseSchema, response, SERVICE).apps;
+  }
+
+  /**
+   * `force` defaults to true in Marathon's code although the RAML says false;
+   * it is sent explicitly (reference/marathon.md §1). undefined: already gone.
+   */
+  async deleteApp(appId: string): Promise<{ deploymentId: string } | undefined> {
+    const response = await this.http.request({
+      service: SERVICE,
+      method: 'DELETE',
+      path: `${BASE}/apps${appPath(appId)}`,
+      query: { force: 'true' },
+      accept: [404],
+    });
+    if (response.status === 404) return undefined;
+    return parseBody(DeploymentResultSchema, response, SERVICE);
+  }
+
+  async listDeployments() {
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${BASE}/deployments` });
+    return parseBody(DeploymentsResponseSchema, response, SERVICE);
+  }
+}
+
+/** App ids keep their slashes in the URL; each segment is encoded on its own. */
+export function appPath(appId: string): string {
+  return '/' + appId.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+}

@@ -1,0 +1,104 @@
+import { UnexpectedResponseError } from '../errors';
+import { ClusterHttp, HttpResponse, parseBody } from '../cluster/http';
+import {
+  FrameworksResponse,
+  FrameworksResponseSchema,
+  MesosResource,
+  SlavesResponse,
+  SlavesResponseSchema,
+  StateSummary,
+  StateSummarySchema,
+} from './mesos-schemas';
+
+/**
+ * The leading Mesos master through Admin Router (`/mesos/master/...`).
+ * Operations answer with an outcome rather than throwing on 400/409, because
+ * those statuses carry meaning the domain code acts on (already done, in use,
+ * static, agent gone); anything else is an error from the HTTP layer.
+ */
+
+export type OperationOutcome =
+  | { kind: 'accepted' }
+  /** 409: the resources are not available exactly as sent (in use, already done, changed). */
+  | { kind: 'conflict'; message: string }
+  /** 400: Mesos refused the request itself (static, volume, unknown agent, not found). */
+  | { kind: 'rejected'; message: string };
+
+export type TeardownOutcome = { kind: 'torn-down' } | { kind: 'not-found'; message: string };
+
+const SERVICE = 'Mesos';
+const MASTER = '/mesos/master';
+
+export class MesosClient {
+  constructor(private readonly http: ClusterHttp) {}
+
+  /** The only endpoint with reserved_resources_full (reference/mesos.md §2). */
+  async getAgents(): Promise<SlavesResponse> {
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves` });
+    return parseBody(SlavesResponseSchema, response, SERVICE);
+  }
+
+  async getFrameworks(): Promise<FrameworksResponse> {
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/frameworks` });
+    return parseBody(FrameworksResponseSchema, response, SERVICE);
+  }
+
+  async getStateSummary(): Promise<StateSummary> {
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/state-summary` });
+    return parseBody(StateSummarySchema, response, SERVICE);
+  }
+
+  async destroyVolumes(agentId: string, volumes: MesosResource[]): Promise<OperationOutcome> {
+    // An empty batch is never sent: what Mesos does with volumes=[] is unverified (reference/mesos.md §5).
+    if (volumes.length === 0) return { kind: 'accepted' };
+    const response = await this.http.request({
+      service: SERVICE,
+      method: 'POST',
+      path: `${MASTER}/destroy-volumes`,
+      form: { slaveId: agentId, volumes: JSON.stringify(volumes) },
+      accept: [400, 409],
+    });
+    return operationOutcome(response);
+  }
+
+  async unreserve(agentId: string, resources: MesosResource[]): Promise<OperationOutcome> {
+    if (resources.length === 0) return { kind: 'accepted' };
+    const response = await this.http.request({
+      service: SERVICE,
+      method: 'POST',
+      path: `${MASTER}/unreserve`,
+      form: { slaveId: agentId, resources: JSON.stringify(resources) },
+      accept: [400, 409],
+    });
+    return operationOutcome(response);
+  }
+
+  /**
+   * 400 "No framework found" means unknown or already completed: the caller
+   * re-reads /master/frameworks to tell which (reference/mesos.md §3).
+   */
+  async teardown(frameworkId: string): Promise<TeardownOutcome> {
+    const response = await this.http.request({
+      service: SERVICE,
+      method: 'POST',
+      path: `${MASTER}/teardown`,
+      form: { frameworkId },
+      accept: [400, 404],
+    });
+    if (response.status >= 200 && response.status < 300) return { kind: 'torn-down' };
+    // dcos-core-cli reads a 404 as "unknown framework" although Mesos answers 400; accept both.
+    if (response.status === 404 || /No framework found/i.test(response.text)) {
+      return { kind: 'not-found', message: response.text.trim() };
+    }
+    throw new UnexpectedResponseError(
+      `Mesos refused ${response.endpoint} for framework ${frameworkId}: "${response.text.trim()}". Check the framework id with 'dcos janitor teardown'.`,
+    );
+  }
+}
+
+function operationOutcome(response: HttpResponse): OperationOutcome {
+  const message = response.text.trim();
+  if (response.status === 409) return { kind: 'conflict', message };
+  if (response.status === 400) return { kind: 'rejected', message };
+  return { kind: 'accepted' };
+}

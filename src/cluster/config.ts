@@ -1,0 +1,183 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+import { NotConfiguredError } from '../errors';
+
+/**
+ * Where the cluster is and how to talk to it, as the DC/OS CLI would.
+ *
+ * Resolution order (reference/dcos-cli-plugin.md §3, §4):
+ *  1. the variables the DC/OS CLI exports to a plugin: DCOS_URL, DCOS_ACS_TOKEN,
+ *     DCOS_TLS_INSECURE, DCOS_TLS_CA_PATH;
+ *  2. otherwise the CLI's own configuration: $DCOS_DIR (default ~/.dcos)
+ *     /clusters/<id>/dcos.toml of the current cluster, with DCOS_SSL_VERIFY and
+ *     DCOS_TIMEOUT overriding the file's keys as the Go CLI does.
+ */
+export interface TlsSettings {
+  /** false only for `ssl_verify = false`, DCOS_TLS_INSECURE=1 or an http:// URL. */
+  verify: boolean;
+  /** A CA bundle to verify against instead of the system CAs. */
+  caPath?: string;
+}
+
+export interface ClusterConnection {
+  url: string;
+  /** Empty or undefined means "no token" (an open cluster, or not logged in). */
+  token?: string;
+  tls: TlsSettings;
+  /** Per-request timeout; core.timeout, default 3 minutes as in the Go CLI. */
+  timeoutMs: number;
+  /** Said in verbose output and errors: where the settings came from (never the token). */
+  source: string;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 180;
+
+type Env = Record<string, string | undefined>;
+
+export function resolveClusterConnection(env: Env = process.env): ClusterConnection {
+  const timeoutMs = timeoutFromEnv(env);
+  const fromPluginEnv = env.DCOS_URL?.trim();
+  if (fromPluginEnv) {
+    return {
+      url: normaliseUrl(fromPluginEnv, 'DCOS_URL'),
+      token: env.DCOS_ACS_TOKEN || undefined,
+      tls: tlsFromPluginEnv(env, fromPluginEnv),
+      timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+      source: 'environment (DCOS_URL)',
+    };
+  }
+  return fromCliConfig(env, timeoutMs);
+}
+
+function tlsFromPluginEnv(env: Env, url: string): TlsSettings {
+  if (isTruthy(env.DCOS_TLS_INSECURE) || url.startsWith('http://')) return { verify: false };
+  if (env.DCOS_TLS_CA_PATH) return { verify: true, caPath: env.DCOS_TLS_CA_PATH };
+  return sslVerifySetting(env.DCOS_SSL_VERIFY) ?? { verify: true };
+}
+
+function fromCliConfig(env: Env, timeoutOverrideMs: number | undefined): ClusterConnection {
+  const dcosDir = path.resolve(env.DCOS_DIR || path.join(os.homedir(), '.dcos'));
+  const clustersDir = path.join(dcosDir, 'clusters');
+  const clusters = listClusters(clustersDir);
+  const cluster = pickCurrentCluster(clusters, env.DCOS_CLUSTER);
+  const config = readClusterToml(cluster.tomlPath);
+  const core = sectionOf(config, 'core');
+  const url = typeof core.dcos_url === 'string' ? core.dcos_url.trim() : '';
+  if (!url) {
+    throw new NotConfiguredError(
+      `Cluster '${cluster.name}' has no core.dcos_url in ${cluster.tomlPath}: run 'dcos cluster setup <url>' or 'dcos config set core.dcos_url <url>'.`,
+    );
+  }
+  const sslVerify = sslVerifySetting(env.DCOS_SSL_VERIFY) ?? sslVerifySetting(core.ssl_verify) ?? { verify: true };
+  const fileTimeout = typeof core.timeout === 'number' || typeof core.timeout === 'string' ? Number(core.timeout) : NaN;
+  return {
+    url: normaliseUrl(url, `core.dcos_url of ${cluster.tomlPath}`),
+    token: typeof core.dcos_acs_token === 'string' && core.dcos_acs_token ? core.dcos_acs_token : undefined,
+    tls: url.startsWith('http://') ? { verify: false } : sslVerify,
+    timeoutMs: timeoutOverrideMs ?? (fileTimeout > 0 ? fileTimeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000),
+    source: `DC/OS CLI config of cluster '${cluster.name}'`,
+  };
+}
+
+interface ConfiguredCluster {
+  id: string;
+  name: string;
+  tomlPath: string;
+  attached: boolean;
+}
+
+function listClusters(clustersDir: string): ConfiguredCluster[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(clustersDir);
+  } catch {
+    throw notConfigured(`no ${clustersDir}`);
+  }
+  const clusters: ConfiguredCluster[] = [];
+  for (const id of entries.sort()) {
+    const tomlPath = path.join(clustersDir, id, 'dcos.toml');
+    if (!fs.existsSync(tomlPath)) continue;
+    const name = sectionOf(readClusterToml(tomlPath), 'cluster').name;
+    clusters.push({
+      id,
+      name: typeof name === 'string' && name ? name : id,
+      tomlPath,
+      attached: fs.existsSync(path.join(clustersDir, id, 'attached')),
+    });
+  }
+  if (clusters.length === 0) throw notConfigured(`no cluster in ${clustersDir}`);
+  return clusters;
+}
+
+/** The rules of the Go CLI's Manager.Current(). */
+function pickCurrentCluster(clusters: ConfiguredCluster[], wanted: string | undefined): ConfiguredCluster {
+  if (wanted) {
+    const matches = clusters.filter((c) => c.name === wanted || c.id === wanted);
+    if (matches.length === 1) return matches[0];
+    const why = matches.length === 0 ? 'no match found' : 'multiple matches found';
+    throw new NotConfiguredError(
+      `DCOS_CLUSTER='${wanted}': ${why}. Run 'dcos cluster list' and set DCOS_CLUSTER to a cluster name or id.`,
+    );
+  }
+  if (clusters.length === 1) return clusters[0];
+  const attached = clusters.filter((c) => c.attached);
+  if (attached.length === 1) return attached[0];
+  const why = attached.length === 0 ? 'no cluster is attached' : 'multiple clusters are attached';
+  throw new NotConfiguredError(
+    `${clusters.length} clusters are configured and ${why}: run 'dcos cluster attach <name>' or set DCOS_CLUSTER.`,
+  );
+}
+
+function readClusterToml(tomlPath: string): Record<string, unknown> {
+  try {
+    return parseToml(fs.readFileSync(tomlPath, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new NotConfiguredError(`Cannot read the DC/OS CLI config ${tomlPath}: ${reason}. Fix or re-create it with 'dcos cluster setup'.`);
+  }
+}
+
+function sectionOf(config: Record<string, unknown>, name: string): Record<string, unknown> {
+  const section = config[name];
+  return section && typeof section === 'object' ? (section as Record<string, unknown>) : {};
+}
+
+/** core.ssl_verify is "true", "false" or a CA path (a bool in TOML files written by older CLIs). */
+function sslVerifySetting(value: unknown): TlsSettings | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true' || value === 'True') return { verify: true };
+  if (value === false || value === 'false' || value === 'False') return { verify: false };
+  if (typeof value === 'string') return { verify: true, caPath: value };
+  return undefined;
+}
+
+function timeoutFromEnv(env: Env): number | undefined {
+  const seconds = Number(env.DCOS_TIMEOUT);
+  return env.DCOS_TIMEOUT && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+function normaliseUrl(url: string, where: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new NotConfiguredError(`${where} is not a URL ('${url}'): set it to the cluster URL, e.g. https://dcos.example.com.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new NotConfiguredError(`${where} must be an http:// or https:// URL, not '${url}'.`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+function notConfigured(detail: string): NotConfiguredError {
+  return new NotConfiguredError(
+    `No DC/OS cluster is configured (${detail}): run 'dcos cluster setup <cluster-url>', or set DCOS_URL (and DCOS_ACS_TOKEN).`,
+  );
+}

@@ -1,0 +1,265 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import axios, { AxiosInstance, AxiosResponse } from 'axios';
+import { z } from 'zod';
+
+import { AuthError, UnexpectedResponseError, UnreachableError } from '../errors';
+import { ClusterConnection } from './config';
+
+/**
+ * The one HTTP layer every client goes through: the cluster URL (Admin Router),
+ * the token header, TLS as the CLI config says, timeouts, bounded retries with
+ * backoff, Mesos' 307 to the leader, and the mapping of failures to typed errors.
+ * It never prints; a logger may be given for verbose output, and it never sees a header.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+
+export interface RequestSpec {
+  /** Which remote service, for error messages ("Mesos", "Exhibitor", ...). */
+  service: string;
+  method: HttpMethod;
+  /** Path from the cluster URL, starting with '/'. Already URL-encoded. */
+  path: string;
+  query?: Record<string, string>;
+  /** A form-encoded body (Mesos operator endpoints read parameters from the body only). */
+  form?: Record<string, string>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Statuses handed back to the caller rather than turned into errors (2xx always are). */
+  accept?: readonly number[];
+  /**
+   * Whether a failed attempt may be sent again. Reads always may; the Mesos
+   * operations may too, because a repeated one answers 409/400 which the
+   * domain code reads as "already done" after re-reading the state.
+   */
+  retry?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** The body parsed as JSON, or undefined when it is empty or not JSON. */
+  body: unknown;
+  text: string;
+  headers: Record<string, string>;
+  /** "GET /mesos/master/slaves", for error messages. */
+  endpoint: string;
+}
+
+export interface HttpOptions {
+  /** Attempts after the first one, for connection errors and 5xx. */
+  retries: number;
+  /** First backoff; doubled each attempt, capped at 8x. */
+  backoffMs: number;
+  /** Verbose lines (DCOS_VERBOSITY); never given a header or a token. */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = { retries: 4, backoffMs: 250 };
+
+const MAX_REDIRECTS = 3;
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO|HOSTNAME_MISMATCH/;
+
+export class ClusterHttp {
+  private readonly axios: AxiosInstance;
+  private readonly clusterHost: string;
+  /** Counted per process, for benchmarks and verbose summaries. */
+  requestCount = 0;
+
+  constructor(
+    readonly connection: ClusterConnection,
+    private readonly options: HttpOptions = DEFAULT_HTTP_OPTIONS,
+  ) {
+    this.clusterHost = new URL(connection.url).host;
+    this.axios = axios.create({
+      timeout: connection.timeoutMs,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64, ...tlsAgentOptions(connection) }),
+      // Only our own Content-Type decides; axios must not serialise forms as JSON.
+      transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
+      proxy: false,
+    });
+  }
+
+  async request(spec: RequestSpec): Promise<HttpResponse> {
+    const endpoint = `${spec.method} ${spec.path}`;
+    let url = this.connection.url + spec.path;
+    let redirects = 0;
+    for (let attempt = 0; ; attempt++) {
+      let response: AxiosResponse<string>;
+      const started = Date.now();
+      try {
+        response = await this.send(spec, url);
+      } catch (error) {
+        const code = errorCode(error);
+        if (TLS_CODES.test(code)) {
+          throw new UnreachableError(
+            `TLS verification failed for ${this.connection.url} (${code}): set core.ssl_verify to the cluster's CA bundle ` +
+              `('dcos cluster setup' does this) or DCOS_TLS_CA_PATH; use 'false' only on a trusted network.`,
+          );
+        }
+        if (spec.retry !== false && TRANSIENT_CODES.has(code) && attempt < this.options.retries) {
+          this.log(`${endpoint}: ${code}, retrying (${attempt + 1}/${this.options.retries})`);
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw new UnreachableError(
+          `${spec.service} is unreachable at ${this.connection.url} (${endpoint}: ${code || describeError(error)}` +
+            `${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}): check the cluster URL ('dcos config show core.dcos_url') and your network.`,
+        );
+      }
+      this.requestCount++;
+      const status = response.status;
+      this.log(`${endpoint} -> ${status} (${Date.now() - started} ms)`);
+
+      if (status === 307 && typeof response.headers.location === 'string' && redirects < MAX_REDIRECTS) {
+        // Mesos answers a non-leader with a protocol-relative Location to the leader;
+        // the same method and body must be sent there (reference/mesos.md §1).
+        url = new URL(response.headers.location, url).toString();
+        redirects++;
+        attempt--;
+        continue;
+      }
+
+      const accepted = (status >= 200 && status < 300) || (spec.accept?.includes(status) ?? false);
+      if (!accepted && status >= 500 && spec.retry !== false && attempt < this.options.retries) {
+        this.log(`${endpoint}: ${status}, retrying (${attempt + 1}/${this.options.retries})`);
+        await sleep(this.backoff(attempt));
+        continue;
+      }
+      const result = toHttpResponse(response, endpoint);
+      if (accepted) return result;
+      throw this.failure(spec, result, attempt + 1);
+    }
+  }
+
+  private send(spec: RequestSpec, url: string): Promise<AxiosResponse<string>> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...spec.headers };
+    // The token goes only to the cluster's own host: a redirect to another host
+    // (a Mesos leader behind Admin Router) must not receive it.
+    if (this.connection.token && new URL(url).host === this.clusterHost) {
+      headers.Authorization = `token=${this.connection.token}`;
+    }
+    let data: string | undefined;
+    if (spec.form) {
+      data = new URLSearchParams(spec.form).toString();
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    } else if (spec.json !== undefined) {
+      data = JSON.stringify(spec.json);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    return this.axios.request<string>({ method: spec.method, url, params: spec.query, data, headers });
+  }
+
+  private failure(spec: RequestSpec, response: HttpResponse, attempts: number): Error {
+    const { status, endpoint } = response;
+    if (status === 401) {
+      return new AuthError(
+        `${spec.service} answered 401 Unauthorized to ${endpoint}: the token is missing or expired; run 'dcos auth login' and try again.`,
+      );
+    }
+    if (status === 403) {
+      return new AuthError(
+        `${spec.service} answered 403 Forbidden to ${endpoint}: your account lacks the permission; ask a cluster admin, or log in as one with 'dcos auth login'.`,
+      );
+    }
+    const snippet = firstLine(response.text);
+    if (status >= 500) {
+      const noLeader = /No leader elected/i.test(response.text);
+      return new UnreachableError(
+        `${spec.service} kept failing: ${endpoint} answered ${status}${snippet ? ` "${snippet}"` : ''} ${attempts} times` +
+          `${noLeader ? ' (the Mesos masters have no leader)' : ''}: check the cluster's health ('dcos node list'), then re-run; the run is safe to repeat.`,
+      );
+    }
+    return new UnexpectedResponseError(
+      `${spec.service} answered ${status} to ${endpoint}${snippet ? `: "${snippet}"` : ''}. Re-run with DCOS_VERBOSITY=2 to see the exchange.`,
+    );
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.options.backoffMs * Math.min(2 ** attempt, 8);
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+/**
+ * Parse a body with a zod schema; a mismatch names the endpoint and the first
+ * offending field, so an operator can tell which cluster version surprised us.
+ */
+export function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse, service: string): z.output<S> {
+  if (response.body === undefined) {
+    throw new UnexpectedResponseError(
+      `${service} answered ${response.endpoint} with ${response.text ? 'a body that is not JSON' : 'an empty body'} (status ${response.status}): ` +
+        'is the cluster URL pointing at DC/OS Admin Router?',
+    );
+  }
+  const result = schema.safeParse(response.body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
+  throw new UnexpectedResponseError(
+    `${service} ${response.endpoint} returned a payload this tool does not understand: field '${field}': ${issue.message}. ` +
+      'Please report it with the cluster version.',
+  );
+}
+
+function toHttpResponse(response: AxiosResponse<string>, endpoint: string): HttpResponse {
+  const text = typeof response.data === 'string' ? response.data : '';
+  let body: unknown;
+  if (text.trim()) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(response.headers)) {
+    if (typeof value === 'string') headers[key.toLowerCase()] = value;
+  }
+  return { status: response.status, body, text, headers, endpoint };
+}
+
+function tlsAgentOptions(connection: ClusterConnection): https.AgentOptions {
+  if (!connection.tls.verify) return { rejectUnauthorized: false };
+  if (!connection.tls.caPath) return { rejectUnauthorized: true };
+  try {
+    return { rejectUnauthorized: true, ca: fs.readFileSync(connection.tls.caPath) };
+  } catch {
+    throw new UnreachableError(
+      `Cannot read the CA bundle ${connection.tls.caPath} named by core.ssl_verify/DCOS_TLS_CA_PATH: fix the path or run 'dcos cluster setup' again.`,
+    );
+  }
+}
+
+function errorCode(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+    if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE') return code;
+    if (cause && typeof cause.code === 'string') return cause.code;
+  }
+  return '';
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}
+
+function firstLine(text: string): string {
+  const line = text.replace(/<[^>]*>/g, ' ').trim().split('\n')[0].trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

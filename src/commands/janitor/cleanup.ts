@@ -1,0 +1,94 @@
+import { Flags } from '@oclif/core';
+
+import { JanitorCommand } from '../../cli/janitor-command';
+import { executeCleanup, planCleanup, planHasChanges, verifyCleanup } from '../../domain/cleanup';
+import { ExitCode } from '../../errors';
+import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, renderSkipLegend } from '../../render/cleanup';
+
+export default class Cleanup extends JanitorCommand {
+  static summary = "Destroy a service's volumes, unreserve its resources on every agent and delete its ZooKeeper node.";
+
+  static description =
+    'What janitor.py -r ROLE -p PRINCIPAL -z ZKNODE does, done right: reservations are selected by role AND principal ' +
+    '(and the SDK resource_id / framework_id labels), so a sibling service in the same role keeps its data; static and ' +
+    'slave_public reservations are never touched. A plan is shown first; volumes are destroyed, the agents re-read, the ' +
+    'resources unreserved, the ZooKeeper node deleted, and a fresh read verifies that nothing is left. Re-running after ' +
+    'an interruption finishes the job.';
+
+  static examples = [
+    { description: 'Preview the cleanup of a service destroyed from the UI', command: '<%= config.bin %> janitor cleanup --service kafka --dry-run' },
+    { description: 'Clean it, as CI would', command: '<%= config.bin %> janitor cleanup --service /data/kafka --yes --json' },
+    { description: 'The janitor.py form', command: '<%= config.bin %> janitor cleanup -r kafka-role -p kafka-principal -z dcos-service-kafka' },
+  ];
+
+  static flags = {
+    service: Flags.string({ description: 'Service name (foldered names too): derives role, principal and ZooKeeper node by the SDK naming rules.' }),
+    role: Flags.string({ char: 'r', description: 'Role whose dynamic reservations to clean (repeatable); overrides the derived one.', multiple: true }),
+    principal: Flags.string({ char: 'p', description: 'Principal that made the reservations; required with -r.' }),
+    'zk-node': Flags.string({ char: 'z', description: 'ZooKeeper node to delete, e.g. dcos-service-kafka.' }),
+    'framework-id': Flags.string({ description: 'Only take resources whose framework_id label (SDK >= 0.57.3) is one of these (repeatable).', multiple: true }),
+    'include-unlabeled': Flags.boolean({ description: 'Also take reservations of the role+principal that carry no SDK resource_id label.', default: false }),
+    'dry-run': Flags.boolean({ description: 'Show the plan and change nothing.', default: false }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
+    force: Flags.boolean({ description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.', default: false }),
+    concurrency: Flags.integer({ description: 'How many agents are worked on at once.', default: 32, min: 1, max: 256 }),
+    'conflict-retries': Flags.integer({ description: 'Extra attempts for a resource Mesos answers 409 for.', default: 2, min: 0, max: 20, hidden: true }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Cleanup);
+    this.useJson(flags.json);
+    const clients = this.clusterClients();
+    const progress = this.progress();
+
+    const plan = await planCleanup(
+      clients,
+      {
+        service: flags.service,
+        roles: flags.role ?? [],
+        principal: flags.principal,
+        zkNode: flags['zk-node'],
+        frameworkIds: flags['framework-id'] ?? [],
+        includeUnlabeled: flags['include-unlabeled'],
+      },
+      progress,
+    );
+    if (!flags.json) {
+      this.log(renderCleanupPlan(plan));
+      const legend = renderSkipLegend(plan);
+      if (legend) this.log(`Skipped resources stay; why:\n${legend}`);
+    }
+
+    if (plan.blockers.length > 0 && !flags.force) {
+      const code = ExitCode.REFUSED;
+      progress.warn('Refusing to clean while the service can still run (see "Blocked" above); pass --force to override.');
+      if (flags.json) this.printJson({ ...cleanupJson(plan, flags['dry-run'], code), error: { kind: 'refused', message: plan.blockers.join(' | '), exitCode: code } });
+      return this.setExitCode(code);
+    }
+    if (flags['dry-run']) {
+      if (flags.json) this.printJson(cleanupJson(plan, true, ExitCode.OK));
+      else this.log('Dry run: nothing was changed.');
+      return;
+    }
+
+    if (planHasChanges(plan)) {
+      await this.confirm('Destroy these volumes and unreserve these resources? Their data cannot be recovered.', 'clean up the cluster', flags.yes);
+    } else {
+      progress.step('Nothing to change; verifying.');
+    }
+    const backoff = Number(process.env.DCOS_JANITOR_RETRY_BACKOFF_MS ?? 250);
+    const outcome = await executeCleanup(
+      clients,
+      plan,
+      { concurrency: flags.concurrency, conflictRetries: flags['conflict-retries'], conflictDelayMs: backoff * 4, force: flags.force },
+      progress,
+    );
+    const verification = await verifyCleanup(clients, plan, progress);
+    // A failed operation whose target cannot be seen any more (an agent that left) is not
+    // caught by the verification read, so failures count as leftovers too.
+    const code = verification.clean && outcome.failures.length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
+    if (flags.json) this.printJson(cleanupJson(plan, false, code, outcome, verification));
+    else this.log(renderCleanupOutcome(outcome, verification));
+    this.setExitCode(code);
+  }
+}

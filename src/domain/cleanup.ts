@@ -1,0 +1,423 @@
+import { ExhibitorClient } from '../clients/exhibitor';
+import { MarathonClient } from '../clients/marathon';
+import { MesosClient, OperationOutcome } from '../clients/mesos';
+import { FrameworksResponse, MesosResource } from '../clients/mesos-schemas';
+import { sleep } from '../cluster/http';
+import { UnexpectedResponseError, UsageError } from '../errors';
+import {
+  AgentCleanup,
+  CleanupTarget,
+  HoldingFramework,
+  UnregisteredAgent,
+  frameworkRoles,
+  hasWork,
+  holdsTarget,
+  planAgentCleanup,
+  toHoldingFramework,
+  unregisteredAgents,
+} from './cleanup-plan';
+import { mapWithConcurrency } from './concurrency';
+import {
+  deriveServiceNames,
+  serviceNameFromZkNode,
+  validateCleanupPrincipal,
+  validateCleanupRole,
+  validateCleanupZnode,
+} from './naming';
+import { Progress } from './progress';
+import { describeResource } from './resources';
+
+/**
+ * `dcos janitor cleanup`: what janitor.py -r ROLE -p PRINCIPAL -z ZKNODE does,
+ * in the order the reference prescribes (README "How the pieces fit"):
+ * plan from one read -> destroy volumes -> re-read -> unreserve -> ZooKeeper ->
+ * verify from a fresh read. Every step starts from the cluster's current state,
+ * so an interrupted run is finished by running it again.
+ */
+
+export interface CleanupRequest {
+  service?: string;
+  roles: string[];
+  principal?: string;
+  zkNode?: string;
+  frameworkIds: string[];
+  includeUnlabeled: boolean;
+}
+
+export interface CleanupClients {
+  mesos: MesosClient;
+  marathon: MarathonClient;
+  exhibitor: ExhibitorClient;
+}
+
+export type ZnodeAction = { node: string; present: boolean; action: 'delete' } | { node: string; present: boolean; action: 'keep'; reason: string };
+
+export interface CleanupPlan {
+  target: CleanupTarget;
+  /** Where each role and principal came from, said in the plan so the operator can correct it. */
+  targetNotes: string[];
+  agentsRead: number;
+  /** Agents holding anything of the target's role (selected or skipped). */
+  agents: AgentCleanup[];
+  unregisteredAgents: UnregisteredAgent[];
+  frameworks: HoldingFramework[];
+  marathonApp?: { id: string; tasksRunning: number };
+  znode?: ZnodeAction;
+  /** Reasons the run would fight a live service; execution needs --force past them. */
+  blockers: string[];
+  warnings: string[];
+}
+
+export interface CleanupOptions {
+  concurrency: number;
+  /** Extra attempts for a resource Mesos answers 409 for (a task may be ending). */
+  conflictRetries: number;
+  conflictDelayMs: number;
+  force: boolean;
+}
+
+export interface OperationFailure {
+  agentId: string;
+  hostname: string;
+  operation: 'destroy-volume' | 'unreserve' | 'delete-znode';
+  resource: string;
+  message: string;
+  hint: string;
+}
+
+export interface CleanupOutcome {
+  volumesDestroyed: number;
+  resourcesUnreserved: number;
+  agentsTouched: number;
+  znode: 'deleted' | 'absent' | 'kept' | 'not-requested' | 'failed';
+  failures: OperationFailure[];
+}
+
+export type LeftoverKind = 'volume' | 'reservation' | 'in-use' | 'agent-unregistered' | 'znode' | 'framework';
+
+export interface Leftover {
+  kind: LeftoverKind;
+  agentId?: string;
+  hostname?: string;
+  detail: string;
+  hint: string;
+}
+
+export interface Verification {
+  clean: boolean;
+  leftovers: Leftover[];
+}
+
+/** Validate the flags into a target; no cluster call. */
+export function targetFromRequest(request: CleanupRequest): { target: CleanupTarget; notes: string[] } {
+  const notes: string[] = [];
+  const explicitRoles = request.roles.map(validateCleanupRole);
+  const explicitPrincipal = request.principal === undefined ? undefined : validateCleanupPrincipal(request.principal);
+  const explicitZnode = request.zkNode === undefined ? undefined : validateCleanupZnode(request.zkNode);
+
+  if (request.service !== undefined) {
+    const names = deriveServiceNames(request.service);
+    const roles = explicitRoles.length > 0 ? explicitRoles : [validateCleanupRole(names.role)];
+    notes.push(explicitRoles.length > 0 ? `role ${roles.join(', ')}: from -r/--role` : `role ${roles[0]}: naming rule for service '${names.serviceName}'`);
+    const principals = explicitPrincipal ? [explicitPrincipal] : names.principals;
+    notes.push(explicitPrincipal ? `principal ${explicitPrincipal}: from -p/--principal` : `principal ${principals.join(' or ')}: naming rule`);
+    const zkNode = explicitZnode ?? validateCleanupZnode(names.zkNode);
+    notes.push(explicitZnode ? `ZooKeeper node /${zkNode}: from -z/--zk-node` : `ZooKeeper node /${zkNode}: naming rule`);
+    return {
+      target: {
+        serviceName: names.serviceName,
+        roles,
+        principals,
+        zkNode,
+        marathonAppId: names.marathonAppId,
+        frameworkNames: names.frameworkNames,
+        frameworkIds: request.frameworkIds,
+        includeUnlabeled: request.includeUnlabeled,
+      },
+      notes,
+    };
+  }
+
+  if (explicitRoles.length > 0 && explicitPrincipal === undefined) {
+    throw new UsageError(
+      '-r/--role needs -p/--principal: reservations are selected by role AND principal, so a sibling service in the same role keeps its data ' +
+        '(janitor.py silently skipped everything here). Give -p, e.g. -p kafka-principal, or use --service NAME.',
+    );
+  }
+  if (explicitPrincipal !== undefined && explicitRoles.length === 0) {
+    throw new UsageError('-p/--principal needs -r/--role: give the role the service reserved under, e.g. -r kafka-role, or use --service NAME.');
+  }
+  if (explicitRoles.length === 0 && explicitZnode === undefined) {
+    throw new UsageError('Nothing to clean: give --service NAME, or -r ROLE -p PRINCIPAL and/or -z ZKNODE (see dcos janitor cleanup --help).');
+  }
+  const impliedService = explicitZnode ? serviceNameFromZkNode(explicitZnode) : undefined;
+  const implied = impliedService ? deriveServiceNames(impliedService) : undefined;
+  if (explicitRoles.length > 0) notes.push(`role ${explicitRoles.join(', ')}, principal ${explicitPrincipal}: from the flags`);
+  if (explicitZnode) notes.push(`ZooKeeper node /${explicitZnode}: from -z/--zk-node${implied ? ` (service '${implied.marathonAppId}')` : ''}`);
+  return {
+    target: {
+      roles: explicitRoles,
+      principals: explicitPrincipal ? [explicitPrincipal] : [],
+      zkNode: explicitZnode,
+      marathonAppId: implied?.marathonAppId,
+      frameworkNames: implied?.frameworkNames ?? [],
+      frameworkIds: request.frameworkIds,
+      includeUnlabeled: request.includeUnlabeled,
+    },
+    notes,
+  };
+}
+
+/**
+ * In --service mode a framework that bears the service's name (registered or
+ * completed) is the authority on its roles, principal and id: a namespaced,
+ * group or migrated role (reference/naming.md §2) is found there, not guessed.
+ * Flags the operator gave are never overridden.
+ */
+function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], frameworks: FrameworksResponse, request: CleanupRequest): void {
+  if (request.service === undefined) return;
+  const named = [...frameworks.frameworks, ...(frameworks.completed_frameworks ?? [])].filter((framework) =>
+    target.frameworkNames.includes(framework.name),
+  );
+  for (const framework of named) {
+    if (request.roles.length === 0) {
+      for (const role of frameworkRoles(framework)) {
+        if (role === '*' || role === 'slave_public' || target.roles.includes(role)) continue;
+        target.roles.push(role);
+        notes.push(`role ${role}: subscribed by framework ${framework.id} (${framework.name})`);
+      }
+    }
+    if (request.principal === undefined && framework.principal && !target.principals.includes(framework.principal)) {
+      target.principals.push(framework.principal);
+      notes.push(`principal ${framework.principal}: used by framework ${framework.id}`);
+    }
+    if (request.frameworkIds.length === 0 && !target.frameworkIds.includes(framework.id)) target.frameworkIds.push(framework.id);
+  }
+}
+
+export async function planCleanup(clients: CleanupClients, request: CleanupRequest, progress: Progress): Promise<CleanupPlan> {
+  const { target, notes } = targetFromRequest(request);
+  progress.step('Reading agents, frameworks and the service state from the cluster...');
+  const needsReservations = target.roles.length > 0;
+  const [slaves, frameworks, marathonApp, znodePresent] = await Promise.all([
+    needsReservations ? clients.mesos.getAgents() : undefined,
+    clients.mesos.getFrameworks(),
+    target.marathonAppId ? clients.marathon.getApp(target.marathonAppId) : undefined,
+    target.zkNode ? clients.exhibitor.znodeExists(target.zkNode) : false,
+  ]);
+  completeTargetFromFrameworks(target, notes, frameworks, request);
+
+  const agents = (slaves?.slaves ?? []).map((agent) => planAgentCleanup(agent, target)).filter((agent) => hasWork(agent) || agent.skipped.length > 0);
+  const holding = frameworks.frameworks.filter((framework) => holdsTarget(framework, target)).map(toHoldingFramework);
+  const blockers: string[] = [];
+  const warnings: string[] = [];
+
+  for (const framework of holding) {
+    if (framework.active && framework.connected) {
+      blockers.push(
+        `framework ${framework.name} (${framework.id}) is registered and its scheduler is connected: cleaning would pull resources from a live service. ` +
+          `Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
+      );
+    } else if (framework.taskCount > 0) {
+      warnings.push(
+        `framework ${framework.name} (${framework.id}) is inactive but still has ${framework.taskCount} task(s): their resources stay reserved until it is torn down (dcos janitor teardown --framework-id ${framework.id})`,
+      );
+    }
+  }
+  if (marathonApp) {
+    blockers.push(
+      `Marathon app ${marathonApp.id} still exists: Marathon would relaunch its scheduler, which re-reserves what is cleaned. ` +
+        `Remove it first: dcos janitor teardown --service ${target.serviceName ?? marathonApp.id}`,
+    );
+  }
+  const unregistered = slaves ? unregisteredAgents(slaves) : [];
+  if (unregistered.length > 0) {
+    warnings.push(`${unregistered.length} agent(s) are known to the master but not registered: their reservations cannot be seen or cleaned until they return`);
+  }
+  const inUse = agents.reduce((sum, agent) => sum + agent.inUse.length, 0);
+  if (inUse > 0) warnings.push(`${inUse} selected resource(s) are in use by running tasks: Mesos refuses them until those tasks end`);
+
+  let znode: ZnodeAction | undefined;
+  if (target.zkNode) {
+    // Deleting the state of a scheduler that can still run wipes a live service
+    // (dcos-commons #679): ZooKeeper goes last, and never under a registered framework or an app.
+    const registered = holding.filter((framework) => target.frameworkNames.includes(framework.name));
+    if (marathonApp) znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `Marathon app ${marathonApp.id} still exists` };
+    else if (registered.length > 0) {
+      znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `framework ${registered[0].id} is still registered` };
+    } else znode = { node: target.zkNode, present: znodePresent, action: 'delete' };
+  }
+
+  return {
+    target,
+    targetNotes: notes,
+    agentsRead: slaves?.slaves.length ?? 0,
+    agents,
+    unregisteredAgents: unregistered,
+    frameworks: holding,
+    marathonApp: marathonApp ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0 } : undefined,
+    znode,
+    blockers,
+    warnings,
+  };
+}
+
+export function planHasChanges(plan: CleanupPlan): boolean {
+  const resources = plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0);
+  return resources || (plan.znode?.action === 'delete' && plan.znode.present);
+}
+
+export async function executeCleanup(
+  clients: CleanupClients,
+  plan: CleanupPlan,
+  options: CleanupOptions,
+  progress: Progress,
+): Promise<CleanupOutcome> {
+  const failures: OperationFailure[] = [];
+  const touched = new Set<string>();
+
+  const withVolumes = plan.agents.filter((agent) => agent.volumes.length > 0);
+  let volumesDestroyed = 0;
+  if (withVolumes.length > 0) {
+    progress.step(`Destroying ${withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0)} persistent volume(s) on ${withVolumes.length} agent(s)...`);
+    const results = await mapWithConcurrency(withVolumes, options.concurrency, (agent) =>
+      applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, failures),
+    );
+    volumesDestroyed = results.reduce((sum, done) => sum + done, 0);
+    withVolumes.forEach((agent) => touched.add(agent.agentId));
+  }
+
+  // A destroyed volume becomes plain reserved disk that may merge with identical
+  // reserved disk, so the unreserve payload must come from a fresh read (reference/mesos.md §5).
+  let agents = plan.agents;
+  if (withVolumes.length > 0) {
+    progress.step('Re-reading the agents after the destroys...');
+    const slaves = await clients.mesos.getAgents();
+    agents = slaves.slaves.map((agent) => planAgentCleanup(agent, plan.target)).filter(hasWork);
+  }
+
+  const withReservations = agents.filter((agent) => agent.reservations.length > 0);
+  let resourcesUnreserved = 0;
+  if (withReservations.length > 0) {
+    progress.step(`Unreserving ${withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0)} resource(s) on ${withReservations.length} agent(s)...`);
+    const results = await mapWithConcurrency(withReservations, options.concurrency, (agent) =>
+      applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, failures),
+    );
+    resourcesUnreserved = results.reduce((sum, done) => sum + done, 0);
+    withReservations.forEach((agent) => touched.add(agent.agentId));
+  }
+
+  let znode: CleanupOutcome['znode'] = 'not-requested';
+  if (plan.znode?.action === 'keep') znode = 'kept';
+  if (plan.znode?.action === 'delete') {
+    progress.step(`Deleting ZooKeeper node /${plan.znode.node} through Exhibitor...`);
+    try {
+      znode = await clients.exhibitor.deleteZnode(plan.znode.node);
+    } catch (error) {
+      if (!(error instanceof UnexpectedResponseError)) throw error;
+      znode = 'failed';
+      failures.push({ agentId: '', hostname: '', operation: 'delete-znode', resource: `/${plan.znode.node}`, message: error.message, hint: 're-run the cleanup' });
+    }
+  }
+  return { volumesDestroyed, resourcesUnreserved, agentsTouched: touched.size, znode, failures };
+}
+
+/**
+ * One batch per agent; if Mesos refuses the batch (all-or-nothing), one call per
+ * resource so that one bad element does not spare the rest (janitor.py flaw #5).
+ * Returns how many resources were accepted.
+ */
+async function applyPerAgent(
+  mesos: MesosClient,
+  agent: AgentCleanup,
+  resources: MesosResource[],
+  operation: 'destroy-volume' | 'unreserve',
+  options: CleanupOptions,
+  failures: OperationFailure[],
+): Promise<number> {
+  const send = (batch: MesosResource[]) =>
+    operation === 'destroy-volume' ? mesos.destroyVolumes(agent.agentId, batch) : mesos.unreserve(agent.agentId, batch);
+  const batchOutcome = await send(resources);
+  if (batchOutcome.kind === 'accepted') return resources.length;
+  if (isAgentGone(batchOutcome)) {
+    failures.push(failureOf(agent, operation, `${resources.length} resource(s)`, batchOutcome));
+    return 0;
+  }
+  let accepted = 0;
+  for (const resource of resources) {
+    let outcome: OperationOutcome = resources.length === 1 ? batchOutcome : await send([resource]);
+    for (let retry = 0; outcome.kind === 'conflict' && retry < options.conflictRetries; retry++) {
+      await sleep(options.conflictDelayMs * (retry + 1));
+      outcome = await send([resource]);
+    }
+    if (outcome.kind === 'accepted') accepted++;
+    else failures.push(failureOf(agent, operation, describeResource(resource), outcome));
+  }
+  return accepted;
+}
+
+function isAgentGone(outcome: OperationOutcome): boolean {
+  return outcome.kind === 'rejected' && /No agent found/i.test(outcome.message);
+}
+
+function failureOf(agent: AgentCleanup, operation: OperationFailure['operation'], resource: string, outcome: Exclude<OperationOutcome, { kind: 'accepted' }>): OperationFailure {
+  let hint = 're-run the cleanup; if it persists, check the resource in the Mesos UI';
+  if (isAgentGone(outcome)) hint = 'the agent left the cluster: its reservations return with it; clean again then';
+  else if (/in use/i.test(outcome.message) || outcome.kind === 'conflict') {
+    hint = 'a framework may still be running and using it: tear it down first (dcos janitor teardown), then re-run the cleanup';
+  } else if (/not dynamically reserved/i.test(outcome.message)) hint = 'a static reservation: it belongs to the agent configuration, not to a framework';
+  return { agentId: agent.agentId, hostname: agent.hostname, operation, resource, message: outcome.message, hint };
+}
+
+/** A fresh read: is anything of the target's role and principal left, and the znode? */
+export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<Verification> {
+  progress.step('Verifying from a fresh read of the cluster...');
+  const { target } = plan;
+  const [slaves, znodePresent] = await Promise.all([
+    target.roles.length > 0 ? clients.mesos.getAgents() : undefined,
+    target.zkNode ? clients.exhibitor.znodeExists(target.zkNode) : false,
+  ]);
+  const leftovers: Leftover[] = [];
+  const teardownHint = plan.frameworks.length > 0 ? `dcos janitor teardown --framework-id ${plan.frameworks[0].id}` : 'dcos janitor teardown';
+  for (const agent of slaves?.slaves ?? []) {
+    const remaining = planAgentCleanup(agent, target);
+    const where = { agentId: agent.id, hostname: agent.hostname };
+    for (const resource of remaining.inUse) {
+      leftovers.push({ kind: 'in-use', ...where, detail: describeResource(resource), hint: `in use by a task: run ${teardownHint}, then this cleanup again` });
+    }
+    for (const resource of remaining.volumes) {
+      leftovers.push({ kind: 'volume', ...where, detail: describeResource(resource), hint: 're-run this cleanup; if Mesos keeps refusing, a framework may still be running (see dcos janitor teardown)' });
+    }
+    for (const resource of remaining.reservations) {
+      leftovers.push({ kind: 'reservation', ...where, detail: describeResource(resource), hint: 're-run this cleanup; a 409 that persists means a framework may still be running (see dcos janitor teardown)' });
+    }
+  }
+  // An agent the plan worked on that is no longer registered took its reservations out of sight.
+  const seen = new Set([...(slaves?.slaves ?? []).map((agent) => agent.id), ...(slaves ? unregisteredAgents(slaves) : []).map((agent) => agent.id)]);
+  for (const agent of plan.agents.filter((planned) => hasWork(planned) && !seen.has(planned.agentId))) {
+    leftovers.push({
+      kind: 'agent-unregistered',
+      agentId: agent.agentId,
+      hostname: agent.hostname,
+      detail: 'agent left the cluster during the cleanup: what it held cannot be verified',
+      hint: 'if it returns, its reservations return with it: run this cleanup again then',
+    });
+  }
+  for (const agent of slaves ? unregisteredAgents(slaves) : []) {
+    leftovers.push({
+      kind: 'agent-unregistered',
+      agentId: agent.id,
+      hostname: agent.hostname,
+      detail: 'agent not registered: its reservations cannot be seen',
+      hint: 'clean again when it returns; if it is gone for good, its reservations leave with it',
+    });
+  }
+  for (const framework of plan.frameworks) {
+    leftovers.push({ kind: 'framework', detail: `framework ${framework.name} (${framework.id}) is still registered`, hint: `dcos janitor teardown --framework-id ${framework.id}` });
+  }
+  if (target.zkNode && znodePresent) {
+    const why = plan.znode?.action === 'keep' ? ` (kept: ${plan.znode.reason})` : '';
+    leftovers.push({ kind: 'znode', detail: `ZooKeeper node /${target.zkNode} still exists${why}`, hint: 'remove what still runs the service, then re-run this cleanup' });
+  }
+  return { clean: leftovers.length === 0, leftovers };
+}

@@ -1,0 +1,50 @@
+import { IncomingHttpHeaders } from 'node:http';
+
+export interface SimRequest {
+  method: string;
+  /** Path below the service's prefix, e.g. "/master/slaves" for "/mesos/master/slaves". */
+  path: string;
+  query: URLSearchParams;
+  body: string;
+  headers: IncomingHttpHeaders;
+}
+
+export interface SimResponse {
+  status: number;
+  /** A string is sent as it is (text/plain unless headers say otherwise); an object as JSON. */
+  body?: string | object;
+  headers?: Record<string, string>;
+}
+
+export function text(status: number, body: string): SimResponse {
+  return { status, body, headers: { 'Content-Type': 'text/plain; charset=utf-8' } };
+}
+
+export function json(status: number, body: object, headers: Record<string, string> = {}): SimResponse {
+  return { status, body, headers };
+}
+
+export function empty(status: number): SimResponse {
+  return { status };
+}
+
+/**
+ * Mesos reads form parameters from the body only: '&' or ';' separate them,
+ * '+' is a space, %XX is decoded; query string and Content-Type are ignored
+ * (reference/mesos.md §1). Returns undefined when the body cannot be decoded.
+ */
+export function parseMesosForm(body: string): Map<string, string> | undefined {
+  const form = new Map<string, string>();
+  for (const pair of body.split(/[&;]/)) {
+    if (!pair) continue;
+    const index = pair.indexOf('=');
+    const rawKey = index < 0 ? pair : pair.slice(0, index);
+    const rawValue = index < 0 ? '' : pair.slice(index + 1);
+    try {
+      form.set(decodeURIComponent(rawKey.replace(/\+/g, ' ')), decodeURIComponent(rawValue.replace(/\+/g, ' ')));
+    } catch {
+      return undefined;
+    }
+  }
+  return form;
+}

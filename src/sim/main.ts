@@ -1,0 +1,40 @@
+import * as fs from 'node:fs';
+
+import { listScenarios } from './scenario';
+import { SimCluster } from './server';
+
+/**
+ * `node scripts/sim.js SCENARIO [--latency MS] [--port N] [--env-file FILE]`:
+ * starts the simulated cluster, prints its URL, and runs until interrupted.
+ * With --env-file, DCOS_URL (and DCOS_ACS_TOKEN when the scenario requires a
+ * token) are written to FILE, mode 0600, so that the token is never printed.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const args = [...argv];
+  const option = (name: string): string | undefined => {
+    const index = args.indexOf(name);
+    if (index < 0) return undefined;
+    const [, value] = args.splice(index, 2);
+    return value;
+  };
+  const latencyMs = Number(option('--latency') ?? 0);
+  const port = Number(option('--port') ?? 0);
+  const envFile = option('--env-file');
+  const scenarioName = args[0];
+  if (!scenarioName || scenarioName === '--help') {
+    process.stderr.write(`usage: node scripts/sim.js SCENARIO [--latency MS] [--port N] [--env-file FILE]\nscenarios: ${listScenarios().join(', ')}, generated:<agents>\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const sim = await SimCluster.start(scenarioName, { latencyMs, port });
+  if (envFile) {
+    const lines = [`DCOS_URL=${sim.url}`];
+    if (sim.scenario.authToken) lines.push(`DCOS_ACS_TOKEN=${sim.scenario.authToken}`);
+    fs.writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
+  process.stdout.write(`${sim.url}\n`);
+  process.stderr.write(`Simulated DC/OS cluster '${sim.scenario.name}' at ${sim.url} (Ctrl-C to stop)\n`);
+  const stop = () => void sim.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,245 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+import { ClusterState } from './cluster-state';
+import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
+import { SimRequest, SimResponse, json, text } from './http-types';
+import { handleMarathon } from './marathon-handlers';
+import { handleMesos } from './mesos-handlers';
+import { Scenario, loadScenario } from './scenario';
+
+/**
+ * The simulated DC/OS cluster: a real HTTP server on 127.0.0.1 playing Admin
+ * Router (auth, prefix routing) in front of Mesos, Marathon and Exhibitor, plus a
+ * second listener that plays the leading Mesos master reached directly, which is
+ * where a 307 from a non-leader points. Faults are injected per request.
+ */
+
+export interface SimOptions {
+  /** Added to every request before it is answered. */
+  latencyMs?: number;
+  /** How long a Marathon deployment (app delete) takes. */
+  deploymentMs?: number;
+  port?: number;
+}
+
+export interface FaultRule {
+  /** Matches requests whose Admin Router path starts with this (e.g. "/mesos/master/unreserve"). */
+  pathPrefix?: string;
+  method?: string;
+  status: number;
+  body?: string;
+  /** How many matching requests get the fault. */
+  times: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** The Admin Router path, query included. */
+  url: string;
+  status: number;
+  authorization?: string;
+  contentType?: string;
+  body: string;
+  /** Which listener: "admin-router" or "leader" (direct to the leading master). */
+  listener: 'admin-router' | 'leader';
+}
+
+export class SimCluster {
+  readonly requests: RequestLogEntry[] = [];
+  readonly faults = {
+    rules: [] as FaultRule[],
+    latencyMs: 0,
+    /** The next N /mesos requests answer 307 to the leader's own address. */
+    leaderRedirects: 0,
+    /** The next N /mesos requests answer 503 "No leader elected". */
+    noLeader: 0,
+    exhibitor: { mutationsDisabled: false } as ExhibitorFaults,
+  };
+  readonly violations: ExhibitorViolations = { rootDeleteAttempted: false };
+  url = '';
+  leaderUrl = '';
+  /** Called after each request is answered and logged: lets a test change the cluster at an exact point. */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** The most POSTs served at once: the tests check the client's concurrency bound with it. */
+  maxConcurrentPosts = 0;
+  private concurrentPosts = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly servers: http.Server[] = [];
+  private readonly deploymentMs: number;
+
+  private constructor(
+    readonly state: ClusterState,
+    options: SimOptions,
+  ) {
+    this.faults.latencyMs = options.latencyMs ?? 0;
+    this.deploymentMs = options.deploymentMs ?? 300;
+  }
+
+  static async start(scenario: Scenario | string, options: SimOptions = {}): Promise<SimCluster> {
+    const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+    const sim = new SimCluster(new ClusterState(loaded), options);
+    const adminRouter = http.createServer((req, res) => void sim.serve(req, res, 'admin-router'));
+    const leader = http.createServer((req, res) => void sim.serve(req, res, 'leader'));
+    sim.url = `http://127.0.0.1:${await listen(adminRouter, options.port ?? 0)}`;
+    sim.leaderUrl = `http://127.0.0.1:${await listen(leader, 0)}`;
+    sim.servers.push(adminRouter, leader);
+    return sim;
+  }
+
+  get scenario(): Scenario {
+    return this.state.scenario;
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.rules.push({ ...rule });
+  }
+
+  setAgentState(agentId: string, agentState: 'registered' | 'recovered' | 'gone'): void {
+    const agent = this.state.agents.get(agentId);
+    if (!agent) throw new Error(`No agent ${agentId} in scenario ${this.scenario.name}`);
+    agent.state = agentState;
+  }
+
+  /** Requests whose method and Admin Router path (without query) match. */
+  requestsTo(method: string, pathPrefix: string): RequestLogEntry[] {
+    return this.requests.filter((entry) => entry.method === method && entry.url.split('?')[0].startsWith(pathPrefix));
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      ),
+    );
+  }
+
+  private later(ms: number, work: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, listener: RequestLogEntry['listener']): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const isPost = req.method === 'POST';
+    if (isPost) this.maxConcurrentPosts = Math.max(this.maxConcurrentPosts, ++this.concurrentPosts);
+    if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
+    let response: SimResponse;
+    try {
+      response = listener === 'leader' ? this.routeLeader(req, url, body) : this.routeAdminRouter(req, url, body);
+    } catch (error) {
+      response = text(500, `Simulator error: ${(error as Error).message}`);
+    }
+    this.requests.push({
+      method: req.method ?? 'GET',
+      url: url.pathname + url.search,
+      status: response.status,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body: body.length > 8192 ? `${body.slice(0, 8192)}…` : body,
+      listener,
+    });
+    if (isPost) this.concurrentPosts--;
+    this.onRequest?.(this.requests[this.requests.length - 1]);
+    send(res, response, req.method === 'HEAD');
+  }
+
+  private routeLeader(req: http.IncomingMessage, url: URL, body: string): SimResponse {
+    return handleMesos(this.state, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers });
+  }
+
+  private routeAdminRouter(req: http.IncomingMessage, url: URL, body: string): SimResponse {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const fault = this.takeFault(method, path);
+    if (fault) return fault;
+
+    const open = path === '/exhibitor/exhibitor/v1/cluster/status' || path === '/acs/api/v1/auth/login' || path === '/dcos-metadata/dcos-version.json';
+    if (!open && !this.authorised(req)) return unauthorised();
+    if (path === '/pkgpanda/active.buildinfo.full.json') return json(200, {});
+    if (path === '/dcos-metadata/dcos-version.json') {
+      return json(200, { version: this.scenario.dcosVersion, 'dcos-variant': 'open', 'dcos-image-commit': 'simulated', 'bootstrap-id': 'simulated' });
+    }
+
+    const request = (prefix: string): SimRequest => ({ method, path: path.slice(prefix.length) || '/', query: url.searchParams, body, headers: req.headers });
+    if (path.startsWith('/mesos/')) {
+      if (this.faults.noLeader > 0) {
+        this.faults.noLeader--;
+        return text(503, 'No leader elected');
+      }
+      if (this.faults.leaderRedirects > 0) {
+        this.faults.leaderRedirects--;
+        // Protocol-relative, as Mesos sends it (reference/mesos.md §1).
+        const location = `//${new URL(this.leaderUrl).host}${path.slice('/mesos'.length)}${url.search}`;
+        return { status: 307, headers: { Location: location } };
+      }
+      return handleMesos(this.state, request('/mesos'));
+    }
+    if (path.startsWith('/service/marathon/') || path.startsWith('/marathon/')) {
+      const prefix = path.startsWith('/marathon/') ? '/marathon' : '/service/marathon';
+      return handleMarathon(this.state, request(prefix), { deploymentMs: this.deploymentMs, later: (ms, work) => this.later(ms, work) });
+    }
+    if (path.startsWith('/exhibitor/exhibitor/v1/')) {
+      return handleExhibitor(this.state, request('/exhibitor/exhibitor/v1'), this.faults.exhibitor, this.violations);
+    }
+    if (path.startsWith('/service/')) return text(404, '404 Not Found: service not found.');
+    return { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'Content-Type': 'text/html' } };
+  }
+
+  private takeFault(method: string, path: string): SimResponse | undefined {
+    const rule = this.faults.rules.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === method) && path.startsWith(candidate.pathPrefix ?? '/'));
+    if (!rule) return undefined;
+    rule.times--;
+    if (rule.status === 401) return unauthorised();
+    return text(rule.status, rule.body ?? `${rule.status} Simulated fault`);
+  }
+
+  /** Admin Router takes `token=<jwt>` and also `Bearer <jwt>` (reference/dcos-cli-plugin.md §5). */
+  private authorised(req: http.IncomingMessage): boolean {
+    const expected = this.scenario.authToken;
+    if (!expected) return true;
+    const header = req.headers.authorization ?? '';
+    return header === `token=${expected}` || header === `Bearer ${expected}`;
+  }
+}
+
+function unauthorised(): SimResponse {
+  return {
+    status: 401,
+    body: '<html><head><title>401 Authorization Required</title></head><body><center><h1>401 Authorization Required</h1></center></body></html>',
+    headers: { 'WWW-Authenticate': 'oauthjwt', 'Content-Type': 'text/html' },
+  };
+}
+
+function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
+  const headers: Record<string, string> = { ...response.headers };
+  let payload = '';
+  if (typeof response.body === 'string') payload = response.body;
+  else if (response.body !== undefined) {
+    payload = JSON.stringify(response.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  headers['Content-Length'] = String(Buffer.byteLength(payload));
+  res.writeHead(response.status, headers);
+  res.end(headOnly ? undefined : payload);
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: the simulator must never be reachable from elsewhere.
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+/**
+ * Runs the built plugin executable exactly as the DC/OS CLI does
+ * (`bin/dcos-janitor janitor <command> ...`), asynchronously so that a
+ * simulator in the test's own process keeps answering.
+ */
+
+export const CLI = path.resolve(__dirname, '..', '..', 'bin', 'dcos-janitor');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  /** Kill the process once this returns true (checked every 10 ms). */
+  killWhen?: () => boolean;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    // Tests must not read the developer's own ~/.dcos.
+    DCOS_DIR: '/nonexistent-dcos-dir',
+    DCOS_JANITOR_RETRY_BACKOFF_MS: '5',
+    ...options.env,
+  };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLI, ['janitor', ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const poll = options.killWhen
+      ? setInterval(() => {
+          if (options.killWhen?.()) child.kill('SIGKILL');
+        }, 10)
+      : undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Run `cleanup` (or another command) against a simulator URL. */
+export function runAgainst(url: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  return runCli(args, { env: { DCOS_URL: url, ...env } });
+}
