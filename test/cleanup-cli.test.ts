@@ -2,7 +2,7 @@ import { MesosClient } from '../src/clients/mesos';
 import { ClusterHttp } from '../src/cluster/http';
 import { SimCluster } from '../src/sim/server';
 import { innermostRole, isVolume } from '../src/sim/resources';
-import { runAgainst, runCli } from './helpers/cli';
+import { runAgainst, runCli, runInTerminal } from './helpers/cli';
 import { mutatingRequests, reservedOf, reservedWhere, snapshotWhere, volumesOf } from './helpers/cluster';
 
 /** `dcos janitor cleanup` end to end: the real binary against the simulated cluster over HTTP. */
@@ -161,6 +161,20 @@ describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () =
     expect([...agentsCalled].sort()).toEqual(['S1', 'S4', 'S5'].map((s) => `3ce447e3-2894-4c61-bd0f-be97e4d99ee9-${s}`));
     // 0.28 answered 200, not 202, and that is success too.
     expect(sim.requestsTo('POST', '/mesos/master/unreserve').every((entry) => entry.status === 200)).toBe(true);
+  });
+
+  it('in a terminal, asks first: "n" aborts with exit 8 and changes nothing, "y" cleans', async () => {
+    const args = ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'];
+    const declined = await runInTerminal(args, { DCOS_URL: sim.url }, /\(y\/N\)/, 'n\r');
+    expect(declined.stdout).toMatch(/Will destroy 3 volume/);
+    expect(declined.stdout).toMatch(/Aborted: nothing was changed/);
+    expect(declined.code).toBe(8);
+    expect(mutatingRequests(sim)).toEqual([]);
+
+    const accepted = await runInTerminal(args, { DCOS_URL: sim.url }, /\(y\/N\)/, 'y\r');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/Verified: nothing of the target is left/);
+    expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
 
   it('refuses -r without -p, as janitor.py silently did nothing', async () => {

@@ -309,7 +309,8 @@ export async function executeCleanup(
 
   let znode: CleanupOutcome['znode'] = 'not-requested';
   if (plan.znode?.action === 'keep') znode = 'kept';
-  if (plan.znode?.action === 'delete') {
+  if (plan.znode?.action === 'delete' && !plan.znode.present) znode = 'absent';
+  if (plan.znode?.action === 'delete' && plan.znode.present) {
     progress.step(`Deleting ZooKeeper node /${plan.znode.node} through Exhibitor...`);
     try {
       znode = await clients.exhibitor.deleteZnode(plan.znode.node);

@@ -106,6 +106,7 @@ export function resourceAmount(resource: MesosResource): number {
 
 function formatAmount(name: string, amount: number): string {
   const rounded = Math.round(amount * 1000) / 1000;
+  if (name === 'ports') return rounded === 1 ? '(1 port)' : `(${rounded} ports)`;
   return name === 'mem' || name === 'disk' ? `${rounded} MB` : String(rounded);
 }
 

@@ -4,9 +4,9 @@ import { listScenarios } from './scenario';
 import { SimCluster } from './server';
 
 /**
- * `node scripts/sim.js SCENARIO [--latency MS] [--port N] [--env-file FILE]`:
+ * `node scripts/sim.js SCENARIO [--latency MS] [--port N] [--write-env FILE]`:
  * starts the simulated cluster, prints its URL, and runs until interrupted.
- * With --env-file, DCOS_URL (and DCOS_ACS_TOKEN when the scenario requires a
+ * With --write-env, DCOS_URL (and DCOS_ACS_TOKEN when the scenario requires a
  * token) are written to FILE, mode 0600, so that the token is never printed.
  */
 export async function main(argv: string[]): Promise<void> {
@@ -19,10 +19,10 @@ export async function main(argv: string[]): Promise<void> {
   };
   const latencyMs = Number(option('--latency') ?? 0);
   const port = Number(option('--port') ?? 0);
-  const envFile = option('--env-file');
+  const envFile = option('--write-env');
   const scenarioName = args[0];
   if (!scenarioName || scenarioName === '--help') {
-    process.stderr.write(`usage: node scripts/sim.js SCENARIO [--latency MS] [--port N] [--env-file FILE]\nscenarios: ${listScenarios().join(', ')}, generated:<agents>\n`);
+    process.stderr.write(`usage: node scripts/sim.js SCENARIO [--latency MS] [--port N] [--write-env FILE]\nscenarios: ${listScenarios().join(', ')}, generated:<agents>\n`);
     process.exitCode = 2;
     return;
   }

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 
 import { ClusterState } from './cluster-state';
@@ -21,6 +22,8 @@ export interface SimOptions {
   /** How long a Marathon deployment (app delete) takes. */
   deploymentMs?: number;
   port?: number;
+  /** Serve Admin Router over HTTPS with this key and certificate (for the TLS settings' tests). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface FaultRule {
@@ -79,9 +82,10 @@ export class SimCluster {
   static async start(scenario: Scenario | string, options: SimOptions = {}): Promise<SimCluster> {
     const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
     const sim = new SimCluster(new ClusterState(loaded), options);
-    const adminRouter = http.createServer((req, res) => void sim.serve(req, res, 'admin-router'));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void sim.serve(req, res, 'admin-router');
+    const adminRouter = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
     const leader = http.createServer((req, res) => void sim.serve(req, res, 'leader'));
-    sim.url = `http://127.0.0.1:${await listen(adminRouter, options.port ?? 0)}`;
+    sim.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${await listen(adminRouter, options.port ?? 0)}`;
     sim.leaderUrl = `http://127.0.0.1:${await listen(leader, 0)}`;
     sim.servers.push(adminRouter, leader);
     return sim;

@@ -57,3 +57,32 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
 export function runAgainst(url: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   return runCli(args, { env: { DCOS_URL: url, ...env } });
 }
+
+/**
+ * Runs the CLI in a pseudo-terminal (util-linux `script`), so that stdin is a TTY
+ * and the inquirer prompt is driven for real: `answer` is typed once `prompt` shows.
+ */
+export function runInTerminal(args: string[], env: Record<string, string>, prompt: RegExp, answer: string): Promise<CliRun> {
+  const command = [CLI, 'janitor', ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DCOS_DIR: '/nonexistent-dcos-dir', TERM: 'xterm', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let answered = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!answered && prompt.test(stdout)) {
+        answered = true;
+        child.stdin.write(answer);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr: '' });
+    });
+  });
+}

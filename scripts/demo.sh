@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The README's demo: seed 000 on the embedded simulated cluster. Kafka was destroyed
+# from the DC/OS UI: its scheduler is gone, its framework is still registered with
+# three brokers running, and its reservations, volumes and ZooKeeper node stay.
+# Run it with `npm run demo` (which builds first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+workdir=$(mktemp -d)
+trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+
+node scripts/sim.js kafka-ui-destroyed --write-env "$workdir/env" >"$workdir/url" 2>"$workdir/sim.log" &
+sim_pid=$!
+for _ in $(seq 1 100); do [ -s "$workdir/env" ] && break; sleep 0.1; done
+set -a; . "$workdir/env"; set +a
+janitor() { bin/dcos-janitor janitor "$@"; }
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "Simulated DC/OS cluster (scenario kafka-ui-destroyed) at $DCOS_URL"
+
+say "1. Tear down the orphaned Kafka framework through Mesos (seed 000, step 1)"
+# POST /mesos/master/teardown with frameworkId, as the seed does with curl.
+node -e '
+  const url = process.env.DCOS_URL + "/mesos/master/teardown";
+  fetch(url, { method: "POST", body: "frameworkId=4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003" })
+    .then((r) => console.log(`POST /mesos/master/teardown -> ${r.status}`));'
+
+say "2. The cleanup plan (dry run): janitor cleanup --service kafka --dry-run"
+janitor cleanup --service kafka --dry-run
+
+say "3. The cleanup, then its verification: janitor cleanup --service kafka --yes"
+janitor cleanup --service kafka --yes
+
+say "4. Run again: nothing is left, nothing is sent"
+janitor cleanup --service kafka --yes
