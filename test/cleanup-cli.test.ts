@@ -167,6 +167,8 @@ describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () =
     const args = ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'];
     const declined = await runInTerminal(args, { DCOS_URL: sim.url }, /\(y\/N\)/, 'n\r');
     expect(declined.stdout).toMatch(/Will destroy 3 volume/);
+    // eslint-disable-next-line no-control-regex
+    expect(declined.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ')).toMatch(/Destroy 3 volume\(s\), unreserve 12 resource\(s\) on 3 agent\(s\)/);
     expect(declined.stdout).toMatch(/Aborted: nothing was changed/);
     expect(declined.code).toBe(8);
     expect(mutatingRequests(sim)).toEqual([]);
@@ -327,6 +329,29 @@ describe('agents that are not there', () => {
     const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1']);
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/Failed: unreserve .*No agent found with specified ID \(the agent left the cluster/);
+  });
+});
+
+describe('409 that outlives the retries', () => {
+  it('is reported with the hint that a framework may still be running, exit 3', async () => {
+    sim = await SimCluster.start('cassandra-six-agents');
+    sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 409, body: 'cpus(cassandra_role):1.5 does not contain ...', times: 1000 });
+    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json']);
+    expect(run.code).toBe(3);
+    const result = JSON.parse(run.stdout);
+    expect(result.outcome.failures.length).toBeGreaterThan(0);
+    expect(result.outcome.failures[0]).toMatchObject({ operation: 'unreserve', hint: expect.stringMatching(/framework may still be running.*dcos janitor teardown/) });
+    expect(result.verification.leftovers.every((leftover: { kind: string }) => leftover.kind === 'reservation')).toBe(true);
+    // Batch, then one call per resource, each retried twice: bounded.
+    expect(sim.requestsTo('POST', '/mesos/master/unreserve').length).toBe(3 * (1 + 4 * 3));
+  });
+
+  it('a 409 that clears on retry is not a leftover', async () => {
+    sim = await SimCluster.start('cassandra-six-agents');
+    sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 409, times: 2 });
+    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1']);
+    expect(run.code).toBe(0);
+    expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
 });
 

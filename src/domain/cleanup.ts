@@ -73,7 +73,6 @@ export interface CleanupOptions {
   /** Extra attempts for a resource Mesos answers 409 for (a task may be ending). */
   conflictRetries: number;
   conflictDelayMs: number;
-  force: boolean;
 }
 
 export interface OperationFailure {
@@ -265,6 +264,19 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
 export function planHasChanges(plan: CleanupPlan): boolean {
   const resources = plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0);
   return resources || (plan.znode?.action === 'delete' && plan.znode.present);
+}
+
+/** "Destroy 3 volume(s), unreserve 9 resource(s) on 3 agent(s) and delete /dcos-service-kafka", for the prompt. */
+export function describeChanges(plan: CleanupPlan): string {
+  const volumes = plan.agents.reduce((sum, agent) => sum + agent.volumes.length, 0);
+  const reservations = plan.agents.reduce((sum, agent) => sum + agent.reservations.length, 0);
+  const agents = plan.agents.filter((agent) => agent.volumes.length + agent.reservations.length > 0).length;
+  const parts: string[] = [];
+  if (volumes > 0) parts.push(`destroy ${volumes} volume(s)`);
+  if (volumes + reservations > 0) parts.push(`unreserve ${reservations + volumes} resource(s) on ${agents} agent(s)`);
+  if (plan.znode?.action === 'delete' && plan.znode.present) parts.push(`delete /${plan.znode.node}`);
+  const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0] ?? 'change nothing';
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export async function executeCleanup(

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { JanitorCommand } from '../../cli/janitor-command';
-import { executeCleanup, planCleanup, planHasChanges, verifyCleanup } from '../../domain/cleanup';
+import { describeChanges, executeCleanup, planCleanup, planHasChanges, verifyCleanup } from '../../domain/cleanup';
 import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, renderSkipLegend } from '../../render/cleanup';
 
@@ -72,7 +72,7 @@ export default class Cleanup extends JanitorCommand {
     }
 
     if (planHasChanges(plan)) {
-      await this.confirm('Destroy these volumes and unreserve these resources? Their data cannot be recovered.', 'clean up the cluster', flags.yes);
+      await this.confirm(`${describeChanges(plan)}? Their data cannot be recovered.`, 'clean up the cluster', flags.yes);
     } else {
       progress.step('Nothing to change; verifying.');
     }
@@ -80,13 +80,13 @@ export default class Cleanup extends JanitorCommand {
     const outcome = await executeCleanup(
       clients,
       plan,
-      { concurrency: flags.concurrency, conflictRetries: flags['conflict-retries'], conflictDelayMs: backoff * 4, force: flags.force },
+      { concurrency: flags.concurrency, conflictRetries: flags['conflict-retries'], conflictDelayMs: backoff * 4 },
       progress,
     );
     const verification = await verifyCleanup(clients, plan, progress);
-    // A failed operation whose target cannot be seen any more (an agent that left) is not
-    // caught by the verification read, so failures count as leftovers too.
-    const code = verification.clean && outcome.failures.length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
+    // The verification is the truth: a 409 for a request whose first answer was lost is
+    // not a leftover, and an agent that left during the run is one (agent-unregistered).
+    const code = verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
     if (flags.json) this.printJson(cleanupJson(plan, false, code, outcome, verification));
     else this.log(renderCleanupOutcome(outcome, verification));
     this.setExitCode(code);
