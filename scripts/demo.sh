@@ -19,18 +19,17 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "Simulated DC/OS cluster (scenario kafka-ui-destroyed) at $DCOS_URL"
 
-say "1. Tear down the orphaned Kafka framework through Mesos (seed 000, step 1)"
-# POST /mesos/master/teardown with frameworkId, as the seed does with curl.
-node -e '
-  const url = process.env.DCOS_URL + "/mesos/master/teardown";
-  fetch(url, { method: "POST", body: "frameworkId=4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003" })
-    .then((r) => console.log(`POST /mesos/master/teardown -> ${r.status}`));'
+say "1. The frameworks that look orphaned: janitor teardown"
+janitor teardown
 
-say "2. The cleanup plan (dry run): janitor cleanup --service kafka --dry-run"
+say "2. Tear the Kafka framework down (no Marathon app is left to relaunch it): janitor teardown --service kafka --yes"
+janitor teardown --service kafka --yes
+
+say "3. The cleanup plan (dry run): janitor cleanup --service kafka --dry-run"
 janitor cleanup --service kafka --dry-run
 
-say "3. The cleanup, then its verification: janitor cleanup --service kafka --yes"
+say "4. The cleanup, then its verification: janitor cleanup --service kafka --yes"
 janitor cleanup --service kafka --yes
 
-say "4. Run again: nothing is left, nothing is sent"
+say "5. Run again: nothing is left, nothing is sent"
 janitor cleanup --service kafka --yes

@@ -165,15 +165,14 @@ describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () =
 
   it('in a terminal, asks first: "n" aborts with exit 8 and changes nothing, "y" cleans', async () => {
     const args = ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'];
-    const declined = await runInTerminal(args, { DCOS_URL: sim.url }, /\(y\/N\)/, 'n\r');
+    const declined = await runInTerminal(args, { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'n\r' }]);
     expect(declined.stdout).toMatch(/Will destroy 3 volume/);
-    // eslint-disable-next-line no-control-regex
-    expect(declined.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ')).toMatch(/Destroy 3 volume\(s\), unreserve 12 resource\(s\) on 3 agent\(s\)/);
+    expect(declined.stdout.replace(/\s+/g, ' ')).toMatch(/Destroy 3 volume\(s\), unreserve 12 resource\(s\) on 3 agent\(s\)/);
     expect(declined.stdout).toMatch(/Aborted: nothing was changed/);
     expect(declined.code).toBe(8);
     expect(mutatingRequests(sim)).toEqual([]);
 
-    const accepted = await runInTerminal(args, { DCOS_URL: sim.url }, /\(y\/N\)/, 'y\r');
+    const accepted = await runInTerminal(args, { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'y\r' }]);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/Verified: nothing of the target is left/);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);

@@ -5,6 +5,7 @@ import { MarathonClient } from '../clients/marathon';
 import { MesosClient } from '../clients/mesos';
 import { resolveClusterConnection } from '../cluster/config';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import { CleanupOptions } from '../domain/cleanup';
 import { Progress } from '../domain/progress';
 import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, describeUnknownError } from '../errors';
 
@@ -45,6 +46,19 @@ export abstract class JanitorCommand extends Command {
     return { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
   }
 
+  protected cleanupOptions(concurrency: number, conflictRetries: number): CleanupOptions {
+    // A 409 is retried after a few backoffs: long enough for a killed task to release its resources.
+    return { concurrency, conflictRetries, conflictDelayMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs) * 4 };
+  }
+
+  /** Names set with `dcos config set janitor.system_frameworks a,b` (the CLI passes DCOS_JANITOR_SYSTEM_FRAMEWORKS). */
+  protected extraSystemFrameworks(): string[] {
+    return (process.env.DCOS_JANITOR_SYSTEM_FRAMEWORKS ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+  }
+
   protected progress(): Progress {
     return {
       step: (message) => this.logToStderr(message),
@@ -71,6 +85,19 @@ export abstract class JanitorCommand extends Command {
     const { confirm } = await import('@inquirer/prompts');
     const answer = await confirm({ message: question, default: false }, { output: process.stderr });
     if (!answer) throw new AbortedError();
+  }
+
+  /** The stronger confirmation: the operator types a name. --yes still skips it (CI). */
+  protected async confirmByTyping(question: string, expected: string, what: string, yes: boolean): Promise<void> {
+    if (yes) return;
+    if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
+    const { input } = await import('@inquirer/prompts');
+    const answer = await input({ message: question }, { output: process.stderr });
+    if (answer.trim() !== expected) throw new AbortedError();
+  }
+
+  protected interactive(): boolean {
+    return process.stdin.isTTY === true;
   }
 
   protected setExitCode(code: ExitCodeValue): void {

@@ -382,6 +382,19 @@ function failureOf(agent: AgentCleanup, operation: OperationFailure['operation']
   return { agentId: agent.agentId, hostname: agent.hostname, operation, resource, message: outcome.message, hint };
 }
 
+/** Execute a confirmed plan and verify it: what `cleanup` and `teardown --cleanup` share. */
+export async function cleanUp(
+  clients: CleanupClients,
+  plan: CleanupPlan,
+  options: CleanupOptions,
+  progress: Progress,
+): Promise<{ outcome: CleanupOutcome; verification: Verification }> {
+  if (!planHasChanges(plan)) progress.step('Nothing to change; verifying.');
+  const outcome = await executeCleanup(clients, plan, options, progress);
+  const verification = await verifyCleanup(clients, plan, progress);
+  return { outcome, verification };
+}
+
 /** A fresh read: is anything of the target's role and principal left, and the znode? */
 export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<Verification> {
   progress.step('Verifying from a fresh read of the cluster...');

@@ -55,6 +55,9 @@ export interface SimApp {
   /** Extra fields of the scenario's app definition, served as they are. */
   extra: Record<string, unknown>;
   tasksRunning: number;
+  tasksStaged: number;
+  /** Set when the relaunched scheduler crash-loops ("Framework has been removed"). */
+  lastTaskFailure?: { state: string; message: string; timestamp: string };
   deployments: string[];
 }
 
@@ -76,6 +79,8 @@ export class ClusterState {
   readonly znodes = new Map<string, string>();
   readonly apps = new Map<string, SimApp>();
   readonly deployments = new Map<string, SimDeployment>();
+  /** Called after a teardown; the simulator uses it to let Marathon relaunch the scheduler. */
+  onTornDown?: (framework: SimFramework) => void;
 
   constructor(readonly scenario: Scenario) {
     this.version = new MesosVersion(scenario.mesosVersion);
@@ -86,7 +91,7 @@ export class ClusterState {
     for (const app of scenario.marathon.apps) {
       const { id, instances, labels, env, schedulerFrameworkId, ...extra } = app;
       const appId = `/${id.replace(/^\/+/, '')}`;
-      this.apps.set(appId, { id: appId, instances, labels, env, schedulerFrameworkId, version: new Date(START_TIME * 1000).toISOString(), extra, tasksRunning: instances, deployments: [] });
+      this.apps.set(appId, { id: appId, instances, labels, env, schedulerFrameworkId, version: new Date(START_TIME * 1000).toISOString(), extra, tasksRunning: instances, tasksStaged: 0, deployments: [] });
     }
   }
 
@@ -120,7 +125,16 @@ export class ClusterState {
     framework.connected = false;
     framework.unregisteredTime = nowSeconds();
     this.completedFrameworks.push(framework);
+    this.onTornDown?.(framework);
     return true;
+  }
+
+  /** A framework id the master has not handed out yet, in the scenario's id style. */
+  nextFrameworkId(): string {
+    const all = [...this.frameworks.keys(), ...this.completedFrameworks.map((framework) => framework.id)];
+    const prefix = all[0]?.replace(/-\d+$/, '') ?? 'sim-master';
+    const highest = Math.max(0, ...all.map((id) => Number(/-(\d+)$/.exec(id)?.[1] ?? 0)));
+    return `${prefix}-${String(highest + 1).padStart(4, '0')}`;
   }
 
   deleteZnodeRecursive(path: string, failAfter?: number): { deleted: number; failedAt?: string } {

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 
-import { ClusterState, SimApp } from './cluster-state';
+import { ClusterState, SimApp, SimFramework } from './cluster-state';
 import { SimRequest, SimResponse, json } from './http-types';
 
 /**
@@ -101,7 +101,8 @@ function appBody(state: ClusterState, app: SimApp) {
     labels: app.labels,
     version: app.version,
     tasksRunning: app.tasksRunning,
-    tasksStaged: 0,
+    tasksStaged: app.tasksStaged,
+    ...(app.lastTaskFailure ? { lastTaskFailure: { appId: app.id, ...app.lastTaskFailure } } : {}),
     tasksHealthy: 0,
     tasksUnhealthy: 0,
     deployments: app.deployments.map((id) => ({ id })),
@@ -111,4 +112,43 @@ function appBody(state: ClusterState, app: SimApp) {
       state: 'TASK_RUNNING',
     })),
   };
+}
+
+/**
+ * Marathon keeps its app running: when the scheduler's framework is torn down
+ * while the app exists, the scheduler task dies and Marathon relaunches it. An SDK
+ * scheduler that still finds its framework id in ZooKeeper is refused by Mesos
+ * ("Framework has been removed") and crash-loops; one without stored state
+ * registers as a new framework (reference/mesos.md §3, derived).
+ */
+export function relaunchSchedulerAfterTeardown(state: ClusterState, framework: SimFramework, options: MarathonOptions): void {
+  const app = [...state.apps.values()].find((candidate) => candidate.schedulerFrameworkId === framework.id);
+  if (!app) return;
+  app.tasksRunning = 0;
+  app.tasksStaged = 1;
+  options.later(options.deploymentMs, () => {
+    if (state.apps.get(app.id) !== app) return;
+    const zkRoot = `/dcos-service-${framework.name.replace(/^\//, '').replace(/\//g, '__')}`;
+    if (state.znodes.get(`${zkRoot}/FrameworkID`) === framework.id) {
+      app.tasksStaged = 1;
+      app.lastTaskFailure = { state: 'TASK_FAILED', message: 'Framework has been removed', timestamp: new Date().toISOString() };
+      return;
+    }
+    const id = state.nextFrameworkId();
+    state.frameworks.set(id, {
+      ...framework,
+      id,
+      active: true,
+      connected: true,
+      registeredTime: Date.now() / 1000,
+      unregisteredTime: 0,
+      tasks: [],
+      completedTasks: [],
+    });
+    state.znodes.set(zkRoot, state.znodes.get(zkRoot) ?? '');
+    state.znodes.set(`${zkRoot}/FrameworkID`, id);
+    app.schedulerFrameworkId = id;
+    app.tasksRunning = 1;
+    app.tasksStaged = 0;
+  });
 }

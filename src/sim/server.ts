@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { ClusterState } from './cluster-state';
 import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
 import { SimRequest, SimResponse, json, text } from './http-types';
-import { handleMarathon } from './marathon-handlers';
+import { handleMarathon, relaunchSchedulerAfterTeardown } from './marathon-handlers';
 import { handleMesos } from './mesos-handlers';
 import { Scenario, loadScenario } from './scenario';
 
@@ -77,6 +77,11 @@ export class SimCluster {
   ) {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
+    state.onTornDown = (framework) => relaunchSchedulerAfterTeardown(state, framework, this.marathonOptions());
+  }
+
+  private marathonOptions() {
+    return { deploymentMs: this.deploymentMs, later: (ms: number, work: () => void) => this.later(ms, work) };
   }
 
   static async start(scenario: Scenario | string, options: SimOptions = {}): Promise<SimCluster> {
@@ -193,7 +198,7 @@ export class SimCluster {
     }
     if (path.startsWith('/service/marathon/') || path.startsWith('/marathon/')) {
       const prefix = path.startsWith('/marathon/') ? '/marathon' : '/service/marathon';
-      return handleMarathon(this.state, request(prefix), { deploymentMs: this.deploymentMs, later: (ms, work) => this.later(ms, work) });
+      return handleMarathon(this.state, request(prefix), this.marathonOptions());
     }
     if (path.startsWith('/exhibitor/exhibitor/v1/')) {
       return handleExhibitor(this.state, request('/exhibitor/exhibitor/v1'), this.faults.exhibitor, this.violations);

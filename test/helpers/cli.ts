@@ -58,31 +58,48 @@ export function runAgainst(url: string, args: string[], env: Record<string, stri
   return runCli(args, { env: { DCOS_URL: url, ...env } });
 }
 
+export interface TerminalStep {
+  /** Wait until the screen (ANSI codes removed) matches this, after the previous step's match. */
+  prompt: RegExp;
+  /** Then type this (\r is Enter, ' ' toggles a checkbox, \u001b[B is arrow down). */
+  answer: string;
+}
+
 /**
  * Runs the CLI in a pseudo-terminal (util-linux `script`), so that stdin is a TTY
- * and the inquirer prompt is driven for real: `answer` is typed once `prompt` shows.
+ * and the inquirer prompts are driven for real, one step after another.
  */
-export function runInTerminal(args: string[], env: Record<string, string>, prompt: RegExp, answer: string): Promise<CliRun> {
+export function runInTerminal(args: string[], env: Record<string, string>, steps: TerminalStep[]): Promise<CliRun> {
   const command = [CLI, 'janitor', ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DCOS_DIR: '/nonexistent-dcos-dir', TERM: 'xterm', ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DCOS_DIR: '/nonexistent-dcos-dir', TERM: 'xterm', COLUMNS: '200', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
-    let answered = false;
+    let next = 0;
+    let consumed = 0;
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      if (!answered && prompt.test(stdout)) {
-        answered = true;
-        child.stdin.write(answer);
+      const screen = stripAnsi(stdout);
+      const step = steps[next];
+      if (step && step.prompt.test(screen.slice(consumed))) {
+        consumed = screen.length;
+        next++;
+        // inquirer reads keys one by one: type each with a little pause.
+        [...step.answer].forEach((key, index) => setTimeout(() => child.stdin.write(key), 30 * (index + 1)));
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr: '' });
+      resolve({ code, stdout: stripAnsi(stdout), stderr: '' });
     });
   });
+}
+
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\u001b\][^\u0007]*\u0007/g, '');
 }

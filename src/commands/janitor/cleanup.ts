@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { JanitorCommand } from '../../cli/janitor-command';
-import { describeChanges, executeCleanup, planCleanup, planHasChanges, verifyCleanup } from '../../domain/cleanup';
+import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, renderSkipLegend } from '../../render/cleanup';
 
@@ -73,17 +73,8 @@ export default class Cleanup extends JanitorCommand {
 
     if (planHasChanges(plan)) {
       await this.confirm(`${describeChanges(plan)}? Their data cannot be recovered.`, 'clean up the cluster', flags.yes);
-    } else {
-      progress.step('Nothing to change; verifying.');
     }
-    const backoff = Number(process.env.DCOS_JANITOR_RETRY_BACKOFF_MS ?? 250);
-    const outcome = await executeCleanup(
-      clients,
-      plan,
-      { concurrency: flags.concurrency, conflictRetries: flags['conflict-retries'], conflictDelayMs: backoff * 4 },
-      progress,
-    );
-    const verification = await verifyCleanup(clients, plan, progress);
+    const { outcome, verification } = await cleanUp(clients, plan, this.cleanupOptions(flags.concurrency, flags['conflict-retries']), progress);
     // The verification is the truth: a 409 for a request whose first answer was lost is
     // not a leftover, and an agent that left during the run is one (agent-unregistered).
     const code = verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;

@@ -1,0 +1,178 @@
+import { Flags } from '@oclif/core';
+
+import { ClusterClients, JanitorCommand } from '../../cli/janitor-command';
+import { CleanupOutcome, CleanupPlan, Verification, cleanUp, planCleanup } from '../../domain/cleanup';
+import {
+  FrameworkView,
+  RemainingReservations,
+  TeardownOutcome,
+  cleanupRequestFor,
+  readClusterView,
+  remainingReservations,
+  selectFrameworks,
+  tearDownFramework,
+} from '../../domain/teardown';
+import { ExitCode, UsageError } from '../../errors';
+import { cleanupJson, renderCleanupOutcome, renderCleanupPlan } from '../../render/cleanup';
+import { renderCandidates, renderFramework, renderOutcome, renderRemaining } from '../../render/teardown';
+
+export default class Teardown extends JanitorCommand {
+  static summary = 'Tear down Mesos frameworks left behind, after stopping the Marathon app that would relaunch their scheduler.';
+
+  static description =
+    'Finds frameworks by id, by service name, or (no selector) lists those that look orphaned: inactive, disconnected, or ' +
+    'launched by no Marathon app. For each, it removes the Marathon app that launches its scheduler and waits for the ' +
+    'deployment (so nothing relaunches it), tears the framework down through Mesos, waits until Mesos has completed it ' +
+    'and its tasks are gone, and says which reservations it left, with the cleanup command (or runs it with --cleanup).';
+
+  static examples = [
+    { description: 'List the frameworks that look orphaned, and pick some (in a terminal)', command: '<%= config.bin %> janitor teardown' },
+    { description: 'Tear down the Kafka destroyed from the UI, then clean what it reserved', command: '<%= config.bin %> janitor teardown --service kafka --yes --cleanup' },
+    { description: 'By id', command: '<%= config.bin %> janitor teardown --framework-id 4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003' },
+  ];
+
+  static flags = {
+    'framework-id': Flags.string({ description: 'Framework id to tear down (repeatable).', multiple: true }),
+    service: Flags.string({ description: 'Service name (foldered names too): its framework, by name or by derived role and principal.' }),
+    'keep-app': Flags.boolean({ description: 'Do not remove the Marathon app first (Marathon will relaunch the scheduler).', default: false }),
+    'force-system': Flags.boolean({ description: 'Allow tearing down a DC/OS system framework (marathon, metronome...). Breaks the cluster.', default: false }),
+    cleanup: Flags.boolean({ description: 'Then run `dcos janitor cleanup` for what each framework reserved.', default: false }),
+    'dry-run': Flags.boolean({ description: 'Show what would be done and change nothing.', default: false }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
+    timeout: Flags.integer({ description: 'Seconds to wait for the app removal and for Mesos to complete each framework.', default: 300, min: 1 }),
+    concurrency: Flags.integer({ description: 'With --cleanup: agents worked on at once.', default: 32, min: 1, max: 256 }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Teardown);
+    this.useJson(flags.json);
+    const frameworkIds = flags['framework-id'] ?? [];
+    const hasSelector = frameworkIds.length > 0 || flags.service !== undefined;
+    if (!hasSelector && flags.yes) {
+      throw new UsageError('--yes needs --framework-id or --service: teardown never picks frameworks by itself. Run it without --yes to list the orphaned ones.');
+    }
+    const clients = this.clusterClients();
+    const progress = this.progress();
+    progress.step('Reading frameworks, agents and Marathon apps...');
+    const cluster = await readClusterView(clients);
+    const selection = selectFrameworks({ frameworkIds, service: flags.service }, cluster, this.extraSystemFrameworks());
+
+    let selected = selection.selected;
+    if (!hasSelector) {
+      if (!this.interactive() || flags['dry-run'] || flags.json) {
+        if (flags.json) this.printJson({ command: 'teardown', dryRun: true, exitCode: 0, candidates: selection.candidates, frameworks: [] });
+        else this.log(`${renderCandidates(selection.candidates)}${selection.candidates.length > 0 ? '\nTear them down with --framework-id ID (repeatable), or run this in a terminal to pick.' : ''}`);
+        return;
+      }
+      this.log(renderCandidates(selection.candidates));
+      if (selection.candidates.length === 0) return;
+      selected = await this.pick(selection.candidates);
+      if (selected.length === 0) {
+        this.log('Nothing picked: nothing was changed.');
+        return;
+      }
+    }
+
+    if (!flags.json) for (const view of selected) this.log(renderFramework(view));
+    const system = selected.filter((view) => view.system && !view.completed);
+    if (system.length > 0 && !flags['force-system']) {
+      const message = `Refusing to tear down DC/OS system framework(s) ${system.map((view) => `${view.name} (${view.id})`).join(', ')}: the cluster needs them. Pass --force-system only if you know why.`;
+      if (flags.json) this.printJson({ command: 'teardown', dryRun: flags['dry-run'], exitCode: ExitCode.REFUSED, frameworks: selected, error: { kind: 'refused', message, exitCode: ExitCode.REFUSED } });
+      else this.logToStderr(`Error: ${message}`);
+      return this.setExitCode(ExitCode.REFUSED);
+    }
+    if (flags['dry-run']) {
+      if (flags.json) this.printJson({ command: 'teardown', dryRun: true, exitCode: 0, frameworks: selected, outcomes: [] });
+      else this.log(`Dry run: would ${describeTeardown(selected, flags['keep-app'], flags.cleanup)}; nothing was changed.`);
+      return;
+    }
+
+    const pending = selected.filter((view) => !view.completed);
+    if (pending.length > 0) await this.confirmTeardown(pending, flags['keep-app'], flags.cleanup, flags.yes);
+
+    const outcomes: TeardownOutcome[] = [];
+    for (const view of selected) {
+      outcomes.push(await tearDownFramework(clients, view, { keepApp: flags['keep-app'], timeoutMs: flags.timeout * 1000, pollMs: 250 }, progress));
+      if (!flags.json) this.log(renderOutcome(outcomes[outcomes.length - 1]));
+    }
+
+    const remaining = await remainingReservations(clients, selected);
+    let cleanups: Array<{ plan: CleanupPlan; outcome?: CleanupOutcome; verification?: Verification; refused?: string[] }> = [];
+    if (flags.cleanup) cleanups = await this.cleanUpAfter(clients, selected, remaining, flags.concurrency, flags.json);
+    else if (!flags.json && remaining.length > 0) this.log(renderRemaining(remaining));
+
+    const cleanupFailed = cleanups.some((cleanup) => cleanup.refused || !cleanup.verification?.clean);
+    const code = cleanupFailed ? (cleanups.some((cleanup) => cleanup.refused) ? ExitCode.REFUSED : ExitCode.LEFTOVERS) : ExitCode.OK;
+    if (flags.json) {
+      this.printJson({
+        command: 'teardown',
+        dryRun: false,
+        exitCode: code,
+        frameworks: selected,
+        outcomes,
+        remainingReservations: flags.cleanup ? [] : remaining,
+        cleanups: cleanups.map((cleanup) => cleanupJson(cleanup.plan, false, cleanup.verification?.clean ? 0 : ExitCode.LEFTOVERS, cleanup.outcome, cleanup.verification)),
+      });
+    }
+    this.setExitCode(code);
+  }
+
+  private async pick(candidates: FrameworkView[]): Promise<FrameworkView[]> {
+    const { checkbox } = await import('@inquirer/prompts');
+    const ids = await checkbox(
+      {
+        message: 'Tear down which frameworks? (space to select, enter to confirm)',
+        choices: candidates.map((view) => ({ name: `${view.name}  ${view.id}  (${view.orphanReasons.join(', ')}; ${view.tasks} task(s))`, value: view.id })),
+      },
+      { output: process.stderr },
+    );
+    return candidates.filter((view) => ids.includes(view.id));
+  }
+
+  private async confirmTeardown(pending: FrameworkView[], keepApp: boolean, cleanup: boolean, yes: boolean): Promise<void> {
+    const question = `${capitalise(describeTeardown(pending, keepApp, cleanup))}?`;
+    const live = pending.filter((view) => view.live);
+    if (live.length > 0) {
+      // A running service: a y/n is too easy to give by reflex.
+      this.logToStderr(`Warning: ${live.map((view) => view.name).join(', ')} is LIVE: its scheduler is connected and its tasks are running. Tearing it down kills them.`);
+      const expected = live.map((view) => view.name).join(',');
+      await this.confirmByTyping(`${question} Type ${expected} to confirm:`, expected, 'tear down a live framework', yes);
+      return;
+    }
+    await this.confirm(question, 'tear down frameworks', yes);
+  }
+
+  private async cleanUpAfter(clients: ClusterClients, selected: FrameworkView[], remaining: RemainingReservations[], concurrency: number, json: boolean) {
+    const progress = this.progress();
+    const results: Array<{ plan: CleanupPlan; outcome?: CleanupOutcome; verification?: Verification; refused?: string[] }> = [];
+    for (const view of selected) {
+      const request = cleanupRequestFor(view);
+      if (!request) continue;
+      if (!remaining.some((left) => left.frameworkId === view.id) && request.service === undefined) continue;
+      const plan = await planCleanup(clients, request, progress);
+      if (!json) this.log(renderCleanupPlan(plan));
+      if (plan.blockers.length > 0) {
+        if (!json) this.logToStderr(`Warning: cleanup of ${view.name} refused: ${plan.blockers.join(' | ')}`);
+        results.push({ plan, refused: plan.blockers });
+        continue;
+      }
+      const { outcome, verification } = await cleanUp(clients, plan, this.cleanupOptions(concurrency, 2), progress);
+      if (!json) this.log(renderCleanupOutcome(outcome, verification));
+      results.push({ plan, outcome, verification });
+    }
+    return results;
+  }
+}
+
+function describeTeardown(views: FrameworkView[], keepApp: boolean, cleanup: boolean): string {
+  const apps = views.filter((view) => view.app && !view.completed).map((view) => view.app?.id);
+  const parts = [];
+  if (apps.length > 0 && !keepApp) parts.push(`remove Marathon app(s) ${apps.join(', ')}`);
+  parts.push(`tear down ${views.map((view) => `${view.name} (${view.id})`).join(', ')}`);
+  if (cleanup) parts.push('then destroy their volumes, unreserve their resources and delete their ZooKeeper state');
+  return parts.join(', ');
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,321 @@
+import { MarathonApp } from '../clients/marathon-schemas';
+import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mesos-schemas';
+import { sleep } from '../cluster/http';
+import { TimedOutError, UnexpectedResponseError, UsageError } from '../errors';
+import { CleanupClients, CleanupRequest } from './cleanup';
+import { frameworkRoles, planAgentCleanup } from './cleanup-plan';
+import { deriveServiceNames } from './naming';
+import { Progress } from './progress';
+
+/**
+ * `dcos janitor teardown`: find frameworks (by id, by service, or the orphaned
+ * ones), stop the Marathon app that would relaunch their scheduler, tear them
+ * down through Mesos, wait until Mesos has completed them, and say what
+ * reservations they left (reference/mesos.md §3, reference/marathon.md §4).
+ */
+
+export interface TeardownRequest {
+  frameworkIds: string[];
+  service?: string;
+}
+
+export interface FrameworkView {
+  id: string;
+  name: string;
+  roles: string[];
+  principal?: string;
+  active: boolean;
+  connected: boolean;
+  /** Already in completed_frameworks: a teardown is done. */
+  completed: boolean;
+  tasks: number;
+  taskStates: Record<string, number>;
+  /** Hostnames (or ids, when unknown) of the agents its tasks run on. */
+  agents: string[];
+  registeredTime?: string;
+  unregisteredTime?: string;
+  app?: { id: string; instances: number; tasksRunning: number; tasksStaged: number; deployments: number };
+  system: boolean;
+  /** Active tasks and a live, connected scheduler: a running service. */
+  live: boolean;
+  /** Why it looks orphaned (empty: it does not). */
+  orphanReasons: string[];
+}
+
+export interface ClusterView {
+  frameworks: FrameworksResponse;
+  summary: StateSummary;
+  apps: MarathonApp[];
+}
+
+/** Frameworks every DC/OS cluster runs; tearing one down breaks the cluster. */
+const SYSTEM_FRAMEWORK_NAMES = ['marathon', 'metronome'];
+
+export async function readClusterView(clients: CleanupClients): Promise<ClusterView> {
+  const [frameworks, summary, apps] = await Promise.all([clients.mesos.getFrameworks(), clients.mesos.getStateSummary(), clients.marathon.listApps()]);
+  return { frameworks, summary, apps };
+}
+
+/**
+ * The app whose scheduler registers this framework: by app id, or by the
+ * package labels Cosmos and the SDK set (reference/marathon.md §2). Names are
+ * compared without their leading slash, which is kept only if the user typed it.
+ */
+export function appLaunching(frameworkName: string, apps: MarathonApp[]): MarathonApp | undefined {
+  const bare = stripSlash(frameworkName);
+  return apps.find((app) => {
+    const labels = app.labels ?? {};
+    return (
+      stripSlash(app.id) === bare ||
+      stripSlash(labels.DCOS_PACKAGE_FRAMEWORK_NAME ?? '') === bare ||
+      stripSlash(labels.DCOS_SERVICE_NAME ?? '') === bare
+    );
+  });
+}
+
+/**
+ * DC/OS' own frameworks: marathon and metronome by name, and any framework of a
+ * DC/OS component account (`dcos_<component>` principals, derived from the DC/OS
+ * service account naming), plus names listed in DCOS_JANITOR_SYSTEM_FRAMEWORKS
+ * (`dcos config set janitor.system_frameworks a,b`).
+ */
+export function isSystemFramework(framework: MesosFramework, extraNames: string[]): boolean {
+  const name = framework.name.toLowerCase();
+  return SYSTEM_FRAMEWORK_NAMES.includes(name) || extraNames.includes(framework.name) || (framework.principal ?? '').startsWith('dcos_');
+}
+
+export function viewFramework(framework: MesosFramework, completed: boolean, cluster: ClusterView, extraSystemNames: string[]): FrameworkView {
+  const hostnames = new Map(cluster.summary.slaves.map((agent) => [agent.id, agent.hostname]));
+  const tasks = framework.tasks ?? [];
+  const taskStates: Record<string, number> = {};
+  for (const task of tasks) taskStates[task.state] = (taskStates[task.state] ?? 0) + 1;
+  const app = appLaunching(framework.name, cluster.apps);
+  const connected = framework.connected ?? framework.active;
+  const orphanReasons: string[] = [];
+  if (!completed) {
+    if (!framework.active) orphanReasons.push('inactive');
+    else if (!connected) orphanReasons.push('disconnected');
+    if (!app) orphanReasons.push('no Marathon app launches it');
+  }
+  const activeTasks = tasks.filter((task) => ['TASK_RUNNING', 'TASK_STARTING', 'TASK_STAGING', 'TASK_KILLING'].includes(task.state)).length;
+  return {
+    id: framework.id,
+    name: framework.name,
+    roles: frameworkRoles(framework),
+    principal: framework.principal,
+    active: framework.active,
+    connected,
+    completed,
+    tasks: tasks.length,
+    taskStates,
+    agents: [...new Set(tasks.map((task) => hostnames.get(task.slave_id) ?? task.slave_id))].sort(),
+    registeredTime: isoTime(framework.registered_time),
+    unregisteredTime: isoTime(framework.unregistered_time),
+    app: app
+      ? { id: app.id, instances: app.instances ?? 0, tasksRunning: app.tasksRunning ?? 0, tasksStaged: app.tasksStaged ?? 0, deployments: app.deployments?.length ?? 0 }
+      : undefined,
+    system: isSystemFramework(framework, extraSystemNames),
+    live: !completed && framework.active && connected && activeTasks > 0,
+    orphanReasons,
+  };
+}
+
+export interface Selection {
+  /** What was asked for and found (registered or completed). */
+  selected: FrameworkView[];
+  /** No selector: the registered, non-system frameworks that look orphaned. */
+  candidates: FrameworkView[];
+}
+
+export function selectFrameworks(request: TeardownRequest, cluster: ClusterView, extraSystemNames: string[]): Selection {
+  const registered = cluster.frameworks.frameworks.map((framework) => viewFramework(framework, false, cluster, extraSystemNames));
+  const completed = (cluster.frameworks.completed_frameworks ?? []).map((framework) => viewFramework(framework, true, cluster, extraSystemNames));
+  const selected: FrameworkView[] = [];
+  const add = (view: FrameworkView) => {
+    if (!selected.some((known) => known.id === view.id)) selected.push(view);
+  };
+
+  for (const id of request.frameworkIds) {
+    const found = registered.find((view) => view.id === id) ?? completed.find((view) => view.id === id);
+    if (!found) {
+      throw new UsageError(
+        `No framework with id ${id} is registered or recently completed in Mesos: check the id, or run 'dcos janitor teardown' without a selector to list orphaned frameworks.`,
+      );
+    }
+    add(found);
+  }
+  if (request.service !== undefined) {
+    const names = deriveServiceNames(request.service);
+    const matches = (view: FrameworkView) =>
+      names.frameworkNames.includes(view.name) ||
+      (view.roles.includes(names.role) && view.principal !== undefined && names.principals.includes(view.principal));
+    const ofService = registered.filter(matches);
+    // A completed one is reported as already torn down only when nothing of the name is still registered.
+    const found = ofService.length > 0 ? ofService : completed.filter(matches).slice(-1);
+    if (found.length === 0) {
+      throw new UsageError(
+        `No framework of service '${request.service}' (name ${names.frameworkNames.join(' or ')}, or role ${names.role} with principal ${names.principals.join(' or ')}) is known to Mesos: check the name with 'dcos service --inactive'.`,
+      );
+    }
+    found.forEach(add);
+  }
+  const candidates =
+    request.frameworkIds.length === 0 && request.service === undefined
+      ? registered.filter((view) => !view.system && view.orphanReasons.length > 0)
+      : [];
+  return { selected, candidates };
+}
+
+export interface TeardownOptions {
+  keepApp: boolean;
+  timeoutMs: number;
+  pollMs: number;
+}
+
+export interface TeardownOutcome {
+  id: string;
+  name: string;
+  result: 'torn-down' | 'already-torn-down';
+  appRemoved?: string;
+  appKept?: string;
+  seconds: number;
+}
+
+export async function tearDownFramework(clients: CleanupClients, view: FrameworkView, options: TeardownOptions, progress: Progress): Promise<TeardownOutcome> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const outcome: TeardownOutcome = { id: view.id, name: view.name, result: 'torn-down', seconds: 0 };
+
+  if (view.app && !options.keepApp) {
+    await removeApp(clients, view.app.id, deadline, options.pollMs, progress);
+    outcome.appRemoved = view.app.id;
+  } else if (view.app) {
+    outcome.appKept = view.app.id;
+    progress.warn(
+      `--keep-app: Marathon app ${view.app.id} stays, so Marathon relaunches the scheduler of ${view.name}: it crash-loops ("Framework has been removed") or registers a new framework.`,
+    );
+  }
+
+  if (!view.completed) {
+    progress.step(`Tearing down framework ${view.name} (${view.id}) through Mesos...`);
+    const answer = await clients.mesos.teardown(view.id);
+    if (answer.kind === 'not-found') {
+      // Unknown, or completed meanwhile: only a re-read tells (reference/mesos.md §3).
+      const frameworks = await clients.mesos.getFrameworks();
+      if (!(frameworks.completed_frameworks ?? []).some((framework) => framework.id === view.id)) {
+        throw new UnexpectedResponseError(
+          `Mesos answered "${answer.message}" for framework ${view.id}, and does not list it as completed either: it may have been removed by another operator; check with 'dcos service --completed'.`,
+        );
+      }
+      outcome.result = 'already-torn-down';
+    }
+    await waitUntilCompleted(clients, view, deadline, options.pollMs, progress);
+  } else {
+    outcome.result = 'already-torn-down';
+  }
+  outcome.seconds = Math.round((Date.now() - started) / 100) / 10;
+  return outcome;
+}
+
+/** Remove the app and wait for its deployment, so that nothing relaunches the scheduler. */
+async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+  const deployment = await clients.marathon.deleteApp(appId);
+  progress.step(`Removing Marathon app ${appId}${deployment ? ` (deployment ${deployment.deploymentId})` : ' (already gone)'}...`);
+  for (let polls = 0; ; polls++) {
+    const app = await clients.marathon.getApp(appId);
+    if (!app) return;
+    if (Date.now() > deadline) {
+      throw new TimedOutError(`Marathon app ${appId} was still there when --timeout ran out: check its deployment with 'dcos marathon deployment list', then re-run.`);
+    }
+    if (polls % 5 === 4) progress.step(`  still waiting for Marathon to remove ${appId}...`);
+    await sleep(pollMs);
+  }
+}
+
+async function waitUntilCompleted(clients: CleanupClients, view: FrameworkView, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+  for (;;) {
+    const frameworks = await clients.mesos.getFrameworks();
+    const stillRegistered = frameworks.frameworks.find((framework) => framework.id === view.id);
+    if (!stillRegistered) {
+      progress.step(`Framework ${view.name} (${view.id}) is completed; its tasks are gone.`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new TimedOutError(
+        `Framework ${view.id} was still registered with ${stillRegistered.tasks?.length ?? 0} task(s) when --timeout ran out: re-run 'dcos janitor teardown --framework-id ${view.id}'.`,
+      );
+    }
+    progress.step(`  waiting for Mesos to complete ${view.name}: ${stillRegistered.tasks?.length ?? 0} task(s) left...`);
+    await sleep(pollMs);
+  }
+}
+
+/** How to clean what a framework reserved: by service name when the naming rule gives its role, else by role and principal. */
+export function cleanupRequestFor(view: FrameworkView): CleanupRequest | undefined {
+  if (!view.principal || view.roles.length === 0) return undefined;
+  try {
+    const names = deriveServiceNames(view.name);
+    if (view.roles.includes(names.role)) return { service: view.name, roles: [], frameworkIds: [], includeUnlabeled: false };
+  } catch {
+    // Not a service name (e.g. contains "__"): fall back to role and principal.
+  }
+  const roles = view.roles.filter((role) => role !== '*' && role !== 'slave_public');
+  if (roles.length === 0) return undefined;
+  return { roles, principal: view.principal, frameworkIds: [view.id], includeUnlabeled: false };
+}
+
+export function cleanupCommandLine(request: CleanupRequest): string {
+  const quote = (word: string) => (/^[\w./@:-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+  if (request.service !== undefined) return `dcos janitor cleanup --service ${quote(request.service)} --yes`;
+  const roles = request.roles.map((role) => `-r ${quote(role)}`).join(' ');
+  const ids = request.frameworkIds.map((id) => ` --framework-id ${id}`).join('');
+  return `dcos janitor cleanup ${roles} -p ${quote(request.principal ?? '')}${ids} --yes`;
+}
+
+export interface RemainingReservations {
+  frameworkId: string;
+  roles: string[];
+  principal?: string;
+  agents: number;
+  volumes: number;
+  resources: number;
+  cleanup?: string;
+}
+
+/** What the torn-down frameworks still hold, from one read of the agents. */
+export async function remainingReservations(clients: CleanupClients, views: FrameworkView[]): Promise<RemainingReservations[]> {
+  const withRoles = views.filter((view) => view.principal && view.roles.length > 0);
+  if (withRoles.length === 0) return [];
+  const slaves = await clients.mesos.getAgents();
+  return withRoles
+    .map((view) => {
+      const target = {
+        roles: view.roles.filter((role) => role !== '*' && role !== 'slave_public'),
+        principals: [view.principal as string],
+        frameworkNames: [view.name],
+        frameworkIds: [view.id],
+        includeUnlabeled: true,
+      };
+      let agents = 0;
+      let volumes = 0;
+      let resources = 0;
+      for (const agent of slaves.slaves) {
+        const plan = planAgentCleanup(agent, target);
+        const held = plan.volumes.length + plan.reservations.length + plan.inUse.length;
+        if (held > 0) agents++;
+        volumes += plan.volumes.length;
+        resources += held;
+      }
+      const request = cleanupRequestFor(view);
+      return { frameworkId: view.id, roles: target.roles, principal: view.principal, agents, volumes, resources, cleanup: request ? cleanupCommandLine(request) : undefined };
+    })
+    .filter((remaining) => remaining.resources > 0);
+}
+
+function isoTime(seconds: number | undefined): string | undefined {
+  return seconds ? new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+}
+
+function stripSlash(name: string): string {
+  return name.replace(/^\/+/, '');
+}
