@@ -64,14 +64,19 @@ export interface AgentCleanup {
   skipped: SkippedResource[];
 }
 
-/** A registered framework that holds the target's role and principal, or bears its name. */
-export interface HoldingFramework {
+/** What every command shows of a Mesos framework. */
+export interface FrameworkSummary {
   id: string;
   name: string;
   roles: string[];
   principal?: string;
   active: boolean;
+  /** `connected` exists from Mesos 1.2; before that an active framework is a connected one. */
   connected: boolean;
+}
+
+/** A registered framework that holds the target's role and principal, or bears its name. */
+export interface HoldingFramework extends FrameworkSummary {
   taskCount: number;
 }
 
@@ -146,15 +151,17 @@ export function holdsTarget(framework: MesosFramework, target: CleanupTarget): b
   return sharesRole && framework.principal !== undefined && target.principals.includes(framework.principal);
 }
 
-export function toHoldingFramework(framework: MesosFramework): HoldingFramework {
+export function summariseFramework(framework: MesosFramework): FrameworkSummary {
   return {
     id: framework.id,
     name: framework.name,
     roles: frameworkRoles(framework),
     principal: framework.principal,
     active: framework.active,
-    // `connected` exists from Mesos 1.2; before that an active framework is a connected one.
     connected: framework.connected ?? framework.active,
-    taskCount: framework.tasks?.length ?? 0,
   };
+}
+
+export function toHoldingFramework(framework: MesosFramework): HoldingFramework {
+  return { ...summariseFramework(framework), taskCount: framework.tasks?.length ?? 0 };
 }

@@ -3,7 +3,7 @@ import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mes
 import { sleep } from '../cluster/http';
 import { TimedOutError, UnexpectedResponseError, UsageError } from '../errors';
 import { CleanupClients, CleanupRequest } from './cleanup';
-import { frameworkRoles, planAgentCleanup } from './cleanup-plan';
+import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
 import { deriveServiceNames } from './naming';
 import { Progress } from './progress';
 
@@ -19,13 +19,7 @@ export interface TeardownRequest {
   service?: string;
 }
 
-export interface FrameworkView {
-  id: string;
-  name: string;
-  roles: string[];
-  principal?: string;
-  active: boolean;
-  connected: boolean;
+export interface FrameworkView extends FrameworkSummary {
   /** Already in completed_frameworks: a teardown is done. */
   completed: boolean;
   tasks: number;
@@ -90,7 +84,8 @@ export function viewFramework(framework: MesosFramework, completed: boolean, clu
   const taskStates: Record<string, number> = {};
   for (const task of tasks) taskStates[task.state] = (taskStates[task.state] ?? 0) + 1;
   const app = appLaunching(framework.name, cluster.apps);
-  const connected = framework.connected ?? framework.active;
+  const summary = summariseFramework(framework);
+  const { connected } = summary;
   const orphanReasons: string[] = [];
   if (!completed) {
     if (!framework.active) orphanReasons.push('inactive');
@@ -99,12 +94,7 @@ export function viewFramework(framework: MesosFramework, completed: boolean, clu
   }
   const activeTasks = tasks.filter((task) => ['TASK_RUNNING', 'TASK_STARTING', 'TASK_STAGING', 'TASK_KILLING'].includes(task.state)).length;
   return {
-    id: framework.id,
-    name: framework.name,
-    roles: frameworkRoles(framework),
-    principal: framework.principal,
-    active: framework.active,
-    connected,
+    ...summary,
     completed,
     tasks: tasks.length,
     taskStates,
