@@ -29,6 +29,10 @@ export const ExitCode = {
   STUCK_STEPS: 10,
   /** The cluster's state makes the run unsafe (a live scheduler, an app that would relaunch it) and --force was not given. */
   REFUSED: 11,
+  /** Admin Router knows no running service of that name (404 "service not found"). */
+  SERVICE_NOT_FOUND: 12,
+  /** The plan is in ERROR (the scheduler answered 417). */
+  PLAN_ERROR: 13,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -81,6 +85,11 @@ export class UnreachableError extends JanitorError {
 export class UnexpectedResponseError extends JanitorError {
   readonly exitCode = ExitCode.UNEXPECTED_RESPONSE;
   readonly kind = 'unexpected-response';
+}
+
+export class ServiceNotFoundError extends JanitorError {
+  readonly exitCode = ExitCode.SERVICE_NOT_FOUND;
+  readonly kind = 'service-not-found';
 }
 
 export class TimedOutError extends JanitorError {

@@ -84,6 +84,8 @@ export class ClusterHttp {
       // Only our own Content-Type decides; axios must not serialise forms as JSON.
       transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
       proxy: false,
+      // Every query value fully percent-encoded: SDK step names carry ':[]' (reference/sdk-plans.md §2).
+      paramsSerializer: { serialize: (params: Record<string, string>) => Object.entries(params).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&') },
     });
   }
 

@@ -1,5 +1,5 @@
-import { AgentSpec, FrameworkSpec, ReservationSpec, Scenario, ZnodeTree, stableUuid } from './scenario';
-import { MesosVersion, SimReservation, SimResource, addResources, parseResource, subtractResources } from './resources';
+import { AgentSpec, FrameworkSpec, ReservationSpec, Scenario, SchedulerSpec, ZnodeTree, stableUuid } from './scenario';
+import { MesosVersion, SimReservation, SimResource, addResources, lastReservation, parseResource, subtractResources } from './resources';
 
 /**
  * The simulated cluster's state, shared by the Mesos, Marathon and Exhibitor
@@ -51,6 +51,7 @@ export interface SimApp {
   labels: Record<string, string>;
   env: Record<string, string>;
   schedulerFrameworkId?: string;
+  schedulerSpec?: SchedulerSpec;
   version: string;
   /** Extra fields of the scenario's app definition, served as they are. */
   extra: Record<string, unknown>;
@@ -89,9 +90,21 @@ export class ClusterState {
     for (const spec of scenario.frameworks) this.addFramework(spec, refs);
     addZnodes(this.znodes, '', scenario.znodes);
     for (const app of scenario.marathon.apps) {
-      const { id, instances, labels, env, schedulerFrameworkId, ...extra } = app;
+      const { id, instances, labels, env, schedulerFrameworkId, scheduler, ...extra } = app;
       const appId = `/${id.replace(/^\/+/, '')}`;
-      this.apps.set(appId, { id: appId, instances, labels, env, schedulerFrameworkId, version: new Date(START_TIME * 1000).toISOString(), extra, tasksRunning: instances, tasksStaged: 0, deployments: [] });
+      this.apps.set(appId, {
+        id: appId,
+        instances,
+        labels,
+        env,
+        schedulerFrameworkId,
+        schedulerSpec: scheduler,
+        version: new Date(START_TIME * 1000).toISOString(),
+        extra,
+        tasksRunning: instances,
+        tasksStaged: 0,
+        deployments: [],
+      });
     }
   }
 
@@ -114,8 +127,12 @@ export class ClusterState {
     return subtractResources(agent.total, used) ?? agent.total;
   }
 
-  /** Teardown: the framework moves to completed_frameworks, its tasks are killed and their resources freed. */
-  tearDown(frameworkId: string): boolean {
+  /**
+   * Teardown: the framework moves to completed_frameworks, its tasks are killed and
+   * their resources freed. `byItsScheduler`: an SDK scheduler deregistering itself at
+   * the end of an uninstall keeps running, so Marathon has nothing to relaunch.
+   */
+  tearDown(frameworkId: string, byItsScheduler = false): boolean {
     const framework = this.frameworks.get(frameworkId);
     if (!framework) return false;
     this.frameworks.delete(frameworkId);
@@ -125,7 +142,7 @@ export class ClusterState {
     framework.connected = false;
     framework.unregisteredTime = nowSeconds();
     this.completedFrameworks.push(framework);
-    this.onTornDown?.(framework);
+    if (!byItsScheduler) this.onTornDown?.(framework);
     return true;
   }
 
@@ -135,6 +152,28 @@ export class ClusterState {
     const prefix = all[0]?.replace(/-\d+$/, '') ?? 'sim-master';
     const highest = Math.max(0, ...all.map((id) => Number(/-(\d+)$/.exec(id)?.[1] ?? 0)));
     return `${prefix}-${String(highest + 1).padStart(4, '0')}`;
+  }
+
+  /**
+   * What an SDK scheduler does with an offered resource it owns during uninstall:
+   * destroy the volume (if it is one), then unreserve it (one level). Only on a
+   * registered agent: Mesos offers nothing from the others.
+   */
+  releaseOwnResource(resourceId: string): 'released' | 'agent-unavailable' | 'in-use' | 'absent' {
+    const carries = (resource: SimResource) => lastReservation(resource)?.labels?.some((label) => label.key === 'resource_id' && label.value === resourceId) ?? false;
+    for (const agent of this.agents.values()) {
+      const index = agent.total.findIndex(carries);
+      if (index < 0) continue;
+      if (agent.state !== 'registered') return 'agent-unavailable';
+      if (this.usedResources(agent.id).some(({ task }) => task.resources.some(carries))) return 'in-use';
+      const resource = agent.total[index];
+      const rest = [...agent.total.slice(0, index), ...agent.total.slice(index + 1)];
+      const plain: SimResource = { name: resource.name, type: resource.type, scalar: resource.scalar, ranges: resource.ranges, set: resource.set, reservations: resource.reservations.slice(0, -1) };
+      if (resource.disk?.source) plain.disk = { source: resource.disk.source };
+      agent.total = addResources(rest, [plain]);
+      return 'released';
+    }
+    return 'absent';
   }
 
   deleteZnodeRecursive(path: string, failAfter?: number): { deleted: number; failedAt?: string } {
@@ -183,7 +222,7 @@ export class ClusterState {
     }
     const stackFor = (name: string): SimReservation[] => {
       const labels = Object.entries(spec.labels ?? {}).map(([key, value]) => ({ key, value }));
-      if (spec.sdkLabels) labels.push({ key: 'resource_id', value: stableUuid(`${this.scenario.name}/${spec.ref}/${name}`) });
+      if (spec.sdkLabels) labels.push({ key: 'resource_id', value: spec.resourceIds?.[name] ?? stableUuid(`${this.scenario.name}/${spec.ref}/${name}`) });
       if (spec.frameworkIdLabel) labels.push({ key: 'framework_id', value: spec.frameworkIdLabel });
       const dynamic: SimReservation = { type: 'DYNAMIC', role: spec.preReservedRole ? `${spec.preReservedRole}/${spec.role}` : spec.role };
       if (spec.principal !== undefined) dynamic.principal = spec.principal;

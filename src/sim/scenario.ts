@@ -20,6 +20,8 @@ const ReservationSpec = z.object({
   /** Extra labels; the SDK's resource_id is added per resource unless sdkLabels is false. */
   labels: z.record(z.string(), z.string()).optional(),
   sdkLabels: z.boolean().default(true),
+  /** resource_id labels given explicitly (by resource: cpus, mem, disk, ports, volume), e.g. to replay a seed. */
+  resourceIds: z.record(z.string(), z.string()).optional(),
   /** SDK >= 0.57.3 adds a framework_id label (reference/mesos.md §7). */
   frameworkIdLabel: z.string().optional(),
   /** A pod with pre-reserved-role: X reserves under the refined role X/<role> (Mesos >= 1.4). */
@@ -82,6 +84,34 @@ const FrameworkSpec = z.object({
 });
 export type FrameworkSpec = z.infer<typeof FrameworkSpec>;
 
+/** A DC/OS SDK scheduler run by a Marathon app (reference/sdk-plans.md). */
+const SchedulerPlanSpec = z.object({
+  strategy: z.string().default('serial'),
+  /** Sidecar plans (backup...) wait interrupted until `plan start`. */
+  interrupted: z.boolean().default(false),
+  phases: z.array(
+    z.object({
+      name: z.string(),
+      strategy: z.string().default('serial'),
+      steps: z.array(z.object({ name: z.string(), status: z.string().default('PENDING') })),
+    }),
+  ),
+});
+const SchedulerSpec = z.object({
+  /** SDK version: selects phase naming, statuses, 404 texts and strategy fields. */
+  sdkVersion: z.string().default('0.58.0'),
+  /** Normal-mode plans by name (deploy, and sidecar plans such as backup). Ignored in uninstall mode. */
+  plans: z.record(z.string(), SchedulerPlanSpec).default({}),
+  /** Order of the unreserve steps (resource ids), as the scheduler's state store happens to list them. */
+  unreserveOrder: z.array(z.string()).optional(),
+  /** The service uses TLS: the uninstall plan gets a tls-cleanup phase. */
+  tls: z.boolean().default(false),
+  /** How often the scheduler makes progress on its plans. */
+  stepMs: z.number().default(50),
+});
+export type SchedulerSpec = z.infer<typeof SchedulerSpec>;
+export type SchedulerPlanSpec = z.infer<typeof SchedulerPlanSpec>;
+
 const AppSpec = z
   .object({
     id: z.string(),
@@ -90,6 +120,8 @@ const AppSpec = z
     env: z.record(z.string(), z.string()).default({}),
     /** The Mesos framework this app's scheduler registers (for relaunch behaviour). */
     schedulerFrameworkId: z.string().optional(),
+    /** An SDK scheduler behind /service/<DCOS_SERVICE_NAME>; uninstall mode when env SDK_UNINSTALL is set. */
+    scheduler: SchedulerSpec.optional(),
   })
   .loose();
 export type AppSpec = z.infer<typeof AppSpec>;

@@ -8,6 +8,7 @@ import { SimRequest, SimResponse, json, text } from './http-types';
 import { handleMarathon, relaunchSchedulerAfterTeardown } from './marathon-handlers';
 import { handleMesos } from './mesos-handlers';
 import { Scenario, loadScenario } from './scenario';
+import { SimScheduler } from './sdk-scheduler';
 
 /**
  * The simulated DC/OS cluster: a real HTTP server on 127.0.0.1 playing Admin
@@ -67,7 +68,10 @@ export class SimCluster {
   /** The most POSTs served at once: the tests check the client's concurrency bound with it. */
   maxConcurrentPosts = 0;
   private concurrentPosts = 0;
+  /** SDK schedulers by Marathon app id. */
+  readonly schedulers = new Map<string, SimScheduler>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly intervals = new Set<NodeJS.Timeout>();
   private readonly servers: http.Server[] = [];
   private readonly deploymentMs: number;
 
@@ -78,6 +82,37 @@ export class SimCluster {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
     state.onTornDown = (framework) => relaunchSchedulerAfterTeardown(state, framework, this.marathonOptions());
+    for (const app of state.apps.values()) if (app.schedulerSpec) this.startScheduler(app.id);
+  }
+
+  /** Start (or restart, with a fresh plan and no overrides) the SDK scheduler of an app. */
+  startScheduler(appId: string): SimScheduler {
+    const app = this.state.apps.get(appId);
+    if (!app?.schedulerSpec) throw new Error(`App ${appId} runs no SDK scheduler in scenario ${this.scenario.name}`);
+    const existing = this.schedulers.get(appId);
+    if (existing) {
+      existing.restart();
+      return existing;
+    }
+    const scheduler = new SimScheduler(this.state, app, app.schedulerSpec);
+    this.schedulers.set(appId, scheduler);
+    const interval = setInterval(() => {
+      if (this.state.apps.get(appId) !== app) {
+        clearInterval(interval);
+        this.intervals.delete(interval);
+        this.schedulers.delete(appId);
+        return;
+      }
+      if (app.tasksRunning > 0) scheduler.tick();
+    }, app.schedulerSpec.stepMs);
+    this.intervals.add(interval);
+    return scheduler;
+  }
+
+  /** The scheduler serving a service name (as in /service/<name>), if its app runs. */
+  schedulerOf(serviceName: string): SimScheduler | undefined {
+    const wanted = serviceName.replace(/^\/+/, '');
+    return [...this.schedulers.values()].find((scheduler) => scheduler.serviceName.replace(/^\/+/, '') === wanted);
   }
 
   private marathonOptions() {
@@ -118,6 +153,8 @@ export class SimCluster {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const interval of this.intervals) clearInterval(interval);
+    this.intervals.clear();
     await Promise.all(
       this.servers.map(
         (server) =>
@@ -203,8 +240,28 @@ export class SimCluster {
     if (path.startsWith('/exhibitor/exhibitor/v1/')) {
       return handleExhibitor(this.state, request('/exhibitor/exhibitor/v1'), this.faults.exhibitor, this.violations);
     }
-    if (path.startsWith('/service/')) return text(404, '404 Not Found: service not found.');
+    if (path.startsWith('/service/')) return this.routeService(path.slice('/service/'.length), request);
     return { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'Content-Type': 'text/html' } };
+  }
+
+  /**
+   * Admin Router's /service/<name>/...: the longest prefix (up to 10 segments) that is
+   * the DCOS_SERVICE_NAME of an app with a running task (reference/sdk-plans.md §1).
+   */
+  private routeService(rest: string, request: (prefix: string) => SimRequest): SimResponse {
+    const segments = rest.split('/');
+    for (let length = Math.min(10, segments.length); length >= 1; length--) {
+      const name = segments.slice(0, length).map(decodeURIComponent).join('/');
+      const app = [...this.state.apps.values()].find(
+        (candidate) => (candidate.labels.DCOS_SERVICE_NAME ?? '').replace(/^\/+/, '') === name && candidate.tasksRunning > 0,
+      );
+      if (!app) continue;
+      const scheduler = this.schedulers.get(app.id);
+      if (!scheduler) return text(404, 'Not Found');
+      const prefix = `/service/${segments.slice(0, length).join('/')}`;
+      return scheduler.handle(request(prefix));
+    }
+    return text(404, '404 Not Found: service not found.');
   }
 
   private takeFault(method: string, path: string): SimResponse | undefined {

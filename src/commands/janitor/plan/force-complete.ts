@@ -1,0 +1,69 @@
+import { Args, Flags } from '@oclif/core';
+
+import { PlanCommandBase, describeTarget } from '../../../cli/plan-command';
+import { forceCompleteSteps, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
+import { ExitCode, UsageError } from '../../../errors';
+import { renderPlanTree } from '../../../render/plan-tree';
+import { renderStuckSteps } from '../../../render/stuck-steps';
+
+/** Completing these early lets Cosmos delete the app before the ZooKeeper wipe and the teardown (reference/sdk-plans.md §5.5). */
+const NEVER_FORCE = ['deregister-service', 'deregister'];
+
+export default class PlanForceComplete extends PlanCommandBase {
+  static summary = 'Force a step or a phase to COMPLETE; with --stuck, exactly the unreserve steps that can never finish.';
+  static description =
+    'With --stuck, the unreserve steps whose agent is not registered are listed, confirmed and force-completed one by one ' +
+    '(never deregister, never the whole plan). Otherwise the named phase, or step, is forced. Forcing an unreserve step ' +
+    'of a registered agent leaks its resources: clean them with dcos janitor cleanup.';
+  static aliases = ['janitor:plan:force'];
+  static examples = [
+    '<%= config.bin %> janitor plan force-complete kafka --stuck',
+    '<%= config.bin %> janitor plan force-complete kafka deploy unreserve-resources unreserve-402d51f5-6014-4ca3-bd13-324dae62b888',
+    '<%= config.bin %> janitor plan force-complete kafka deploy unreserve-resources-10.0.4.7 --yes',
+  ];
+  static args = {
+    service: PlanCommandBase.serviceArg,
+    plan: Args.string({ description: 'Plan name (default deploy with --stuck).' }),
+    phase: Args.string({ description: 'Phase to force (all its steps), or the phase of the step.' }),
+    step: Args.string({ description: 'Step to force.' }),
+  };
+  static flags = {
+    stuck: Flags.boolean({ description: 'Force exactly the stuck unreserve steps.', default: false }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
+    force: Flags.boolean({ description: 'Allow forcing deregister-service/deregister (leaves the framework and ZooKeeper state behind).', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanForceComplete);
+    this.useJson(flags.json);
+    if (flags.stuck) return this.forceStuck(args.service, args.plan ?? 'deploy', flags);
+    if (!args.plan || !args.phase) {
+      throw new UsageError('Name the plan and the phase (and the step), or use --stuck: forcing a whole plan is never done, it would let Cosmos remove the app before the cleanup.');
+    }
+    if (!flags.force && (NEVER_FORCE.includes(args.phase) || (args.step !== undefined && NEVER_FORCE.includes(args.step)))) {
+      throw new UsageError(`Refusing to force ${args.step ?? args.phase}: the scheduler deregisters and wipes its ZooKeeper state in that step; forced, they stay behind. Pass --force if you really mean it.`);
+    }
+    await this.confirm(`Force ${describeTarget(args.plan, args.phase, args.step)} to COMPLETE?`, 'force-complete plan elements', flags.yes);
+    await this.runPlanCommand({ service: args.service, plan: args.plan, phase: args.phase, step: args.step, json: flags.json }, 'forceComplete', 'forced to complete');
+  }
+
+  private async forceStuck(service: string, planName: string, flags: { yes: boolean; json: boolean }): Promise<void> {
+    const { scheduler, clients } = this.scheduler();
+    const { stuck } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
+    if (!flags.json) this.log(renderStuckSteps(stuck));
+    if (stuck.length === 0) {
+      if (flags.json) this.printJson({ service, plan: planName, stuck: [], forced: [] });
+      return;
+    }
+    await this.confirm(`Force these ${stuck.length} step(s) to COMPLETE? Their resources stay reserved on the gone agent.`, 'force-complete stuck steps', flags.yes);
+    const forced = await forceCompleteSteps(scheduler, service, planName, stuck);
+    const after = await scheduler.getPlan(service, planName);
+    if (flags.json) {
+      this.printJson({ service, plan: planName, stuck, forced, status: after.plan.status ?? null });
+      return;
+    }
+    this.log(`Forced ${forced.filter((step) => step.result === 'forced').length} step(s) to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`);
+    this.log(renderPlanTree(planName, after.plan));
+    this.setExitCode(ExitCode.OK);
+  }
+}

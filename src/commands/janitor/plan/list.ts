@@ -1,0 +1,15 @@
+import { PlanCommandBase } from '../../../cli/plan-command';
+
+export default class PlanList extends PlanCommandBase {
+  static summary = "List an SDK service's plans.";
+  static examples = ['<%= config.bin %> janitor plan list kafka', '<%= config.bin %> janitor plan list /data/kafka --json'];
+  static args = { service: PlanCommandBase.serviceArg };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanList);
+    this.useJson(flags.json);
+    const plans = await this.scheduler().scheduler.listPlans(args.service);
+    if (flags.json) this.printJson(plans);
+    else this.log(plans.join('\n'));
+  }
+}

@@ -1,0 +1,91 @@
+import { Args, Flags } from '@oclif/core';
+
+import { PlanCommandBase } from '../../../cli/plan-command';
+import { PlanRead } from '../../../clients/sdk-scheduler';
+import { sleep } from '../../../cluster/http';
+import { StuckStep, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
+import { ExitCode, TimedOutError } from '../../../errors';
+import { renderPlanTree } from '../../../render/plan-tree';
+import { renderStuckSteps } from '../../../render/stuck-steps';
+
+export default class PlanShow extends PlanCommandBase {
+  static summary = "Show a plan as the SDK CLI's tree, with the unreserve steps that can never finish.";
+  static description =
+    "The tree on stdout is the SDK CLI's, line for line; notes about stuck steps go to stderr. --stuck lists only the " +
+    'stuck steps (exit 10 when there are some). --json prints the scheduler\'s body, re-indented as the SDK CLI does.';
+  static aliases = ['janitor:plan:status'];
+  static examples = [
+    '<%= config.bin %> janitor plan show kafka',
+    '<%= config.bin %> janitor plan show /data/kafka deploy --watch',
+    '<%= config.bin %> janitor plan show kafka --stuck',
+  ];
+  static args = { service: PlanCommandBase.serviceArg, plan: Args.string({ description: 'Plan name.', default: 'deploy' }) };
+  static flags = {
+    stuck: Flags.boolean({ description: 'List only the stuck steps, with why (exit 10 when there are some).', default: false }),
+    watch: Flags.boolean({ description: 'Re-render until the plan is COMPLETE (exit 0), in ERROR (exit 13) or --timeout (exit 9).', default: false }),
+    timeout: Flags.integer({ description: 'Seconds to watch for.', default: 600, min: 1 }),
+    interval: Flags.integer({ description: 'Seconds between two reads when watching.', default: 2, min: 1 }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(PlanShow);
+    this.useJson(flags.json);
+    const { scheduler, clients } = this.scheduler();
+    const read = () => readPlanWithStuckSteps(scheduler, clients.mesos, args.service, args.plan);
+
+    if (flags.stuck) {
+      const { stuck } = await read();
+      if (flags.json) this.printJson({ service: args.service, plan: args.plan, stuck });
+      else this.log(renderStuckSteps(stuck));
+      return this.setExitCode(stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
+    }
+    if (!flags.watch) {
+      const { read: plan, stuck } = await read();
+      this.show(args.service, args.plan, plan, stuck, flags.json);
+      return this.setExitCode(plan.httpStatus === 417 ? ExitCode.PLAN_ERROR : ExitCode.OK);
+    }
+    await this.watch(args.service, args.plan, flags, read);
+  }
+
+  private show(service: string, planName: string, read: PlanRead, stuck: StuckStep[], json: boolean): void {
+    if (json) {
+      this.printJson(read.body);
+      return;
+    }
+    this.log(renderPlanTree(planName, read.plan));
+    if (stuck.length > 0) {
+      this.logToStderr(
+        `Warning: ${stuck.length} unreserve step(s) can never finish: ${[...new Set(stuck.map((step) => step.reason))].join('; ')}. ` +
+          `See 'dcos janitor plan show ${service} ${planName} --stuck'; 'dcos janitor plan force-complete ${service} ${planName} --stuck' completes them.`,
+      );
+    }
+  }
+
+  private async watch(
+    service: string,
+    planName: string,
+    flags: { json: boolean; timeout: number; interval: number },
+    read: () => Promise<{ read: PlanRead; stuck: StuckStep[] }>,
+  ): Promise<void> {
+    const deadline = Date.now() + flags.timeout * 1000;
+    const terminal = process.stdout.isTTY === true && !flags.json;
+    let previous = '';
+    for (;;) {
+      const { read: plan, stuck } = await read();
+      const rendered = flags.json ? JSON.stringify(plan.body) : renderPlanTree(planName, plan.plan);
+      if (rendered !== previous) {
+        if (terminal) process.stdout.write('\u001b[2J\u001b[H');
+        else if (previous) this.log('');
+        this.show(service, planName, plan, stuck, flags.json);
+        previous = rendered;
+      }
+      const status = plan.plan.status;
+      if (plan.httpStatus === 200 || status === 'COMPLETE') return this.setExitCode(ExitCode.OK);
+      if (plan.httpStatus === 417 || status === 'ERROR') return this.setExitCode(ExitCode.PLAN_ERROR);
+      if (Date.now() + flags.interval * 1000 > deadline) {
+        throw new TimedOutError(`Plan ${planName} of ${service} was still ${status ?? 'not complete'} when --timeout (${flags.timeout} s) ran out.`);
+      }
+      await sleep(flags.interval * 1000);
+    }
+  }
+}

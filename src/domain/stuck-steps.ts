@@ -1,0 +1,94 @@
+import { MesosClient } from '../clients/mesos';
+import { SlavesResponse } from '../clients/mesos-schemas';
+import { PlanRead, SdkSchedulerClient } from '../clients/sdk-scheduler';
+import { SdkPlan } from '../clients/sdk-scheduler-schemas';
+import { reservationOf } from './resources';
+
+/**
+ * Unreserve steps that can never finish: during an SDK uninstall a step completes
+ * only when the agent holding its resource offers it, and a gone agent never does
+ * (reference/sdk-plans.md §5.3). Only steps of unreserve phases are ever reported:
+ * never `deregister`, never the whole plan (§5.5).
+ */
+
+export interface StuckStep {
+  phase: string;
+  step: string;
+  status: string;
+  /** Why it cannot finish, in words. */
+  reason: string;
+  /** The agent the step waits for, when the phase or the resource tells. */
+  agentHostname?: string;
+  resourceId?: string;
+}
+
+const UNKNOWN_AGENT = 'UNKNOWN_AGENT';
+
+/** `unreserve-resources` (SDK < 0.52) or `unreserve-resources-<hostname>` (>= 0.52). */
+export function isUnreservePhase(name: string | undefined): boolean {
+  return name === 'unreserve-resources' || (name?.startsWith('unreserve-resources-') ?? false);
+}
+
+export function findStuckSteps(plan: SdkPlan, slaves: SlavesResponse): StuckStep[] {
+  const active = slaves.slaves.filter((agent) => agent.active);
+  const hostnames = new Set(active.map((agent) => agent.hostname));
+  // resource_id -> hostname, over the reservations registered, active agents hold.
+  const resourceHosts = new Map<string, string>();
+  for (const agent of active) {
+    for (const resources of Object.values(agent.reserved_resources_full ?? {})) {
+      for (const resource of resources) {
+        const resourceId = reservationOf(resource).labels.resource_id;
+        if (resourceId) resourceHosts.set(resourceId, agent.hostname);
+      }
+    }
+  }
+  const stuck: StuckStep[] = [];
+  for (const phase of plan.phases ?? []) {
+    if (!isUnreservePhase(phase.name)) continue;
+    const phaseHost = phase.name?.startsWith('unreserve-resources-') ? phase.name.slice('unreserve-resources-'.length) : undefined;
+    for (const step of phase.steps ?? []) {
+      if (!step.name || step.status === 'COMPLETE') continue;
+      const resourceId = step.name.startsWith('unreserve-') ? step.name.slice('unreserve-'.length) : undefined;
+      const base = { phase: phase.name as string, step: step.name, status: step.status ?? '<UNKNOWN>', resourceId };
+      if (phaseHost && phaseHost !== UNKNOWN_AGENT) {
+        if (!hostnames.has(phaseHost)) {
+          stuck.push({ ...base, agentHostname: phaseHost, reason: `agent ${phaseHost} is not registered (gone)` });
+        }
+        continue;
+      }
+      // The single legacy phase (or UNKNOWN_AGENT) does not name the host: a resource_id
+      // that no registered agent holds belongs to a gone agent (derived, reference/sdk-plans.md §5.3).
+      if (resourceId && !resourceHosts.has(resourceId)) {
+        stuck.push({ ...base, reason: 'its resource is on no registered agent (agent gone)' });
+      }
+    }
+  }
+  return stuck;
+}
+
+/** The plan and its stuck steps, from one plan read and one agents read, made at once. */
+export async function readPlanWithStuckSteps(
+  scheduler: SdkSchedulerClient,
+  mesos: MesosClient,
+  service: string,
+  planName: string,
+): Promise<{ read: PlanRead; stuck: StuckStep[] }> {
+  const [read, slaves] = await Promise.all([scheduler.getPlan(service, planName), mesos.getAgents()]);
+  return { read, stuck: findStuckSteps(read.plan, slaves) };
+}
+
+export interface ForcedStep {
+  phase: string;
+  step: string;
+  result: 'forced' | 'already-complete';
+}
+
+/** Force-complete exactly these steps, one by one and by name; a 208 (already complete) counts as done. */
+export async function forceCompleteSteps(scheduler: SdkSchedulerClient, service: string, planName: string, steps: StuckStep[]): Promise<ForcedStep[]> {
+  const forced: ForcedStep[] = [];
+  for (const stuck of steps) {
+    const outcome = await scheduler.command(service, planName, 'forceComplete', { phase: stuck.phase, step: stuck.step });
+    forced.push({ phase: stuck.phase, step: stuck.step, result: outcome.kind === 'done' ? 'forced' : 'already-complete' });
+  }
+  return forced;
+}
