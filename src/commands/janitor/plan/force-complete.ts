@@ -15,7 +15,7 @@ export default class PlanForceComplete extends PlanCommandBase {
     'With --stuck, the unreserve steps whose agent is not registered are listed, confirmed and force-completed one by one ' +
     '(never deregister, never the whole plan). Otherwise the named phase, or step, is forced. Forcing an unreserve step ' +
     'of a registered agent leaks its resources: clean them with dcos janitor cleanup.';
-  static aliases = ['janitor:plan:force'];
+  static hiddenAliases = ['janitor:plan:force'];
   static examples = [
     '<%= config.bin %> janitor plan force-complete kafka --stuck',
     '<%= config.bin %> janitor plan force-complete kafka deploy unreserve-resources unreserve-402d51f5-6014-4ca3-bd13-324dae62b888',

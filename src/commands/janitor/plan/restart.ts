@@ -4,7 +4,7 @@ import { PlanCommandBase } from '../../../cli/plan-command';
 
 export default class PlanRestart extends PlanCommandBase {
   static summary = 'Restart a plan, a phase or a step: back to PENDING, backoff cleared (e.g. to retry a tls-cleanup in ERROR).';
-  static aliases = ['janitor:plan:force-restart'];
+  static hiddenAliases = ['janitor:plan:force-restart'];
   static examples = [
     '<%= config.bin %> janitor plan restart kafka deploy',
     "<%= config.bin %> janitor plan restart kafka deploy broker 'kafka-0:[broker]'",

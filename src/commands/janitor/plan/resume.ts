@@ -4,7 +4,7 @@ import { PlanCommandBase } from '../../../cli/plan-command';
 
 export default class PlanResume extends PlanCommandBase {
   static summary = 'Resume (continue) a paused plan, or one of its phases.';
-  static aliases = ['janitor:plan:continue'];
+  static hiddenAliases = ['janitor:plan:continue'];
   static examples = ['<%= config.bin %> janitor plan resume kafka deploy'];
   static args = { service: PlanCommandBase.serviceArg, plan: PlanCommandBase.planArg, phase: Args.string({ description: 'Phase to resume.' }) };
 

@@ -13,7 +13,7 @@ export default class PlanShow extends PlanCommandBase {
   static description =
     "The tree on stdout is the SDK CLI's, line for line; notes about stuck steps go to stderr. --stuck lists only the " +
     'stuck steps (exit 10 when there are some). --json prints the scheduler\'s body, re-indented as the SDK CLI does.';
-  static aliases = ['janitor:plan:status'];
+  static hiddenAliases = ['janitor:plan:status'];
   static examples = [
     '<%= config.bin %> janitor plan show kafka',
     '<%= config.bin %> janitor plan show /data/kafka deploy --watch',
