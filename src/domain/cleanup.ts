@@ -24,7 +24,7 @@ import {
   validateCleanupRole,
   validateCleanupZnode,
 } from './naming';
-import { Progress } from './progress';
+import { Progress, silentProgress } from './progress';
 import { describeResource } from './resources';
 
 /**
@@ -53,15 +53,19 @@ export interface CleanupClients {
 export type ZnodeAction = { node: string; present: boolean; action: 'delete' } | { node: string; present: boolean; action: 'keep'; reason: string };
 
 export interface CleanupPlan {
+  /** What was asked, to make the same plan again (verification, hints). */
+  request: CleanupRequest;
   target: CleanupTarget;
   /** Where each role and principal came from, said in the plan so the operator can correct it. */
   targetNotes: string[];
   agentsRead: number;
   /** Agents holding anything of the target's role (selected or skipped). */
   agents: AgentCleanup[];
+  /** Every agent the master knows (registered or recovered), to notice one that leaves. */
+  knownAgentIds: string[];
   unregisteredAgents: UnregisteredAgent[];
   frameworks: HoldingFramework[];
-  marathonApp?: { id: string; tasksRunning: number };
+  marathonApp?: { id: string; tasksRunning: number; labels: Record<string, string>; env: Record<string, unknown> };
   znode?: ZnodeAction;
   /** Reasons the run would fight a live service; execution needs --force past them. */
   blockers: string[];
@@ -92,7 +96,7 @@ export interface CleanupOutcome {
   failures: OperationFailure[];
 }
 
-export type LeftoverKind = 'volume' | 'reservation' | 'in-use' | 'agent-unregistered' | 'znode' | 'framework';
+export type LeftoverKind = 'app' | 'framework' | 'volume' | 'reservation' | 'in-use' | 'agent-unregistered' | 'znode';
 
 export interface Leftover {
   kind: LeftoverKind;
@@ -248,13 +252,15 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
   }
 
   return {
+    request,
     target,
     targetNotes: notes,
     agentsRead: slaves?.slaves.length ?? 0,
     agents,
+    knownAgentIds: [...(slaves?.slaves ?? []).map((agent) => agent.id), ...unregistered.map((agent) => agent.id)],
     unregisteredAgents: unregistered,
     frameworks: holding,
-    marathonApp: marathonApp ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0 } : undefined,
+    marathonApp: marathonApp ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0, labels: marathonApp.labels ?? {}, env: marathonApp.env ?? {} } : undefined,
     znode,
     blockers,
     warnings,
@@ -395,55 +401,80 @@ export async function cleanUp(
   return { outcome, verification };
 }
 
-/** A fresh read: is anything of the target's role and principal left, and the znode? */
+/** A fresh read: the same plan made again must hold nothing of the target. */
 export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<Verification> {
   progress.step('Verifying from a fresh read of the cluster...');
-  const { target } = plan;
-  const [slaves, znodePresent] = await Promise.all([
-    target.roles.length > 0 ? clients.mesos.getAgents() : undefined,
-    target.zkNode ? clients.exhibitor.znodeExists(target.zkNode) : false,
-  ]);
+  const fresh = await planCleanup(clients, plan.request, silentProgress);
+  const leftovers = leftoversOf(fresh, plan);
+  return { clean: leftovers.length === 0, leftovers };
+}
+
+/**
+ * What a plan made after the work still finds, each with the command that removes it.
+ * `earlier`: the plan the work followed, to notice agents that left meanwhile.
+ */
+export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover[] {
   const leftovers: Leftover[] = [];
-  const teardownHint = plan.frameworks.length > 0 ? `dcos janitor teardown --framework-id ${plan.frameworks[0].id}` : 'dcos janitor teardown';
-  for (const agent of slaves?.slaves ?? []) {
-    const remaining = planAgentCleanup(agent, target);
-    const where = { agentId: agent.id, hostname: agent.hostname };
-    for (const resource of remaining.inUse) {
-      leftovers.push({ kind: 'in-use', ...where, detail: describeResource(resource), hint: `in use by a task: run ${teardownHint}, then this cleanup again` });
-    }
-    for (const resource of remaining.volumes) {
-      leftovers.push({ kind: 'volume', ...where, detail: describeResource(resource), hint: 're-run this cleanup; if Mesos keeps refusing, a framework may still be running (see dcos janitor teardown)' });
-    }
-    for (const resource of remaining.reservations) {
-      leftovers.push({ kind: 'reservation', ...where, detail: describeResource(resource), hint: 're-run this cleanup; a 409 that persists means a framework may still be running (see dcos janitor teardown)' });
+  const again = cleanupCommandLine(fresh.request);
+  if (fresh.marathonApp) {
+    leftovers.push({
+      kind: 'app',
+      detail: `Marathon app ${fresh.marathonApp.id} still exists (${fresh.marathonApp.tasksRunning} task(s) running)`,
+      hint: `dcos janitor teardown --service ${fresh.target.serviceName ?? fresh.marathonApp.id} --yes`,
+    });
+  }
+  for (const framework of fresh.frameworks) {
+    leftovers.push({
+      kind: 'framework',
+      detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${framework.taskCount} task(s)` : ''}`,
+      hint: `dcos janitor teardown --framework-id ${framework.id} --yes`,
+    });
+  }
+  const teardownFirst = fresh.frameworks.length > 0 ? `dcos janitor teardown --framework-id ${fresh.frameworks[0].id} --yes, then ${again}` : again;
+  for (const agent of fresh.agents) {
+    const where = { agentId: agent.agentId, hostname: agent.hostname };
+    for (const resource of agent.inUse) leftovers.push({ kind: 'in-use', ...where, detail: describeResource(resource), hint: `in use by a task: ${teardownFirst}` });
+    for (const resource of agent.volumes) leftovers.push({ kind: 'volume', ...where, detail: describeResource(resource), hint: `${again} (a refusal that persists means a framework still runs)` });
+    for (const resource of agent.reservations) {
+      leftovers.push({ kind: 'reservation', ...where, detail: describeResource(resource), hint: `${again} (a 409 that persists means a framework still runs)` });
     }
   }
-  // An agent the plan worked on that is no longer registered took its reservations out of sight.
-  const seen = new Set([...(slaves?.slaves ?? []).map((agent) => agent.id), ...(slaves ? unregisteredAgents(slaves) : []).map((agent) => agent.id)]);
-  for (const agent of plan.agents.filter((planned) => hasWork(planned) && !seen.has(planned.agentId))) {
+  // An agent the earlier plan worked on that is no longer known took its reservations out of sight.
+  const known = new Set(fresh.knownAgentIds);
+  for (const agent of (earlier?.agents ?? []).filter((planned) => hasWork(planned) && !known.has(planned.agentId))) {
     leftovers.push({
       kind: 'agent-unregistered',
       agentId: agent.agentId,
       hostname: agent.hostname,
-      detail: 'agent left the cluster during the cleanup: what it held cannot be verified',
-      hint: 'if it returns, its reservations return with it: run this cleanup again then',
+      detail: 'agent left the cluster during the run: what it held cannot be verified',
+      hint: `if it returns, its reservations return with it: ${again}`,
     });
   }
-  for (const agent of slaves ? unregisteredAgents(slaves) : []) {
+  for (const agent of fresh.unregisteredAgents) {
     leftovers.push({
       kind: 'agent-unregistered',
       agentId: agent.id,
       hostname: agent.hostname,
       detail: 'agent not registered: its reservations cannot be seen',
-      hint: 'clean again when it returns; if it is gone for good, its reservations leave with it',
+      hint: `when it returns: ${again}; if it is gone for good, its reservations leave with it`,
     });
   }
-  for (const framework of plan.frameworks) {
-    leftovers.push({ kind: 'framework', detail: `framework ${framework.name} (${framework.id}) is still registered`, hint: `dcos janitor teardown --framework-id ${framework.id}` });
+  if (fresh.znode?.present) {
+    const why = fresh.znode.action === 'keep' ? ` (kept: ${fresh.znode.reason})` : '';
+    leftovers.push({ kind: 'znode', detail: `ZooKeeper node /${fresh.znode.node} still exists${why}`, hint: again });
   }
-  if (target.zkNode && znodePresent) {
-    const why = plan.znode?.action === 'keep' ? ` (kept: ${plan.znode.reason})` : '';
-    leftovers.push({ kind: 'znode', detail: `ZooKeeper node /${target.zkNode} still exists${why}`, hint: 'remove what still runs the service, then re-run this cleanup' });
-  }
-  return { clean: leftovers.length === 0, leftovers };
+  return leftovers;
+}
+
+/** The cleanup command that does this request again, for hints. */
+export function cleanupCommandLine(request: CleanupRequest): string {
+  const quote = (word: string) => (/^[\w./@:-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+  const words = ['dcos janitor cleanup'];
+  if (request.service !== undefined) words.push(`--service ${quote(request.service)}`);
+  for (const role of request.roles) words.push(`-r ${quote(role)}`);
+  if (request.principal !== undefined) words.push(`-p ${quote(request.principal)}`);
+  if (request.zkNode !== undefined) words.push(`-z ${quote(request.zkNode)}`);
+  for (const id of request.frameworkIds) words.push(`--framework-id ${id}`);
+  if (request.includeUnlabeled) words.push('--include-unlabeled');
+  return `${words.join(' ')} --yes`;
 }

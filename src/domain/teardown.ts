@@ -2,7 +2,7 @@ import { MarathonApp } from '../clients/marathon-schemas';
 import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mesos-schemas';
 import { sleep } from '../cluster/http';
 import { TimedOutError, UnexpectedResponseError, UsageError } from '../errors';
-import { CleanupClients, CleanupRequest } from './cleanup';
+import { CleanupClients, CleanupRequest, cleanupCommandLine } from './cleanup';
 import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
 import { deriveServiceNames } from './naming';
 import { Progress } from './progress';
@@ -186,29 +186,38 @@ export async function tearDownFramework(clients: CleanupClients, view: Framework
     );
   }
 
-  if (!view.completed) {
-    progress.step(`Tearing down framework ${view.name} (${view.id}) through Mesos...`);
-    const answer = await clients.mesos.teardown(view.id);
-    if (answer.kind === 'not-found') {
-      // Unknown, or completed meanwhile: only a re-read tells (reference/mesos.md §3).
-      const frameworks = await clients.mesos.getFrameworks();
-      if (!(frameworks.completed_frameworks ?? []).some((framework) => framework.id === view.id)) {
-        throw new UnexpectedResponseError(
-          `Mesos answered "${answer.message}" for framework ${view.id}, and does not list it as completed either: it may have been removed by another operator; check with 'dcos service --completed'.`,
-        );
-      }
-      outcome.result = 'already-torn-down';
-    }
-    await waitUntilCompleted(clients, view, deadline, options.pollMs, progress);
-  } else {
-    outcome.result = 'already-torn-down';
-  }
+  outcome.result = view.completed ? 'already-torn-down' : await tearDownAndWait(clients, view, deadline, options.pollMs, progress);
   outcome.seconds = Math.round((Date.now() - started) / 100) / 10;
   return outcome;
 }
 
+/** POST /master/teardown, then wait until Mesos has completed the framework. */
+export async function tearDownAndWait(
+  clients: CleanupClients,
+  framework: { id: string; name: string },
+  deadline: number,
+  pollMs: number,
+  progress: Progress,
+): Promise<TeardownOutcome['result']> {
+  progress.step(`Tearing down framework ${framework.name} (${framework.id}) through Mesos...`);
+  const answer = await clients.mesos.teardown(framework.id);
+  let result: TeardownOutcome['result'] = 'torn-down';
+  if (answer.kind === 'not-found') {
+    // Unknown, or completed meanwhile: only a re-read tells (reference/mesos.md §3).
+    const frameworks = await clients.mesos.getFrameworks();
+    if (!(frameworks.completed_frameworks ?? []).some((completed) => completed.id === framework.id)) {
+      throw new UnexpectedResponseError(
+        `Mesos answered "${answer.message}" for framework ${framework.id}, and does not list it as completed either: it may have been removed by another operator; check with 'dcos service --completed'.`,
+      );
+    }
+    result = 'already-torn-down';
+  }
+  await waitUntilCompleted(clients, framework, deadline, pollMs, progress);
+  return result;
+}
+
 /** Remove the app and wait for its deployment, so that nothing relaunches the scheduler. */
-async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+export async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
   const deployment = await clients.marathon.deleteApp(appId);
   progress.step(`Removing Marathon app ${appId}${deployment ? ` (deployment ${deployment.deploymentId})` : ' (already gone)'}...`);
   for (let polls = 0; ; polls++) {
@@ -222,7 +231,7 @@ async function removeApp(clients: CleanupClients, appId: string, deadline: numbe
   }
 }
 
-async function waitUntilCompleted(clients: CleanupClients, view: FrameworkView, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+async function waitUntilCompleted(clients: CleanupClients, view: { id: string; name: string }, deadline: number, pollMs: number, progress: Progress): Promise<void> {
   for (;;) {
     const frameworks = await clients.mesos.getFrameworks();
     const stillRegistered = frameworks.frameworks.find((framework) => framework.id === view.id);
@@ -252,14 +261,6 @@ export function cleanupRequestFor(view: FrameworkView): CleanupRequest | undefin
   const roles = view.roles.filter((role) => role !== '*' && role !== 'slave_public');
   if (roles.length === 0) return undefined;
   return { roles, principal: view.principal, frameworkIds: [view.id], includeUnlabeled: false };
-}
-
-export function cleanupCommandLine(request: CleanupRequest): string {
-  const quote = (word: string) => (/^[\w./@:-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
-  if (request.service !== undefined) return `dcos janitor cleanup --service ${quote(request.service)} --yes`;
-  const roles = request.roles.map((role) => `-r ${quote(role)}`).join(' ');
-  const ids = request.frameworkIds.map((id) => ` --framework-id ${id}`).join('');
-  return `dcos janitor cleanup ${roles} -p ${quote(request.principal ?? '')}${ids} --yes`;
 }
 
 export interface RemainingReservations {

@@ -14,6 +14,8 @@ export interface MarathonOptions {
   deploymentMs: number;
   /** Runs `work` later, on a timer the simulator clears when it stops. */
   later: (ms: number, work: () => void) => void;
+  /** An app's task was restarted with a new definition: its scheduler (if any) starts anew. */
+  restartScheduler: (appId: string) => void;
 }
 
 export function handleMarathon(state: ClusterState, request: SimRequest, options: MarathonOptions): SimResponse {
@@ -29,6 +31,7 @@ export function handleMarathon(state: ClusterState, request: SimRequest, options
     if (!app) return json(404, { message: `App '${appId}' does not exist` });
     if (request.method === 'GET') return json(200, { app: appBody(state, app) });
     if (request.method === 'DELETE') return deleteApp(state, app, request, options);
+    if (request.method === 'PUT') return updateApp(state, app, request, options);
   }
   if (path === '/v2/deployments' && request.method === 'GET') {
     return json(
@@ -64,7 +67,37 @@ function matchesLabel(app: SimApp, selector: string): boolean {
   return value === undefined || app.labels[key] === value;
 }
 
-function deleteApp(state: ClusterState, app: SimApp, request: SimRequest, options: MarathonOptions): SimResponse {
+/**
+ * PUT /v2/apps/{id}: a new definition (Cosmos sets env SDK_UNINSTALL this way) is a
+ * deployment that restarts the app's task with it (reference/cosmos.md §3).
+ */
+function updateApp(state: ClusterState, app: SimApp, request: SimRequest, options: MarathonOptions): SimResponse {
+  let definition: { env?: Record<string, string>; labels?: Record<string, string> };
+  try {
+    definition = JSON.parse(request.body || '{}') as typeof definition;
+  } catch {
+    return json(400, { message: 'Invalid JSON', details: [] });
+  }
+  const force = request.query.get('force') === 'true';
+  if (!force && app.deployments.length > 0) {
+    return json(409, { message: 'App is locked by one or more deployments. Override with the option \'?force=true\'.', deployments: app.deployments.map((id) => ({ id })) });
+  }
+  if (definition.env) app.env = { ...definition.env };
+  if (definition.labels) app.labels = { ...definition.labels };
+  const deploymentId = crypto.randomUUID();
+  const version = new Date().toISOString();
+  state.deployments.set(deploymentId, { id: deploymentId, version, affectedApps: [app.id], action: 'RestartApplication' });
+  app.deployments.push(deploymentId);
+  app.version = version;
+  options.later(options.deploymentMs, () => {
+    state.deployments.delete(deploymentId);
+    app.deployments = app.deployments.filter((id) => id !== deploymentId);
+    if (state.apps.get(app.id) === app) options.restartScheduler(app.id);
+  });
+  return json(200, { version, deploymentId }, { 'Marathon-Deployment-Id': deploymentId });
+}
+
+export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest, options: MarathonOptions): SimResponse {
   // `force` defaults to true in Marathon's code, whatever the RAML says (reference/marathon.md §1).
   const force = request.query.get('force') !== 'false';
   if (!force && app.deployments.length > 0) {

@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { ClusterState } from './cluster-state';
 import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
 import { SimRequest, SimResponse, json, text } from './http-types';
+import { SimCosmos } from './cosmos-handlers';
 import { handleMarathon, relaunchSchedulerAfterTeardown } from './marathon-handlers';
 import { handleMesos } from './mesos-handlers';
 import { Scenario, loadScenario } from './scenario';
@@ -22,6 +23,8 @@ export interface SimOptions {
   latencyMs?: number;
   /** How long a Marathon deployment (app delete) takes. */
   deploymentMs?: number;
+  /** How often Cosmos' uninstall loop looks at the plan (10 s in Cosmos). */
+  cosmosLoopMs?: number;
   port?: number;
   /** Serve Admin Router over HTTPS with this key and certificate (for the TLS settings' tests). */
   tls?: { key: string | Buffer; cert: string | Buffer };
@@ -70,6 +73,8 @@ export class SimCluster {
   private concurrentPosts = 0;
   /** SDK schedulers by Marathon app id. */
   readonly schedulers = new Map<string, SimScheduler>();
+  readonly cosmos: SimCosmos;
+  private readonly cosmosLoopMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly intervals = new Set<NodeJS.Timeout>();
   private readonly servers: http.Server[] = [];
@@ -81,6 +86,16 @@ export class SimCluster {
   ) {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
+    this.cosmosLoopMs = options.cosmosLoopMs ?? 200;
+    this.cosmos = new SimCosmos(state, () => ({
+      ...this.marathonOptions(),
+      loopMs: this.cosmosLoopMs,
+      planStatus: (app) => {
+        const scheduler = this.schedulers.get(app.id);
+        if (!scheduler || app.tasksRunning === 0) return undefined;
+        return scheduler.handle({ method: 'GET', path: '/v1/plans/deploy', query: new URLSearchParams(), body: '', headers: {} }).status;
+      },
+    }));
     state.onTornDown = (framework) => relaunchSchedulerAfterTeardown(state, framework, this.marathonOptions());
     for (const app of state.apps.values()) if (app.schedulerSpec) this.startScheduler(app.id);
   }
@@ -116,7 +131,13 @@ export class SimCluster {
   }
 
   private marathonOptions() {
-    return { deploymentMs: this.deploymentMs, later: (ms: number, work: () => void) => this.later(ms, work) };
+    return {
+      deploymentMs: this.deploymentMs,
+      later: (ms: number, work: () => void) => this.later(ms, work),
+      restartScheduler: (appId: string) => {
+        if (this.state.apps.get(appId)?.schedulerSpec) this.startScheduler(appId);
+      },
+    };
   }
 
   static async start(scenario: Scenario | string, options: SimOptions = {}): Promise<SimCluster> {
@@ -236,6 +257,10 @@ export class SimCluster {
     if (path.startsWith('/service/marathon/') || path.startsWith('/marathon/')) {
       const prefix = path.startsWith('/marathon/') ? '/marathon' : '/service/marathon';
       return handleMarathon(this.state, request(prefix), this.marathonOptions());
+    }
+    if (path.startsWith('/package/') || path.startsWith('/cosmos/service/')) {
+      const operation = path.startsWith('/package/') ? path.slice('/package/'.length) : path.slice('/cosmos/service/'.length);
+      return this.cosmos.handle(operation, request(''));
     }
     if (path.startsWith('/exhibitor/exhibitor/v1/')) {
       return handleExhibitor(this.state, request('/exhibitor/exhibitor/v1'), this.faults.exhibitor, this.violations);
