@@ -39,7 +39,7 @@ export function renderCleanupPlan(plan: CleanupPlan): string {
   return lines.join('\n');
 }
 
-function agentTable(agents: AgentCleanup[]): string {
+export function agentTable(agents: AgentCleanup[]): string {
   const table = new Table({
     head: ['Agent', 'Host', 'Destroy volumes', 'Unreserve', 'In use (refused)', 'Skipped: not ours'],
     style: { head: [], border: [] },
@@ -82,13 +82,15 @@ export function renderCleanupOutcome(outcome: CleanupOutcome, verification: Veri
     lines.push('Verified: nothing of the target is left on the cluster.');
     return lines.join('\n');
   }
-  lines.push(`Verification found ${verification.leftovers.length} leftover(s):`);
-  const table = new Table({ head: ['What', 'Where', 'Detail', 'Next step'], style: { head: [], border: [] }, wordWrap: true });
-  for (const leftover of verification.leftovers) {
-    table.push([leftover.kind, leftover.hostname ?? leftover.agentId ?? '-', leftover.detail, leftover.hint]);
-  }
-  lines.push(table.toString());
+  lines.push(renderLeftovers(verification.leftovers));
   return lines.join('\n');
+}
+
+export function renderLeftovers(leftovers: Verification['leftovers']): string {
+  if (leftovers.length === 0) return 'Verified: nothing of the target is left on the cluster.';
+  const table = new Table({ head: ['What', 'Where', 'Detail', 'Next step'], style: { head: [], border: [] }, wordWrap: true });
+  for (const leftover of leftovers) table.push([leftover.kind, leftover.hostname ?? leftover.agentId ?? '-', leftover.detail, leftover.hint]);
+  return `Verification found ${leftovers.length} leftover(s):\n${table.toString()}`;
 }
 
 function znodeText(state: CleanupOutcome['znode']): string {

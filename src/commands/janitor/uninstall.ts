@@ -1,0 +1,149 @@
+import { Args, Flags } from '@oclif/core';
+
+import { JanitorCommand } from '../../cli/janitor-command';
+import { CosmosClient } from '../../clients/cosmos';
+import { DcosMetadataClient } from '../../clients/dcos-metadata';
+import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
+import { StuckStep } from '../../domain/stuck-steps';
+import {
+  Inventory,
+  StuckStepsError,
+  UninstallClients,
+  UninstallOptions,
+  UninstallReport,
+  UninstallRequest,
+  readInventory,
+  uninstallLegacy,
+  uninstallSdk,
+  verifyUninstalled,
+} from '../../domain/uninstall';
+import { ExitCode, UsageError } from '../../errors';
+import { renderLeftovers } from '../../render/cleanup';
+import { renderStuckSteps } from '../../render/stuck-steps';
+import { renderInventory } from '../../render/uninstall';
+
+export default class Uninstall extends JanitorCommand {
+  static summary = 'Uninstall a DC/OS service and prove that nothing of it is left.';
+
+  static description =
+    'SDK services go through Cosmos and their scheduler\'s uninstall plan, followed live: unreserve steps stuck on agents that ' +
+    'left the cluster are force-completed (asked in a terminal; --force-stuck in scripts), again if the scheduler restarts; a ' +
+    'scheduler left behind when the plan is COMPLETE (zombie) is removed; its ZooKeeper node is deleted. Other services, DC/OS ' +
+    '1.9, or --manual: the app is removed, the framework torn down and the reservations, volumes and znode cleaned. Both end ' +
+    'with a verification: no app, framework, task, reservation, volume or znode of the service.';
+
+  static examples = [
+    { description: 'Guided: pick a service, see what it has, confirm', command: '<%= config.bin %> janitor uninstall' },
+    { description: 'CI: one line, no prompt, one JSON result', command: '<%= config.bin %> janitor uninstall /data/kafka --yes --force-stuck --json' },
+    { description: 'Only check that a service is gone', command: '<%= config.bin %> janitor uninstall kafka --verify-only' },
+  ];
+
+  static args = { service: Args.string({ description: 'Service name (e.g. kafka, /data/kafka). Omitted in a terminal: pick one.' }) };
+
+  static flags = {
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask (required when stdin is not a terminal).', default: false }),
+    'force-stuck': Flags.boolean({ description: 'Force-complete unreserve steps stuck on agents that left the cluster (scripted runs).', default: false }),
+    manual: Flags.boolean({ description: 'Take the manual route: remove the app, tear down, clean up (no Cosmos).', default: false }),
+    'verify-only': Flags.boolean({ description: 'Change nothing: only say whether anything of the service is left.', default: false }),
+    timeout: Flags.integer({ description: 'Seconds the whole uninstall may take.', default: 1800, min: 1 }),
+    grace: Flags.integer({ description: 'Seconds Cosmos gets to remove the app after the plan completes, before it is removed as a zombie.', default: 30, min: 0 }),
+    role: Flags.string({ char: 'r', description: 'Manual route: role to clean instead of the derived one (repeatable).', multiple: true }),
+    principal: Flags.string({ char: 'p', description: 'Manual route: principal instead of the derived one.' }),
+    'zk-node': Flags.string({ char: 'z', description: 'Manual route: ZooKeeper node instead of dcos-service-<name>.' }),
+    concurrency: Flags.integer({ description: 'Agents cleaned at once.', default: 32, min: 1, max: 256 }),
+    'poll-ms': Flags.integer({ description: 'Milliseconds between two reads of the plan.', default: 2000, min: 10, hidden: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Uninstall);
+    this.useJson(flags.json);
+    const cluster = this.clusterClients();
+    const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http) };
+    const progress = this.progress();
+    const service = args.service ?? (await this.pickService(clients));
+    const request: UninstallRequest = {
+      service,
+      manual: flags.manual,
+      cleanup: { roles: flags.role ?? [], principal: flags.principal, zkNode: flags['zk-node'], frameworkIds: [], includeUnlabeled: false },
+    };
+    const result: Record<string, unknown> = { command: 'uninstall', service, route: null, why: null, exitCode: 0 };
+
+    if (flags['verify-only']) {
+      const verification = await verifyUninstalled(clients, request, progress);
+      return this.finish(result, { verification }, flags.json);
+    }
+
+    const metadata = new DcosMetadataClient(cluster.http);
+    const inventory = await readInventory(clients, request, progress, () => metadata.version().catch(() => undefined));
+    Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
+    if (!flags.json) this.log(renderInventory(inventory));
+    await this.confirmByTyping(
+      `Uninstall ${service}? Its tasks are killed and its volumes destroyed: the data cannot be recovered. Type ${service} to confirm:`,
+      service,
+      `uninstall ${service}`,
+      flags.yes,
+    );
+
+    const options: UninstallOptions = {
+      timeoutMs: flags.timeout * 1000,
+      pollMs: flags['poll-ms'],
+      graceMs: flags.grace * 1000,
+      forceStuck: flags['force-stuck'],
+      askToForce: this.interactive() && !flags.yes ? (stuck) => this.askToForce(stuck) : undefined,
+      cleanup: this.cleanupOptions(flags.concurrency, 2),
+    };
+    let report: UninstallReport;
+    try {
+      report = inventory.route.route === 'sdk' ? await uninstallSdk(clients, inventory, request, options, progress) : await uninstallLegacy(clients, request, options, progress);
+    } catch (error) {
+      if (!(error instanceof StuckStepsError)) throw error;
+      if (flags.json) this.printJson({ ...result, exitCode: error.exitCode, stuck: error.stuck, error: { kind: error.kind, message: error.message, exitCode: error.exitCode } });
+      else {
+        this.log(renderStuckSteps(error.stuck));
+        this.logToStderr(`Error: ${error.message}`);
+      }
+      return this.setExitCode(error.exitCode);
+    }
+    if (!flags.json) for (const action of report.actions) this.log(`- ${action}`);
+    const verification = await verifyUninstalled(clients, request, progress);
+    this.finish(result, { report, verification }, flags.json);
+  }
+
+  private finish(result: Record<string, unknown>, extra: { report?: UninstallReport; verification: Awaited<ReturnType<typeof verifyUninstalled>> }, json: boolean): void {
+    const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
+    if (json) this.printJson({ ...result, exitCode: code, report: extra.report ?? null, verification: extra.verification });
+    else this.log(extra.verification.clean ? `Verified: nothing of ${result.service} is left on the cluster.` : renderLeftovers(extra.verification.leftovers));
+    this.setExitCode(code);
+  }
+
+  /** Installed services: Cosmos' list, and the Marathon apps with package labels (Cosmos may be down). */
+  private async pickService(clients: UninstallClients): Promise<string> {
+    if (!this.interactive()) throw new UsageError('Name the service to uninstall, e.g. dcos janitor uninstall kafka (the list to pick from needs a terminal).');
+    const [packages, apps] = await Promise.all([clients.cosmos.listPackages().catch(() => []), clients.marathon.listApps('DCOS_PACKAGE_NAME')]);
+    const choices = new Map<string, string>();
+    for (const entry of packages) choices.set(entry.appId, `${entry.appId}  (${entry.packageInformation.packageDefinition.name} ${entry.packageInformation.packageDefinition.version ?? ''})`);
+    for (const app of apps) if (!choices.has(app.id)) choices.set(app.id, `${app.id}  (${app.labels?.DCOS_PACKAGE_NAME} ${app.labels?.DCOS_PACKAGE_VERSION ?? ''})`);
+    if (choices.size === 0) throw new UsageError('No installed service found (Cosmos and Marathon list none): name the service to clean up what is left of it.');
+    const { select } = await import('@inquirer/prompts');
+    return select({ message: 'Uninstall which service?', choices: [...choices].map(([value, name]) => ({ value, name })) }, { output: process.stderr });
+  }
+
+  private async askToForce(stuck: StuckStep[]): Promise<boolean> {
+    this.log(renderStuckSteps(stuck));
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message: `Force these ${stuck.length} step(s) to COMPLETE? Their agent is gone; what it held leaves with it.`, default: false }, { output: process.stderr });
+  }
+}
+
+function inventoryJson(inventory: Inventory) {
+  const { plan } = inventory;
+  return {
+    dcosVersion: inventory.dcosVersion ?? null,
+    app: plan.marathonApp ? { id: plan.marathonApp.id, tasksRunning: plan.marathonApp.tasksRunning, packageName: plan.marathonApp.labels.DCOS_PACKAGE_NAME ?? null } : null,
+    frameworks: plan.frameworks,
+    roles: plan.target.roles,
+    principals: plan.target.principals,
+    agents: plan.agents.map((agent) => ({ agentId: agent.agentId, hostname: agent.hostname, volumes: agent.volumes.length, reservations: agent.reservations.length, inUse: agent.inUse.length })),
+    znode: plan.znode ? { node: plan.znode.node, present: plan.znode.present } : null,
+  };
+}

@@ -1,0 +1,359 @@
+import { CosmosClient, CosmosRefusal } from '../clients/cosmos';
+import { SdkSchedulerClient } from '../clients/sdk-scheduler';
+import { SdkPlan } from '../clients/sdk-scheduler-schemas';
+import { sleep } from '../cluster/http';
+import { JanitorError, ExitCode, ServiceNotFoundError, TimedOutError, UnreachableError, UsageError } from '../errors';
+import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Leftover, cleanUp, leftoversOf, planCleanup } from './cleanup';
+import { deriveServiceNames } from './naming';
+import { Progress, silentProgress } from './progress';
+import { StuckStep, findStuckSteps, isUnreservePhase } from './stuck-steps';
+import { removeApp, tearDownAndWait } from './teardown';
+
+/**
+ * `dcos janitor uninstall`: seed 002's manual, automated. The SDK route asks Cosmos
+ * to uninstall and follows the scheduler's uninstall plan to the end (forcing the
+ * steps stuck on gone agents, re-forcing them after a scheduler restart, removing a
+ * zombie scheduler); the legacy route removes the app, tears the framework down and
+ * cleans up. Both end with the same verification.
+ */
+
+export interface UninstallClients extends CleanupClients {
+  cosmos: CosmosClient;
+  sdk: SdkSchedulerClient;
+}
+
+export type Route = 'sdk' | 'legacy';
+
+export interface UninstallRequest {
+  service: string;
+  /** Overrides for the cleanup of the legacy route. */
+  cleanup: Pick<CleanupRequest, 'roles' | 'principal' | 'zkNode' | 'frameworkIds' | 'includeUnlabeled'>;
+  manual: boolean;
+}
+
+export interface RouteChoice {
+  route: Route;
+  why: string;
+}
+
+/** What the service has on the cluster, and the route it will take. */
+export interface Inventory {
+  service: string;
+  plan: CleanupPlan;
+  dcosVersion?: string;
+  route: RouteChoice;
+}
+
+export function cleanupRequestOf(request: UninstallRequest): CleanupRequest {
+  return { service: request.service, ...request.cleanup };
+}
+
+export async function readInventory(clients: UninstallClients, request: UninstallRequest, progress: Progress, dcosVersion: () => Promise<string | undefined>): Promise<Inventory> {
+  const [plan, version] = await Promise.all([planCleanup(clients, cleanupRequestOf(request), progress), dcosVersion()]);
+  return { service: request.service, plan, dcosVersion: version, route: chooseRoute(plan, version, request.manual) };
+}
+
+/**
+ * The SDK route needs an app that Cosmos installed with the SDK uninstall label,
+ * on DC/OS >= 1.10 (Cosmos 0.4); everything else goes the manual way
+ * (reference/cosmos.md §3, reference/README.md version matrix).
+ */
+export function chooseRoute(plan: CleanupPlan, dcosVersion: string | undefined, manual: boolean): RouteChoice {
+  const app = plan.marathonApp;
+  if (manual) return { route: 'legacy', why: '--manual' };
+  if (!app) return { route: 'legacy', why: 'no Marathon app is left: tear down and clean up what remains' };
+  if (app.labels.DCOS_COMMONS_UNINSTALL === undefined) return { route: 'legacy', why: `app ${app.id} has no DCOS_COMMONS_UNINSTALL label: not an SDK uninstall` };
+  if (!app.labels.DCOS_PACKAGE_NAME) return { route: 'legacy', why: `app ${app.id} was not installed by Cosmos (no DCOS_PACKAGE_NAME)` };
+  if (dcosVersion && olderThan(dcosVersion, 1, 10)) return { route: 'legacy', why: `DC/OS ${dcosVersion} has no SDK-aware uninstall (Cosmos < 0.4)` };
+  return { route: 'sdk', why: `app ${app.id} is an SDK service (DCOS_COMMONS_UNINSTALL): Cosmos starts the scheduler's uninstall plan` };
+}
+
+function olderThan(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split('.').map(Number);
+  return a < major || (a === major && b < minor);
+}
+
+export class StuckStepsError extends JanitorError {
+  readonly exitCode = ExitCode.STUCK_STEPS;
+  readonly kind = 'stuck-steps';
+  constructor(
+    message: string,
+    readonly stuck: StuckStep[],
+  ) {
+    super(message);
+  }
+}
+
+export class PlanErrorError extends JanitorError {
+  readonly exitCode = ExitCode.PLAN_ERROR;
+  readonly kind = 'plan-error';
+}
+
+export interface UninstallOptions {
+  timeoutMs: number;
+  pollMs: number;
+  /** After the plan is COMPLETE, how long Cosmos gets to remove the app before we do (zombie). */
+  graceMs: number;
+  /** Scripted runs force stuck steps only when told to. */
+  forceStuck: boolean;
+  /** Interactive runs are asked; undefined: not interactive. */
+  askToForce?: (stuck: StuckStep[]) => Promise<boolean>;
+  cleanup: CleanupOptions;
+}
+
+export interface UninstallReport {
+  route: Route;
+  /** What was done, in order, for the report and --json. */
+  actions: string[];
+  forced: Array<{ phase: string; step: string }>;
+  reapplied: number;
+  zombieRemoved: boolean;
+}
+
+// ------------------------------------------------------------------ SDK route
+
+export async function uninstallSdk(clients: UninstallClients, inventory: Inventory, request: UninstallRequest, options: UninstallOptions, progress: Progress): Promise<UninstallReport> {
+  const app = inventory.plan.marathonApp;
+  if (!app) throw new UsageError(`Service ${request.service} has no Marathon app: use --manual.`);
+  const report: UninstallReport = { route: 'sdk', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
+  const deadline = Date.now() + options.timeoutMs;
+
+  if (app.env.SDK_UNINSTALL !== undefined) {
+    // Started before (by us, Cosmos or an operator): asking Cosmos again would restart the scheduler and drop its overrides.
+    progress.step(`The uninstall of ${request.service} is already under way (SDK_UNINSTALL is set): following it.`);
+    report.actions.push('followed an uninstall already under way');
+  } else {
+    const packageName = app.labels.DCOS_PACKAGE_NAME;
+    progress.step(`Asking Cosmos to uninstall ${packageName} ${app.id}...`);
+    try {
+      await clients.cosmos.uninstall(packageName, app.id);
+    } catch (error) {
+      const fallback = cosmosFallback(error, request.service);
+      if (!fallback) throw error;
+      progress.warn(`${fallback}; taking the manual route instead.`);
+      const legacy = await uninstallLegacy(clients, request, options, progress);
+      legacy.actions.unshift(`Cosmos could not start the uninstall (${fallback}): manual route`);
+      return legacy;
+    }
+    report.actions.push(`Cosmos uninstall of ${packageName} ${app.id} started`);
+  }
+
+  await followUninstallPlan(clients, request.service, options, progress, report, deadline);
+  await removeZombie(clients, app.id, options, progress, report, deadline);
+  // The scheduler cannot delete its own root znode (ZooKeeper ACL), only its children;
+  // whatever else is left is cleaned the cleanup way (reference/sdk-plans.md §5.4).
+  const plan = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
+  if (plan.blockers.length === 0 && (plan.znode?.present || plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0))) {
+    progress.step(`Removing what the scheduler leaves behind (${plan.znode?.present ? `/${plan.znode.node}` : 'reservations'})...`);
+    await cleanUp(clients, plan, options.cleanup, progress);
+    report.actions.push('deleted the ZooKeeper node the scheduler left');
+  }
+  return report;
+}
+
+/** Which Cosmos refusals mean "start it by hand instead"; undefined for the others. */
+function cosmosFallback(error: unknown, service: string): string | undefined {
+  if (!(error instanceof CosmosRefusal)) return undefined;
+  switch (error.type) {
+    case 'PackageNotInstalled':
+    case 'UninstallNonExistentAppForPackage':
+      return `Cosmos does not know ${service} as an installed package ("${error.message}")`;
+    case 'FailedToStartUninstall':
+    case 'ServiceUnavailable':
+      return `Cosmos could not start the uninstall ("${error.message}")`;
+    case 'IncompleteUninstall':
+      throw new UnreachableError(`Cosmos could not reach Mesos ("${error.message}"): check the masters ('dcos node list'), then re-run; the run is safe to repeat.`);
+    case 'AmbiguousAppId':
+      throw new UsageError(`${error.message}: name the service exactly, e.g. dcos janitor uninstall /data/kafka.`);
+    default:
+      throw new UnreachableError(`Cosmos refused the uninstall: ${error.type}: ${error.message}. Re-run with --manual to uninstall without Cosmos.`);
+  }
+}
+
+interface PhaseProgress {
+  status: string;
+  done: number;
+  total: number;
+}
+
+async function followUninstallPlan(clients: UninstallClients, service: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
+  const appId = deriveServiceNames(service).marathonAppId;
+  await waitForDeployments(clients, appId, deadline, options.pollMs, progress);
+  const shown = new Map<string, string>();
+  const forced = new Set<string>();
+  let lastChange = Date.now();
+  let lastSignature = '';
+  for (;;) {
+    if (Date.now() > deadline) {
+      throw new TimedOutError(`The uninstall plan of ${service} was not COMPLETE when --timeout ran out: see 'dcos janitor plan show ${service}', then re-run; it picks up where it stopped.`);
+    }
+    let plan: SdkPlan;
+    let httpStatus: number;
+    try {
+      ({ plan, httpStatus } = await clients.sdk.getPlan(service, 'deploy'));
+    } catch (error) {
+      if (!(error instanceof ServiceNotFoundError)) throw error;
+      // Admin Router knows no running scheduler: restarting (after Cosmos' PUT), or gone.
+      if (!(await clients.marathon.getApp(appId))) {
+        progress.step('The scheduler app is gone: the uninstall plan has finished.');
+        return;
+      }
+      progress.step('  waiting for the scheduler to (re)start...');
+      await sleep(options.pollMs);
+      continue;
+    }
+    if (!isUninstallPlan(plan)) {
+      // Until Marathon has restarted it with SDK_UNINSTALL, the scheduler still serves its
+      // normal deploy plan, which may well answer 200: that is not the uninstall finishing.
+      progress.step('  waiting for the scheduler to restart in uninstall mode...');
+      await sleep(options.pollMs);
+      continue;
+    }
+    reportPhases(plan, shown, progress);
+    if (httpStatus === 200 || plan.status === 'COMPLETE') {
+      progress.step('The uninstall plan is COMPLETE.');
+      return;
+    }
+    if (httpStatus === 417 || plan.status === 'ERROR') {
+      throw new PlanErrorError(
+        `The uninstall plan of ${service} is in ERROR: ${(plan.errors ?? []).join('; ') || 'a step failed'}. ` +
+          `Retry the failed step (e.g. dcos janitor plan restart ${service} deploy tls-cleanup tls-cleanup), then re-run this command.`,
+      );
+    }
+    // A scheduler restart rebuilds the plan and loses force-completes: apply them again, by name.
+    const lost = stepsOf(plan).filter(({ phase, step }) => forced.has(`${phase}/${step.name}`) && step.status !== 'COMPLETE');
+    if (lost.length > 0) {
+      progress.warn(`the scheduler restarted and lost ${lost.length} force-complete(s): applying them again.`);
+      for (const { phase, step } of lost) await clients.sdk.command(service, 'deploy', 'forceComplete', { phase, step: step.name });
+      report.reapplied += lost.length;
+      continue;
+    }
+    const signature = JSON.stringify(stepsOf(plan).map(({ step }) => step.status));
+    if (signature !== lastSignature) {
+      lastSignature = signature;
+      lastChange = Date.now();
+    }
+    const waitingOnUnreserve = stepsOf(plan).some(({ phase, step }) => isUnreservePhase(phase) && step.status !== 'COMPLETE');
+    // Unreserve steps that have not moved for a few polls: are their agents gone?
+    if (waitingOnUnreserve && Date.now() - lastChange >= options.pollMs * 3) {
+      const stuck = findStuckSteps(plan, await clients.mesos.getAgents()).filter((step) => !forced.has(`${step.phase}/${step.step}`));
+      if (stuck.length > 0) {
+        await decideOnStuck(stuck, service, options, progress);
+        for (const step of stuck) {
+          await clients.sdk.command(service, 'deploy', 'forceComplete', { phase: step.phase, step: step.step });
+          forced.add(`${step.phase}/${step.step}`);
+          report.forced.push({ phase: step.phase, step: step.step });
+        }
+        report.actions.push(`force-completed ${stuck.length} unreserve step(s) stuck on gone agents`);
+        continue;
+      }
+    }
+    await sleep(options.pollMs);
+  }
+}
+
+async function decideOnStuck(stuck: StuckStep[], service: string, options: UninstallOptions, progress: Progress): Promise<void> {
+  const hosts = [...new Set(stuck.map((step) => step.agentHostname ?? 'a gone agent'))].join(', ');
+  progress.warn(`${stuck.length} unreserve step(s) wait for ${hosts}, which is not registered: they can never finish.`);
+  if (options.askToForce) {
+    if (await options.askToForce(stuck)) return;
+  } else if (options.forceStuck) {
+    return;
+  }
+  throw new StuckStepsError(
+    `The uninstall of ${service} is stuck on ${stuck.length} unreserve step(s) of agents that left the cluster: ` +
+      `re-run with --force-stuck to force them (or 'dcos janitor plan force-complete ${service} --stuck').`,
+    stuck,
+  );
+}
+
+/** The uninstall plan ends with deregister-service; a finished, restarted scheduler serves an empty skeleton. */
+function isUninstallPlan(plan: SdkPlan): boolean {
+  const phases = plan.phases ?? [];
+  return phases.length === 0 || phases.some((phase) => phase.name === 'deregister-service');
+}
+
+async function waitForDeployments(clients: UninstallClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+  for (let polls = 0; ; polls++) {
+    const app = await clients.marathon.getApp(appId);
+    if (!app || (app.deployments ?? []).length === 0) return;
+    if (Date.now() > deadline) throw new TimedOutError(`Marathon's deployment of ${appId} did not finish before --timeout: check 'dcos marathon deployment list'.`);
+    if (polls === 0) progress.step(`  waiting for Marathon to restart ${appId} with SDK_UNINSTALL...`);
+    await sleep(pollMs);
+  }
+}
+
+function stepsOf(plan: SdkPlan): Array<{ phase: string; step: { name: string; status: string } }> {
+  return (plan.phases ?? []).flatMap((phase) =>
+    (phase.steps ?? []).filter((step) => step.name).map((step) => ({ phase: phase.name ?? '', step: { name: step.name as string, status: step.status ?? '' } })),
+  );
+}
+
+/** One line per phase when its status or count of completed steps changes. */
+function reportPhases(plan: SdkPlan, shown: Map<string, string>, progress: Progress): void {
+  for (const phase of plan.phases ?? []) {
+    const steps = phase.steps ?? [];
+    const state: PhaseProgress = { status: phase.status ?? '?', done: steps.filter((step) => step.status === 'COMPLETE').length, total: steps.length };
+    const line = `  ${phase.name}: ${state.done}/${state.total} step(s) COMPLETE (${state.status})`;
+    if (shown.get(phase.name ?? '') !== line) {
+      shown.set(phase.name ?? '', line);
+      progress.step(line);
+    }
+  }
+}
+
+/**
+ * Cosmos removes the app once the plan answers 200; if its in-memory loop was lost
+ * (a Cosmos restart), the finished scheduler stays: a zombie, removed here after a
+ * grace period (reference/cosmos.md §4).
+ */
+async function removeZombie(clients: UninstallClients, appId: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
+  const graceEnd = Date.now() + options.graceMs;
+  while (Date.now() < graceEnd) {
+    if (!(await clients.marathon.getApp(appId))) {
+      report.actions.push('Cosmos removed the scheduler app');
+      return;
+    }
+    await sleep(Math.min(options.pollMs, Math.max(0, graceEnd - Date.now())));
+  }
+  if (!(await clients.marathon.getApp(appId))) return;
+  progress.warn(`the plan is COMPLETE but app ${appId} is still there after ${Math.round(options.graceMs / 1000)} s (a zombie scheduler: Cosmos lost its uninstall loop): removing it.`);
+  await removeApp(clients, appId, deadline, options.pollMs, progress);
+  report.zombieRemoved = true;
+  report.actions.push(`removed the zombie scheduler app ${appId}`);
+}
+
+// ------------------------------------------------------------------ legacy route
+
+/** App removed, framework torn down, then the cleanup of the first issue (seed 002's "manual uninstall"). */
+export async function uninstallLegacy(clients: UninstallClients, request: UninstallRequest, options: UninstallOptions, progress: Progress): Promise<UninstallReport> {
+  const report: UninstallReport = { route: 'legacy', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
+  const deadline = Date.now() + options.timeoutMs;
+  const names = deriveServiceNames(request.service);
+  if (await clients.marathon.getApp(names.marathonAppId)) {
+    await removeApp(clients, names.marathonAppId, deadline, options.pollMs, progress);
+    report.actions.push(`removed Marathon app ${names.marathonAppId}`);
+  }
+  const before = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
+  for (const framework of before.frameworks) {
+    const result = await tearDownAndWait(clients, framework, deadline, options.pollMs, progress);
+    report.actions.push(`${result === 'torn-down' ? 'tore down' : 'found already torn down'} framework ${framework.name} (${framework.id})`);
+  }
+  const plan = await planCleanup(clients, cleanupRequestOf(request), progress);
+  if (plan.blockers.length > 0) throw new UsageError(`The cleanup of ${request.service} is still blocked: ${plan.blockers.join(' | ')}`);
+  const { outcome } = await cleanUp(clients, plan, options.cleanup, progress);
+  report.actions.push(`cleaned ${outcome.volumesDestroyed} volume(s), ${outcome.resourcesUnreserved} reserved resource(s); znode ${outcome.znode}`);
+  return report;
+}
+
+// ------------------------------------------------------------------ verification
+
+/** No app, no framework (active or inactive), no task, no reservation or volume, no znode. */
+export async function verifyUninstalled(clients: UninstallClients, request: UninstallRequest, progress: Progress): Promise<{ clean: boolean; leftovers: Leftover[] }> {
+  progress.step(`Verifying that nothing of ${request.service} is left...`);
+  const fresh = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
+  const leftovers = leftoversOf(fresh).map((leftover) =>
+    leftover.kind === 'app' ? { ...leftover, hint: `dcos janitor uninstall ${request.service} --yes (or --manual)` } : leftover,
+  );
+  return { clean: leftovers.length === 0, leftovers };
+}
