@@ -4,7 +4,9 @@ import { ExhibitorClient } from '../clients/exhibitor';
 import { MarathonClient } from '../clients/marathon';
 import { MesosClient } from '../clients/mesos';
 import { resolveClusterConnection } from '../cluster/config';
+import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions } from '../domain/cleanup';
 import { Progress } from '../domain/progress';
 import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, describeUnknownError } from '../errors';
@@ -25,24 +27,46 @@ export interface ClusterClients {
 export abstract class JanitorCommand extends Command {
   static baseFlags = {
     json: Flags.boolean({ description: 'Print one machine-readable JSON result on stdout (progress stays on stderr).', default: false }),
+    'service-account': Flags.string({
+      description: 'Log in as this DC/OS service account (CI), with --private-key. Config key janitor.service_account.',
+      env: 'DCOS_JANITOR_SERVICE_ACCOUNT',
+      dependsOn: ['private-key'],
+      helpGroup: 'LOGIN',
+    }),
+    'private-key': Flags.string({
+      description: "The service account's private key (PEM, mode 0600). Config key janitor.private_key.",
+      env: 'DCOS_JANITOR_PRIVATE_KEY',
+      dependsOn: ['service-account'],
+      helpGroup: 'LOGIN',
+    }),
   };
 
   private jsonMode = false;
+  private serviceAccount?: ServiceAccount;
 
   protected verbosity(): number {
     const level = Number(process.env.DCOS_VERBOSITY ?? 0);
     return Number.isFinite(level) ? level : 0;
   }
 
-  protected clusterClients(): ClusterClients {
-    const connection = resolveClusterConnection(process.env);
+  /** The cluster, as the DC/OS CLI config says; logged in first when a service account is given. */
+  protected async clusterClients(): Promise<ClusterClients> {
+    let connection = resolveClusterConnection(process.env);
     const verbose = this.verbosity() > 0;
     if (verbose) this.logToStderr(`Cluster ${connection.url} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`);
-    const http = new ClusterHttp(connection, {
+    const options = {
       retries: envNumber('DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
       backoffMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
-      log: verbose ? (line) => this.logToStderr(`http: ${line}`) : undefined,
-    });
+      log: verbose ? (line: string) => this.logToStderr(`http: ${line}`) : undefined,
+    };
+    if (this.serviceAccount) {
+      const key = readPrivateKey(this.serviceAccount.privateKeyPath);
+      const login = new IamClient(new ClusterHttp({ ...connection, token: undefined }, options));
+      const token = await login.loginServiceAccount(this.serviceAccount.uid, serviceLoginToken(this.serviceAccount.uid, key));
+      connection = { ...connection, token };
+      if (verbose) this.logToStderr(`Logged in as service account ${this.serviceAccount.uid}`);
+    }
+    const http = new ClusterHttp(connection, options);
     return { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
   }
 
@@ -66,9 +90,10 @@ export abstract class JanitorCommand extends Command {
     };
   }
 
-  /** Declare JSON mode early, so that errors are reported as JSON too. */
-  protected useJson(json: boolean): void {
-    this.jsonMode = json;
+  /** Take the shared flags: JSON mode (errors are reported as JSON too) and the service-account login. */
+  protected configure(flags: { json: boolean; 'service-account'?: string; 'private-key'?: string }): void {
+    this.jsonMode = flags.json;
+    if (flags['service-account'] && flags['private-key']) this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };
   }
 
   protected printJson(result: unknown): void {
@@ -82,7 +107,7 @@ export abstract class JanitorCommand extends Command {
   protected async confirm(question: string, what: string, yes: boolean): Promise<void> {
     if (yes) return;
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
-    const { confirm } = await import('@inquirer/prompts');
+    const { default: confirm } = await import('@inquirer/confirm');
     const answer = await confirm({ message: question, default: false }, { output: process.stderr });
     if (!answer) throw new AbortedError();
   }
@@ -91,7 +116,7 @@ export abstract class JanitorCommand extends Command {
   protected async confirmByTyping(question: string, expected: string, what: string, yes: boolean): Promise<void> {
     if (yes) return;
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
-    const { input } = await import('@inquirer/prompts');
+    const { default: input } = await import('@inquirer/input');
     const answer = await input({ message: question }, { output: process.stderr });
     if (answer.trim() !== expected) throw new AbortedError();
   }

@@ -1,15 +1,15 @@
 import { Args } from '@oclif/core';
 
 import { SdkSchedulerClient, PlanCommand as SchedulerCommand } from '../clients/sdk-scheduler';
-import { JanitorCommand } from './janitor-command';
+import { ClusterClients, JanitorCommand } from './janitor-command';
 
 /** What the `dcos janitor plan ...` commands share: the scheduler client and the SDK CLI's wording. */
 export abstract class PlanCommandBase extends JanitorCommand {
   static serviceArg = Args.string({ description: 'Service name, e.g. kafka or /data/kafka.', required: true });
   static planArg = Args.string({ description: 'Plan name, e.g. deploy.', required: true });
 
-  protected scheduler(): { scheduler: SdkSchedulerClient; clients: ReturnType<JanitorCommand['clusterClients']> } {
-    const clients = this.clusterClients();
+  protected async scheduler(): Promise<{ scheduler: SdkSchedulerClient; clients: ClusterClients }> {
+    const clients = await this.clusterClients();
     return { scheduler: new SdkSchedulerClient(clients.http), clients };
   }
 
@@ -19,7 +19,7 @@ export abstract class PlanCommandBase extends JanitorCommand {
     command: SchedulerCommand,
     pastTense: string,
   ): Promise<void> {
-    const { scheduler } = this.scheduler();
+    const { scheduler } = await this.scheduler();
     const outcome = await scheduler.command(options.service, options.plan, command, { phase: options.phase, step: options.step, parameters: options.parameters });
     const target = describeTarget(options.plan, options.phase, options.step);
     if (options.json) {

@@ -138,6 +138,8 @@ export const ScenarioSchema = z.object({
   clusterName: z.string().default('sim'),
   /** When set, Admin Router requires `Authorization: token=<this>`. */
   authToken: z.string().optional(),
+  /** Accounts /acs/api/v1/auth/login accepts: RS256 login tokens checked with publicKey (PEM), or a password. */
+  serviceAccounts: z.array(z.object({ uid: z.string(), publicKey: z.string().optional(), password: z.string().optional() })).default([]),
   agents: z.array(AgentSpec),
   frameworks: z.array(FrameworkSpec).default([]),
   marathon: z.object({ apps: z.array(AppSpec).default([]) }).default({ apps: [] }),

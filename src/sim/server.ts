@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
@@ -236,6 +237,7 @@ export class SimCluster {
     const open = path === '/exhibitor/exhibitor/v1/cluster/status' || path === '/acs/api/v1/auth/login' || path === '/dcos-metadata/dcos-version.json';
     if (!open && !this.authorised(req)) return unauthorised();
     if (path === '/pkgpanda/active.buildinfo.full.json') return json(200, {});
+    if (path === '/acs/api/v1/auth/login' && method === 'POST') return this.login(body);
     if (path === '/dcos-metadata/dcos-version.json') {
       return json(200, { version: this.scenario.dcosVersion, 'dcos-variant': 'open', 'dcos-image-commit': 'simulated', 'bootstrap-id': 'simulated' });
     }
@@ -295,6 +297,39 @@ export class SimCluster {
     rule.times--;
     if (rule.status === 401) return unauthorised();
     return text(rule.status, rule.body ?? `${rule.status} Simulated fault`);
+  }
+
+  /**
+   * Service login (reference/dcos-cli-plugin.md §5): {uid, token} with an RS256 JWT
+   * {uid, exp} signed by the account's key, or {uid, password}. The 401 body's exact
+   * shape is not in the reference (unverified); clients should rely on the status.
+   */
+  private login(body: string): SimResponse {
+    let request: { uid?: string; token?: string; password?: string };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      return json(400, { title: 'Bad Request', description: 'Request body is not valid JSON', code: 'ERR_MALFORMED_JSON' });
+    }
+    const account = this.scenario.serviceAccounts.find((candidate) => candidate.uid === request.uid);
+    const refused = json(401, { title: 'Unauthorized', description: 'Invalid credentials', code: 'ERR_INVALID_CREDENTIALS' }, { 'WWW-Authenticate': 'acsjwt' });
+    if (!account) return refused;
+    if (request.password !== undefined) return request.password === account.password ? json(200, { token: this.issuedToken() }) : refused;
+    const [header, claims, signature] = (request.token ?? '').split('.');
+    if (!header || !claims || !signature || !account.publicKey) return refused;
+    const valid = crypto.verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), account.publicKey, Buffer.from(signature, 'base64url'));
+    let decoded: { uid?: string; exp?: number } = {};
+    try {
+      decoded = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as typeof decoded;
+    } catch {
+      return refused;
+    }
+    if (!valid || decoded.uid !== account.uid || !decoded.exp || decoded.exp * 1000 < Date.now()) return refused;
+    return json(200, { token: this.issuedToken() });
+  }
+
+  private issuedToken(): string {
+    return this.scenario.authToken ?? 'simulated-auth-token';
   }
 
   /** Admin Router takes `token=<jwt>` and also `Bearer <jwt>` (reference/dcos-cli-plugin.md §5). */

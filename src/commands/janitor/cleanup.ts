@@ -31,14 +31,14 @@ export default class Cleanup extends JanitorCommand {
     'dry-run': Flags.boolean({ description: 'Show the plan and change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
     force: Flags.boolean({ description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.', default: false }),
-    concurrency: Flags.integer({ description: 'How many agents are worked on at once.', default: 32, min: 1, max: 256 }),
+    concurrency: Flags.integer({ description: 'How many agents are worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
     'conflict-retries': Flags.integer({ description: 'Extra attempts for a resource Mesos answers 409 for.', default: 2, min: 0, max: 20, hidden: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cleanup);
-    this.useJson(flags.json);
-    const clients = this.clusterClients();
+    this.configure(flags);
+    const clients = await this.clusterClients();
     const progress = this.progress();
 
     const plan = await planCleanup(

@@ -1,4 +1,4 @@
-import { Command, Flags } from '@oclif/core';
+import { Command, Flags, loadHelpClass } from '@oclif/core';
 
 /** `dcos janitor`: the plugin's root. `--info` is what the DC/OS CLI asks a plugin for its one-line description. */
 export default class Janitor extends Command {
@@ -13,6 +13,7 @@ export default class Janitor extends Command {
       this.log('Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan');
       return;
     }
-    await this.config.runCommand('help', ['janitor']);
+    const Help = await loadHelpClass(this.config);
+    await new Help(this.config).showHelp(['janitor']);
   }
 }

@@ -39,19 +39,19 @@ export default class Teardown extends JanitorCommand {
     cleanup: Flags.boolean({ description: 'Then run `dcos janitor cleanup` for what each framework reserved.', default: false }),
     'dry-run': Flags.boolean({ description: 'Show what would be done and change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
-    timeout: Flags.integer({ description: 'Seconds to wait for the app removal and for Mesos to complete each framework.', default: 300, min: 1 }),
-    concurrency: Flags.integer({ description: 'With --cleanup: agents worked on at once.', default: 32, min: 1, max: 256 }),
+    timeout: Flags.integer({ description: 'Seconds to wait for the app removal and for Mesos to complete each framework.', default: 300, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
+    concurrency: Flags.integer({ description: 'With --cleanup: agents worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Teardown);
-    this.useJson(flags.json);
+    this.configure(flags);
     const frameworkIds = flags['framework-id'] ?? [];
     const hasSelector = frameworkIds.length > 0 || flags.service !== undefined;
     if (!hasSelector && flags.yes) {
       throw new UsageError('--yes needs --framework-id or --service: teardown never picks frameworks by itself. Run it without --yes to list the orphaned ones.');
     }
-    const clients = this.clusterClients();
+    const clients = await this.clusterClients();
     const progress = this.progress();
     progress.step('Reading frameworks, agents and Marathon apps...');
     const cluster = await readClusterView(clients);
@@ -118,7 +118,7 @@ export default class Teardown extends JanitorCommand {
   }
 
   private async pick(candidates: FrameworkView[]): Promise<FrameworkView[]> {
-    const { checkbox } = await import('@inquirer/prompts');
+    const { default: checkbox } = await import('@inquirer/checkbox');
     const ids = await checkbox(
       {
         message: 'Tear down which frameworks? (space to select, enter to confirm)',

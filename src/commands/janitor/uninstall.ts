@@ -45,19 +45,19 @@ export default class Uninstall extends JanitorCommand {
     'force-stuck': Flags.boolean({ description: 'Force-complete unreserve steps stuck on agents that left the cluster (scripted runs).', default: false }),
     manual: Flags.boolean({ description: 'Take the manual route: remove the app, tear down, clean up (no Cosmos).', default: false }),
     'verify-only': Flags.boolean({ description: 'Change nothing: only say whether anything of the service is left.', default: false }),
-    timeout: Flags.integer({ description: 'Seconds the whole uninstall may take.', default: 1800, min: 1 }),
-    grace: Flags.integer({ description: 'Seconds Cosmos gets to remove the app after the plan completes, before it is removed as a zombie.', default: 30, min: 0 }),
+    timeout: Flags.integer({ description: 'Seconds the whole uninstall may take.', default: 1800, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
+    grace: Flags.integer({ description: 'Seconds Cosmos gets to remove the app after the plan completes, before it is removed as a zombie.', default: 30, min: 0, env: 'DCOS_JANITOR_GRACE' }),
     role: Flags.string({ char: 'r', description: 'Manual route: role to clean instead of the derived one (repeatable).', multiple: true }),
     principal: Flags.string({ char: 'p', description: 'Manual route: principal instead of the derived one.' }),
     'zk-node': Flags.string({ char: 'z', description: 'Manual route: ZooKeeper node instead of dcos-service-<name>.' }),
-    concurrency: Flags.integer({ description: 'Agents cleaned at once.', default: 32, min: 1, max: 256 }),
+    concurrency: Flags.integer({ description: 'Agents cleaned at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
     'poll-ms': Flags.integer({ description: 'Milliseconds between two reads of the plan.', default: 2000, min: 10, hidden: true }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Uninstall);
-    this.useJson(flags.json);
-    const cluster = this.clusterClients();
+    this.configure(flags);
+    const cluster = await this.clusterClients();
     const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http) };
     const progress = this.progress();
     const service = args.service ?? (await this.pickService(clients));
@@ -124,13 +124,13 @@ export default class Uninstall extends JanitorCommand {
     for (const entry of packages) choices.set(entry.appId, `${entry.appId}  (${entry.packageInformation.packageDefinition.name} ${entry.packageInformation.packageDefinition.version ?? ''})`);
     for (const app of apps) if (!choices.has(app.id)) choices.set(app.id, `${app.id}  (${app.labels?.DCOS_PACKAGE_NAME} ${app.labels?.DCOS_PACKAGE_VERSION ?? ''})`);
     if (choices.size === 0) throw new UsageError('No installed service found (Cosmos and Marathon list none): name the service to clean up what is left of it.');
-    const { select } = await import('@inquirer/prompts');
+    const { default: select } = await import('@inquirer/select');
     return select({ message: 'Uninstall which service?', choices: [...choices].map(([value, name]) => ({ value, name })) }, { output: process.stderr });
   }
 
   private async askToForce(stuck: StuckStep[]): Promise<boolean> {
     this.log(renderStuckSteps(stuck));
-    const { confirm } = await import('@inquirer/prompts');
+    const { default: confirm } = await import('@inquirer/confirm');
     return confirm({ message: `Force these ${stuck.length} step(s) to COMPLETE? Their agent is gone; what it held leaves with it.`, default: false }, { output: process.stderr });
   }
 }

@@ -35,7 +35,7 @@ export default class PlanForceComplete extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanForceComplete);
-    this.useJson(flags.json);
+    this.configure(flags);
     if (flags.stuck) return this.forceStuck(args.service, args.plan ?? 'deploy', flags);
     if (!args.plan || !args.phase) {
       throw new UsageError('Name the plan and the phase (and the step), or use --stuck: forcing a whole plan is never done, it would let Cosmos remove the app before the cleanup.');
@@ -48,7 +48,7 @@ export default class PlanForceComplete extends PlanCommandBase {
   }
 
   private async forceStuck(service: string, planName: string, flags: { yes: boolean; json: boolean }): Promise<void> {
-    const { scheduler, clients } = this.scheduler();
+    const { scheduler, clients } = await this.scheduler();
     const { stuck } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
     if (!flags.json) this.log(renderStuckSteps(stuck));
     if (stuck.length === 0) {

@@ -7,8 +7,8 @@ export default class PlanList extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanList);
-    this.useJson(flags.json);
-    const plans = await this.scheduler().scheduler.listPlans(args.service);
+    this.configure(flags);
+    const plans = await (await this.scheduler()).scheduler.listPlans(args.service);
     if (flags.json) this.printJson(plans);
     else this.log(plans.join('\n'));
   }

@@ -10,7 +10,7 @@ export default class PlanPause extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanPause);
-    this.useJson(flags.json);
+    this.configure(flags);
     await this.runPlanCommand({ ...args, json: flags.json }, 'interrupt', 'paused');
   }
 }

@@ -18,7 +18,7 @@ export default class PlanRestart extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanRestart);
-    this.useJson(flags.json);
+    this.configure(flags);
     await this.runPlanCommand({ ...args, json: flags.json }, 'restart', 'restarted');
   }
 }

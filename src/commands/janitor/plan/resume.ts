@@ -10,7 +10,7 @@ export default class PlanResume extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanResume);
-    this.useJson(flags.json);
+    this.configure(flags);
     await this.runPlanCommand({ ...args, json: flags.json }, 'continue', 'resumed');
   }
 }

@@ -23,14 +23,14 @@ export default class PlanShow extends PlanCommandBase {
   static flags = {
     stuck: Flags.boolean({ description: 'List only the stuck steps, with why (exit 10 when there are some).', default: false }),
     watch: Flags.boolean({ description: 'Re-render until the plan is COMPLETE (exit 0), in ERROR (exit 13) or --timeout (exit 9).', default: false }),
-    timeout: Flags.integer({ description: 'Seconds to watch for.', default: 600, min: 1 }),
+    timeout: Flags.integer({ description: 'Seconds to watch for.', default: 600, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     interval: Flags.integer({ description: 'Seconds between two reads when watching.', default: 2, min: 1 }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanShow);
-    this.useJson(flags.json);
-    const { scheduler, clients } = this.scheduler();
+    this.configure(flags);
+    const { scheduler, clients } = await this.scheduler();
     const read = () => readPlanWithStuckSteps(scheduler, clients.mesos, args.service, args.plan);
 
     if (flags.stuck) {

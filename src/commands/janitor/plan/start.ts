@@ -11,7 +11,7 @@ export default class PlanStart extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanStart);
-    this.useJson(flags.json);
+    this.configure(flags);
     const parameters: Record<string, string> = {};
     for (const pair of flags.param ?? []) {
       // Split on the first '=', as the SDK CLI does.

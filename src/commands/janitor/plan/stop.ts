@@ -7,7 +7,7 @@ export default class PlanStop extends PlanCommandBase {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanStop);
-    this.useJson(flags.json);
+    this.configure(flags);
     await this.runPlanCommand({ ...args, json: flags.json }, 'stop', 'stopped');
   }
 }

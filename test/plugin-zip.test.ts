@@ -1,0 +1,203 @@
+import { execFileSync, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { COMMANDS } from '../src/index';
+import { loadScenario } from '../src/sim/scenario';
+import { SimCluster } from '../src/sim/server';
+import { CliRun } from './helpers/cli';
+import { reservedOf } from './helpers/cluster';
+
+/**
+ * The built dist/dcos-janitor.zip, unzipped into the DC/OS CLI's plugin layout and run
+ * as the CLI runs a plugin: `<env>/bin/dcos-janitor janitor <command> ...` with only the
+ * variables the CLI passes, and no node_modules anywhere near it.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const ZIP = path.join(ROOT, 'dist', 'dcos-janitor.zip');
+let dcosDir: string;
+let env: string;
+let launcher: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-plugin.js')], { stdio: 'ignore' });
+  dcosDir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-plugin-'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  env = require('../scripts/lib/install-plugin').installPlugin(ZIP, dcosDir, 'c0ffee00-1234-4abc-9def-000000000001');
+  launcher = path.join(env, 'bin', 'dcos-janitor');
+}, 60_000);
+afterAll(() => fs.rmSync(dcosDir, { recursive: true, force: true }));
+
+/** Only what the DC/OS CLI passes to a plugin (reference/dcos-cli-plugin.md §3), plus PATH. */
+function asTheCliDoes(args: string[], vars: Record<string, string>, pathVar = process.env.PATH ?? ''): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(launcher, ['janitor', ...args], {
+      cwd: os.tmpdir(),
+      env: { PATH: pathVar, HOME: dcosDir, DCOS_CLI_EXECUTABLE_PATH: '/usr/local/bin/dcos', DCOS_CLI_VERSION: '1.2.0', ...vars },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the zip', () => {
+  it('has the plugin layout, with the launcher executable', () => {
+    const listing = execFileSync('unzip', ['-Z1', ZIP], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(listing).toEqual(['bin/', 'bin/dcos-janitor', 'completion/', 'completion/bash/', 'completion/bash/janitor.sh', 'lib/', 'lib/dcos-janitor.js', 'package.json', 'plugin.toml']);
+    expect(fs.statSync(launcher).mode & 0o777).toBe(0o755);
+    const toml = fs.readFileSync(path.join(env, 'plugin.toml'), 'utf8');
+    expect(toml).toMatch(/^name = "dcos-janitor"$/m);
+    expect(toml).toMatch(/\[\[commands\]\]\nname = "janitor"\npath = "bin\/dcos-janitor"\ndescription = ".+"/);
+    expect(fs.existsSync(path.join(env, 'node_modules'))).toBe(false);
+  });
+
+  it('answers --info with one line, and --help', async () => {
+    const info = await asTheCliDoes(['--info'], {});
+    expect(info.code).toBe(0);
+    expect(info.stdout.trim().split('\n')).toHaveLength(1);
+    const help = await asTheCliDoes(['--help'], {});
+    expect(help.stdout).toMatch(/\$ dcos janitor/);
+    expect(help.stdout).toMatch(/janitor uninstall/);
+  });
+
+  it('says clearly when Node is missing or too old', async () => {
+    const noNode = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-nonode-'));
+    for (const tool of ['sh', 'dirname', 'sed', 'readlink']) {
+      const found = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+      fs.symlinkSync(found, path.join(noNode, tool));
+    }
+    const missing = await asTheCliDoes(['--info'], {}, noNode);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/needs Node\.js 20 or newer on PATH, and none was found/);
+    fs.writeFileSync(path.join(noNode, 'node'), '#!/bin/sh\necho v18.19.0\n', { mode: 0o755 });
+    const old = await asTheCliDoes(['--info'], {}, noNode);
+    expect(old.code).toBe(127);
+    expect(old.stderr).toMatch(/needs Node\.js 20 or newer; the node on PATH is v18\.19\.0/);
+    fs.rmSync(noNode, { recursive: true, force: true });
+  });
+
+  it('completes every command and every flag in bash', () => {
+    const script = path.join(env, 'completion', 'bash', 'janitor.sh');
+    const complete = (...words: string[]) =>
+      execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
+    expect(complete('dcos', 'janitor', '')).toEqual(['cleanup', 'plan', 'teardown', 'uninstall']);
+    expect(complete('dcos', 'janitor', 'plan', 'f')).toEqual(['force-complete']);
+    expect(complete('dcos', 'janitor', 'cleanup', '--service', 'kafka', '--dr')).toEqual(['--dry-run']);
+    for (const [id, command] of Object.entries(COMMANDS)) {
+      const words = id.split(':').slice(1);
+      if (words.length === 0) continue;
+      const flags = { ...(command.baseFlags ?? {}), ...(command.flags ?? {}) } as Record<string, { hidden?: boolean; char?: string }>;
+      const offered = complete('dcos', 'janitor', ...words, '-');
+      for (const [name, flag] of Object.entries(flags)) {
+        if (flag.hidden) continue;
+        expect(offered).toContain(`--${name}`);
+        if (flag.char) expect(offered).toContain(`-${flag.char}`);
+      }
+    }
+  });
+});
+
+describe('every command, installed, against the simulator', () => {
+  let sim: SimCluster;
+  afterEach(async () => sim?.stop());
+  const plugin = (args: string[], extra: Record<string, string> = {}) => asTheCliDoes(args, { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'plugin-token', DCOS_TLS_INSECURE: '1', ...extra });
+
+  it('teardown and cleanup (seed 000), with the token the CLI passes', async () => {
+    sim = await SimCluster.start({ ...loadScenario('kafka-ui-destroyed'), authToken: 'plugin-token' }, { deploymentMs: 100 });
+    expect((await plugin(['teardown'])).stdout).toMatch(/Frameworks that look orphaned/);
+    expect((await plugin(['teardown', '--service', 'kafka', '--yes'])).code).toBe(0);
+    expect((await plugin(['cleanup', '--service', 'kafka', '--dry-run'])).code).toBe(0);
+    const cleanup = await plugin(['cleanup', '--service', 'kafka', '--yes', '--json'], { DCOS_VERBOSITY: '2', DCOS_JANITOR_CONCURRENCY: '2' });
+    expect(cleanup.code).toBe(0);
+    expect(JSON.parse(cleanup.stdout).verification.clean).toBe(true);
+    expect(cleanup.stderr).toMatch(/http: POST \/mesos\/master\/unreserve -> 202/);
+    expect(cleanup.stdout + cleanup.stderr).not.toContain('plugin-token');
+    expect(sim.maxConcurrentPosts).toBeLessThanOrEqual(2);
+    expect(sim.requests.every((entry) => entry.authorization === 'token=plugin-token')).toBe(true);
+  });
+
+  it('plan list, show, --stuck, force-complete, then uninstall --verify-only (seed 002)', async () => {
+    sim = await SimCluster.start('kafka-uninstall-stuck');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await plugin(['plan', 'list', 'kafka'])).stdout.trim()).toBe('deploy');
+    expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(/^deploy \(IN_PROGRESS\)\n├─ kill-tasks \(COMPLETE\)/);
+    expect((await plugin(['plan', 'show', 'kafka', '--stuck'])).code).toBe(10);
+    expect((await plugin(['plan', 'force-complete', 'kafka', '--stuck', '--yes'])).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(/^deploy \(COMPLETE\)/);
+    const verify = await plugin(['uninstall', 'kafka', '--verify-only', '--json']);
+    expect(JSON.parse(verify.stdout).verification.leftovers.map((leftover: { kind: string }) => leftover.kind)).toEqual(['app', 'znode']);
+  });
+
+  it('plan pause, resume, restart, start, stop (a foldered service)', async () => {
+    sim = await SimCluster.start('data-kafka-running');
+    expect((await plugin(['plan', 'pause', '/data/kafka', 'deploy'])).stdout).toMatch(/has been paused/);
+    expect((await plugin(['plan', 'resume', '/data/kafka', 'deploy'])).stdout).toMatch(/has been resumed/);
+    expect((await plugin(['plan', 'restart', '/data/kafka', 'deploy', 'broker', 'kafka-0:[broker]'])).stdout).toMatch(/has been restarted/);
+    expect((await plugin(['plan', 'start', '/data/kafka', 'backup', '-p', 'A=b'])).stdout).toMatch(/has been started/);
+    expect((await plugin(['plan', 'stop', '/data/kafka', 'backup'])).stdout).toMatch(/has been stopped/);
+  });
+
+  it('uninstall through Cosmos, with config keys from `dcos config set janitor.*`', async () => {
+    sim = await SimCluster.start('data-kafka-running', { deploymentMs: 100, cosmosLoopMs: 100 });
+    const run = await plugin(['uninstall', '/data/kafka', '--yes', '--poll-ms', '60'], { DCOS_JANITOR_GRACE: '1', DCOS_JANITOR_TIMEOUT: '60' });
+    expect(run.stderr).toBe(run.stderr.replace('plugin-token', ''));
+    expect(run.code).toBe(0);
+    expect(sim.state.apps.has('/data/kafka')).toBe(false);
+    expect(reservedOf(sim, 'data__kafka-role')).toEqual([]);
+  });
+
+  describe('CI login with a service account', () => {
+    let keyFile: string;
+    let publicKey: string;
+    beforeAll(() => {
+      const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+      keyFile = path.join(dcosDir, 'ci-sa.pem');
+      fs.writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    });
+
+    it('logs in through /acs/api/v1/auth/login with an RS256 JWT and uses the token it gets', async () => {
+      sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'issued-by-iam', serviceAccounts: [{ uid: 'ci-janitor', publicKey }] });
+      const run = await asTheCliDoes(['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes', '--service-account', 'ci-janitor', '--private-key', keyFile], {
+        DCOS_URL: sim.url,
+        DCOS_TLS_INSECURE: '1',
+      });
+      expect(run.code).toBe(0);
+      const [login, ...rest] = sim.requests;
+      expect(login).toMatchObject({ method: 'POST', url: '/acs/api/v1/auth/login', status: 200, authorization: undefined });
+      const body = JSON.parse(login.body);
+      expect(body.uid).toBe('ci-janitor');
+      const [header, claims] = body.token.split('.').slice(0, 2).map((part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+      expect(header).toEqual({ alg: 'RS256', typ: 'JWT' });
+      expect(claims.uid).toBe('ci-janitor');
+      expect(claims.exp * 1000 - Date.now()).toBeLessThanOrEqual(5 * 60 * 1000);
+      expect(rest.every((entry) => entry.authorization === 'token=issued-by-iam')).toBe(true);
+      expect(run.stdout + run.stderr).not.toContain('issued-by-iam');
+    });
+
+    it('takes the account from the config keys (env), refuses a key readable by others, and reports a refused login as exit 4', async () => {
+      sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'issued-by-iam', serviceAccounts: [{ uid: 'ci-janitor', publicKey }] });
+      const base = { DCOS_URL: sim.url, DCOS_TLS_INSECURE: '1' };
+      const viaEnv = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run'], { ...base, DCOS_JANITOR_SERVICE_ACCOUNT: 'ci-janitor', DCOS_JANITOR_PRIVATE_KEY: keyFile });
+      expect(viaEnv.code).toBe(0);
+      const open = path.join(dcosDir, 'open.pem');
+      fs.copyFileSync(keyFile, open);
+      fs.chmodSync(open, 0o644);
+      const tooOpen = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run', '--service-account', 'ci-janitor', '--private-key', open], base);
+      expect(tooOpen.code).toBe(2);
+      expect(tooOpen.stderr).toMatch(/Permissions 0644 for .*open\.pem are too open.*chmod 600/);
+      const unknown = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run', '--service-account', 'someone-else', '--private-key', keyFile], base);
+      expect(unknown.code).toBe(4);
+      expect(unknown.stderr).toMatch(/refused the login of service account 'someone-else'/);
+    });
+  });
+});
