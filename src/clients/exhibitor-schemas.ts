@@ -14,8 +14,3 @@ export const NodeDataSchema = z.looseObject({
   str: z.string(),
   stat: z.string(),
 });
-
-/** Children of a node; any error is one entry titled "* Exception *". */
-export const NodeChildrenSchema = z.array(
-  z.looseObject({ title: z.string(), key: z.string(), isLazy: z.boolean().optional(), expand: z.boolean().optional() }),
-);

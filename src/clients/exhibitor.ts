@@ -1,6 +1,6 @@
 import { ClusterHttp, parseBody } from '../cluster/http';
 import { AuthError, UnexpectedResponseError, UsageError } from '../errors';
-import { ExhibitorResultSchema, NodeChildrenSchema, NodeDataSchema } from './exhibitor-schemas';
+import { ExhibitorResultSchema, NodeDataSchema } from './exhibitor-schemas';
 
 /**
  * ZooKeeper through Exhibitor (`/exhibitor/exhibitor/v1/explorer/...`), the only
@@ -48,14 +48,6 @@ export class ExhibitorClient {
     const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${EXPLORER}/node-data`, query: { key } });
     const data = parseBody(NodeDataSchema, response, SERVICE);
     return !data.stat.trim().startsWith(NOT_FOUND_STAT);
-  }
-
-  /** Child names of a node; [] for a missing node (Exhibitor's "* Exception *" entry). */
-  async listChildren(node: string): Promise<string[]> {
-    const key = node === '/' ? '/' : `/${znodeSegments(node).join('/')}`;
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${EXPLORER}/node`, query: { key } });
-    const children = parseBody(NodeChildrenSchema, response, SERVICE);
-    return children.filter((child) => child.key !== '*').map((child) => child.title);
   }
 }
 

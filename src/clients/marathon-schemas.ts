@@ -22,12 +22,3 @@ export const AppResponseSchema = z.looseObject({ app: MarathonAppSchema });
 export const AppsResponseSchema = z.looseObject({ apps: z.array(MarathonAppSchema) });
 
 export const DeploymentResultSchema = z.looseObject({ version: z.string(), deploymentId: z.string() });
-
-export const DeploymentSchema = z.looseObject({
-  id: z.string(),
-  version: z.string().optional(),
-  affectedApps: z.array(z.string()).optional(),
-  currentStep: z.number().optional(),
-  totalSteps: z.number().optional(),
-});
-export const DeploymentsResponseSchema = z.array(DeploymentSchema);

@@ -3,7 +3,6 @@ import {
   AppResponseSchema,
   AppsResponseSchema,
   DeploymentResultSchema,
-  DeploymentsResponseSchema,
   MarathonApp,
 } from './marathon-schemas';
 
@@ -47,11 +46,6 @@ export class MarathonClient {
     });
     if (response.status === 404) return undefined;
     return parseBody(DeploymentResultSchema, response, SERVICE);
-  }
-
-  async listDeployments() {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${BASE}/deployments` });
-    return parseBody(DeploymentsResponseSchema, response, SERVICE);
   }
 }
 
