@@ -5,8 +5,10 @@ import * as path from 'node:path';
 
 import { MesosClient } from '../src/clients/mesos';
 import { AgentSchema, ResourceSchema, RolesResponseSchema } from '../src/clients/mesos-schemas';
+import { PackageListSchema } from '../src/clients/cosmos-schemas';
 import { MarathonAppSchema } from '../src/clients/marathon-schemas';
 import { ClusterHttp } from '../src/cluster/http';
+import { appLaunching } from '../src/domain/teardown';
 import { parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runAgainst } from './helpers/cli';
@@ -76,11 +78,22 @@ describe('Mesos fixtures parse through MesosClient over HTTP', () => {
     }
   });
 
+  it('cosmos-package-list-response-v1-dcos-core-cli.json: parses as /package/list, foldered app ids included', () => {
+    const list = PackageListSchema.parse(JSON.parse(fixture('cosmos-package-list-response-v1-dcos-core-cli.json')));
+    expect(list.packages.map((entry) => entry.appId)).toContain('/data-services/kafka');
+    expect(list.packages.every((entry) => entry.packageInformation.packageDefinition.name.length > 0)).toBe(true);
+  });
+
   it('marathon-v2-groups-sdk-services-dcos-ui.json: every app parses', () => {
     const collect = (group: any): any[] => [...(group.apps ?? []), ...(group.groups ?? []).flatMap(collect)];
     const apps = collect(JSON.parse(fixture('marathon-v2-groups-sdk-services-dcos-ui.json')));
     expect(apps.length).toBeGreaterThan(0);
     for (const app of apps) expect(MarathonAppSchema.safeParse(app).success).toBe(true);
+    // Two apps carry the same framework-name label: the app whose id is the name launches it.
+    const parsed = apps.map((app) => MarathonAppSchema.parse(app));
+    expect(appLaunching('/services/sdk-sleep', parsed)?.id).toBe('/services/sdk-sleep');
+    expect(appLaunching('services/sdk-sleep', [...parsed].reverse())?.id).toBe('/services/sdk-sleep');
+    expect(appLaunching('/services/nothing', parsed)).toBeUndefined();
   });
 });
 

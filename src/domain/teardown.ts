@@ -57,14 +57,13 @@ export async function readClusterView(clients: CleanupClients): Promise<ClusterV
  */
 export function appLaunching(frameworkName: string, apps: MarathonApp[]): MarathonApp | undefined {
   const bare = stripSlash(frameworkName);
-  return apps.find((app) => {
-    const labels = app.labels ?? {};
-    return (
-      stripSlash(app.id) === bare ||
-      stripSlash(labels.DCOS_PACKAGE_FRAMEWORK_NAME ?? '') === bare ||
-      stripSlash(labels.DCOS_SERVICE_NAME ?? '') === bare
-    );
-  });
+  // The app id first: two apps may carry the same framework-name label (a hand-made
+  // copy, as in fixtures/marathon-v2-groups-sdk-services-dcos-ui.json), one id cannot.
+  return (
+    apps.find((app) => stripSlash(app.id) === bare) ??
+    apps.find((app) => stripSlash(app.labels?.DCOS_PACKAGE_FRAMEWORK_NAME ?? '') === bare) ??
+    apps.find((app) => stripSlash(app.labels?.DCOS_SERVICE_NAME ?? '') === bare)
+  );
 }
 
 /**
