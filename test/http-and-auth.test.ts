@@ -161,7 +161,7 @@ describe('responses that are not what the reference describes', () => {
   let body: string;
   let status: number;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = http.createServer((_request, res) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(body);
     });

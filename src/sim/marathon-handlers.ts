@@ -23,13 +23,13 @@ export function handleMarathon(state: ClusterState, request: SimRequest, options
   if (path === '/v2/apps' && request.method === 'GET') {
     const label = request.query.get('label');
     const apps = [...state.apps.values()].filter((app) => !label || matchesLabel(app, label));
-    return json(200, { apps: apps.map((app) => appBody(state, app)) });
+    return json(200, { apps: apps.map((app) => appBody(app)) });
   }
   if (path.startsWith('/v2/apps/')) {
     const appId = `/${path.slice('/v2/apps/'.length).split('/').map(decodeURIComponent).join('/')}`;
     const app = state.apps.get(appId);
     if (!app) return json(404, { message: `App '${appId}' does not exist` });
-    if (request.method === 'GET') return json(200, { app: appBody(state, app) });
+    if (request.method === 'GET') return json(200, { app: appBody(app) });
     if (request.method === 'DELETE') return deleteApp(state, app, request, options);
     if (request.method === 'PUT') return updateApp(state, app, request, options);
   }
@@ -125,7 +125,7 @@ export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest,
   return json(200, { version, deploymentId }, { 'Marathon-Deployment-Id': deploymentId });
 }
 
-function appBody(state: ClusterState, app: SimApp) {
+function appBody(app: SimApp) {
   return {
     ...app.extra,
     id: app.id,

@@ -249,7 +249,7 @@ function frameworkRole(framework: SimFramework): string {
   return framework.role ?? framework.roles?.[0] ?? '*';
 }
 
-function taskBody(state: ClusterState, task: SimTask) {
+function taskBody(task: SimTask) {
   return {
     id: task.id,
     name: task.name,
@@ -280,8 +280,8 @@ function frameworkBody(state: ClusterState, framework: SimFramework) {
     registered_time: framework.registeredTime,
     unregistered_time: framework.unregisteredTime,
     resources: summarise(used),
-    tasks: framework.tasks.map((task) => taskBody(state, task)),
-    completed_tasks: framework.completedTasks.map((task) => taskBody(state, task)),
+    tasks: framework.tasks.map((task) => taskBody(task)),
+    completed_tasks: framework.completedTasks.map((task) => taskBody(task)),
     offers: [],
     executors: [],
   };

@@ -56,8 +56,6 @@ class SdkVersion {
 export class SimScheduler {
   readonly version: SdkVersion;
   private plans = new Map<string, SimPlan>();
-  /** After deregistration a restarted scheduler serves only the skeleton plan. */
-  private skeleton = false;
   /** Fault switch: the tls-cleanup step fails (IOException) until restarted. */
   tlsCleanupFails = false;
 
@@ -86,14 +84,12 @@ export class SimScheduler {
   /** A restart rebuilds every plan from the state store: new UUIDs, and in-memory overrides are lost. */
   restart(): void {
     this.plans.clear();
-    this.skeleton = false;
     if (this.uninstalling) {
       this.writeUninstallingProperty();
       const framework = this.framework();
       const deregistered = !framework || !this.state.frameworks.has(framework.id);
       if (deregistered && !this.state.znodes.has(`${this.zkRoot()}/FrameworkID`)) {
-        // "Not registering with Mesos because uninstall is complete."
-        this.skeleton = true;
+        // "Not registering with Mesos because uninstall is complete.": only the skeleton plan is served.
         this.plans.set('deploy', { name: 'deploy', strategy: 'serial', phases: [], errors: [], interrupted: false });
         return;
       }
