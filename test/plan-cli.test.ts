@@ -79,8 +79,10 @@ describe('seed 002: an uninstalling Kafka with three unreserve steps stuck on a 
     expect(stuck.every((step: { phase: string; status: string }) => step.phase === 'unreserve-resources' && step.status === 'PENDING')).toBe(true);
   });
 
-  it('force-complete --stuck --yes forces exactly those, by name, and the plan reaches COMPLETE', async () => {
+  it('force-complete --stuck --yes forces exactly those, by name; the tree is the seed\'s second one; the plan reaches COMPLETE', async () => {
     const [, after] = seedTrees();
+    // Hold the scheduler between two steps, to see the plan right after the force, as the seed shows it.
+    sim.schedulers.get('/kafka')!.stalled = true;
     const run = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
     expect(run.code).toBe(0);
     const forced = sim.requestsTo('POST', '/service/kafka/v1/plans/deploy/forceComplete');
@@ -90,9 +92,10 @@ describe('seed 002: an uninstalling Kafka with three unreserve steps stuck on a 
       'unreserve-5dd56b1d-4522-4bbd-88b5-de9fa0f181f2',
     ]);
     expect(forced.every((entry) => new URL(entry.url, 'http://x').searchParams.get('phase') === 'unreserve-resources')).toBe(true);
-    // The tree right after the force is the seed's second one (deregister has not run yet) or already further.
-    const printed = run.stdout.slice(run.stdout.indexOf('deploy ('));
-    if (printed.startsWith('deploy (IN_PROGRESS)')) expect(printed.replace(/\n$/, '')).toBe(after);
+    expect(run.stdout.slice(run.stdout.indexOf('deploy (')).replace(/\n$/, '')).toBe(after);
+    expect((await runAgainst(sim.url, ['plan', 'show', 'kafka'])).stdout.replace(/\n$/, '')).toBe(after);
+
+    sim.schedulers.get('/kafka')!.stalled = false;
     const done = await waitForPlan('kafka', (body) => body.status === 'COMPLETE');
     expect(done.phases.at(-1).steps[0]).toMatchObject({ name: 'deregister', status: 'COMPLETE' });
     expect((await planBody('kafka')).status).toBe(200);

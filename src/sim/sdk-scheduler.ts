@@ -58,6 +58,8 @@ export class SimScheduler {
   private plans = new Map<string, SimPlan>();
   /** Fault switch: the tls-cleanup step fails (IOException) until restarted. */
   tlsCleanupFails = false;
+  /** Fault switch: the scheduler makes no progress (still answers), e.g. to look at a plan between two steps. */
+  stalled = false;
 
   constructor(
     private readonly state: ClusterState,
@@ -152,6 +154,7 @@ export class SimScheduler {
 
   /** One unit of progress on every running plan. */
   tick(): void {
+    if (this.stalled) return;
     for (const plan of this.plans.values()) {
       if (plan.interrupted || aggregate(plan, this.version) === 'COMPLETE') continue;
       for (const current of candidatePhases(plan)) {
