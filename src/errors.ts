@@ -1,3 +1,5 @@
+import type { StuckStep } from './domain/stuck-steps';
+
 /**
  * One error type per cause, each mapped to one exit code here and nowhere else.
  * Every message is one line that says what happened and what to do next; none
@@ -90,6 +92,23 @@ export class UnexpectedResponseError extends JanitorError {
 export class ServiceNotFoundError extends JanitorError {
   readonly exitCode = ExitCode.SERVICE_NOT_FOUND;
   readonly kind = 'service-not-found';
+}
+
+export class PlanError extends JanitorError {
+  readonly exitCode = ExitCode.PLAN_ERROR;
+  readonly kind = 'plan-error';
+}
+
+/** Stuck plan steps left because nothing allowed forcing them; carries the steps for the report. */
+export class StuckStepsError extends JanitorError {
+  readonly exitCode = ExitCode.STUCK_STEPS;
+  readonly kind = 'stuck-steps';
+  constructor(
+    message: string,
+    readonly stuck: StuckStep[],
+  ) {
+    super(message);
+  }
 }
 
 export class TimedOutError extends JanitorError {

@@ -2,7 +2,7 @@ import { MarathonApp } from '../clients/marathon-schemas';
 import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mesos-schemas';
 import { sleep } from '../cluster/http';
 import { TimedOutError, UnexpectedResponseError, UsageError } from '../errors';
-import { CleanupClients, CleanupRequest, cleanupCommandLine } from './cleanup';
+import { CleanupClients, CleanupOptions, CleanupOutcome, CleanupPlan, CleanupRequest, Verification, cleanUp, cleanupCommandLine, planCleanup } from './cleanup';
 import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
 import { deriveServiceNames } from './naming';
 import { Progress } from './progress';
@@ -308,4 +308,40 @@ function isoTime(seconds: number | undefined): string | undefined {
 
 function stripSlash(name: string): string {
   return name.replace(/^\/+/, '');
+}
+
+export interface CleanupAfterTeardown {
+  frameworkId: string;
+  plan: CleanupPlan;
+  outcome?: CleanupOutcome;
+  verification?: Verification;
+  /** Why the cleanup did not run (the service can still run: an app kept with --keep-app...). */
+  refused?: string[];
+}
+
+/** `teardown --cleanup`: the cleanup of what each torn-down framework reserved, already confirmed. */
+export async function cleanUpAfterTeardown(
+  clients: CleanupClients,
+  views: FrameworkView[],
+  remaining: RemainingReservations[],
+  options: CleanupOptions,
+  progress: Progress,
+  showPlan: (plan: CleanupPlan) => void,
+): Promise<CleanupAfterTeardown[]> {
+  const results: CleanupAfterTeardown[] = [];
+  for (const view of views) {
+    const request = cleanupRequestFor(view);
+    // By service name the znode is cleaned too, so it runs even with no reservation left.
+    if (!request || (request.service === undefined && !remaining.some((left) => left.frameworkId === view.id))) continue;
+    const plan = await planCleanup(clients, request, progress);
+    showPlan(plan);
+    if (plan.blockers.length > 0) {
+      progress.warn(`cleanup of ${view.name} refused: ${plan.blockers.join(' | ')}`);
+      results.push({ frameworkId: view.id, plan, refused: plan.blockers });
+      continue;
+    }
+    const { outcome, verification } = await cleanUp(clients, plan, options, progress);
+    results.push({ frameworkId: view.id, plan, outcome, verification });
+  }
+  return results;
 }

@@ -2,7 +2,7 @@ import { CosmosClient, CosmosRefusal } from '../clients/cosmos';
 import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
 import { sleep } from '../cluster/http';
-import { JanitorError, ExitCode, ServiceNotFoundError, TimedOutError, UnreachableError, UsageError } from '../errors';
+import { PlanError, ServiceNotFoundError, StuckStepsError, TimedOutError, UnreachableError, UsageError } from '../errors';
 import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Leftover, cleanUp, leftoversOf, planCleanup } from './cleanup';
 import { deriveServiceNames } from './naming';
 import { Progress, silentProgress } from './progress';
@@ -71,22 +71,6 @@ export function chooseRoute(plan: CleanupPlan, dcosVersion: string | undefined, 
 function olderThan(version: string, major: number, minor: number): boolean {
   const [a, b] = version.split('.').map(Number);
   return a < major || (a === major && b < minor);
-}
-
-export class StuckStepsError extends JanitorError {
-  readonly exitCode = ExitCode.STUCK_STEPS;
-  readonly kind = 'stuck-steps';
-  constructor(
-    message: string,
-    readonly stuck: StuckStep[],
-  ) {
-    super(message);
-  }
-}
-
-export class PlanErrorError extends JanitorError {
-  readonly exitCode = ExitCode.PLAN_ERROR;
-  readonly kind = 'plan-error';
 }
 
 export interface UninstallOptions {
@@ -215,7 +199,7 @@ async function followUninstallPlan(clients: UninstallClients, service: string, o
       return;
     }
     if (httpStatus === 417 || plan.status === 'ERROR') {
-      throw new PlanErrorError(
+      throw new PlanError(
         `The uninstall plan of ${service} is in ERROR: ${(plan.errors ?? []).join('; ') || 'a step failed'}. ` +
           `Retry the failed step (e.g. dcos janitor plan restart ${service} deploy tls-cleanup tls-cleanup), then re-run this command.`,
       );

@@ -1,12 +1,11 @@
 import { Flags } from '@oclif/core';
 
-import { ClusterClients, JanitorCommand } from '../../cli/janitor-command';
-import { CleanupOutcome, CleanupPlan, Verification, cleanUp, planCleanup } from '../../domain/cleanup';
+import { JanitorCommand } from '../../cli/janitor-command';
 import {
+  CleanupAfterTeardown,
   FrameworkView,
-  RemainingReservations,
   TeardownOutcome,
-  cleanupRequestFor,
+  cleanUpAfterTeardown,
   readClusterView,
   remainingReservations,
   selectFrameworks,
@@ -97,9 +96,13 @@ export default class Teardown extends JanitorCommand {
     }
 
     const remaining = await remainingReservations(clients, selected);
-    let cleanups: Array<{ plan: CleanupPlan; outcome?: CleanupOutcome; verification?: Verification; refused?: string[] }> = [];
-    if (flags.cleanup) cleanups = await this.cleanUpAfter(clients, selected, remaining, flags.concurrency, flags.json);
-    else if (!flags.json && remaining.length > 0) this.log(renderRemaining(remaining));
+    let cleanups: CleanupAfterTeardown[] = [];
+    if (flags.cleanup) {
+      cleanups = await cleanUpAfterTeardown(clients, selected, remaining, this.cleanupOptions(flags.concurrency, 2), progress, (plan) => {
+        if (!flags.json) this.log(renderCleanupPlan(plan));
+      });
+      if (!flags.json) for (const cleanup of cleanups) if (cleanup.outcome && cleanup.verification) this.log(renderCleanupOutcome(cleanup.outcome, cleanup.verification));
+    } else if (!flags.json && remaining.length > 0) this.log(renderRemaining(remaining));
 
     const cleanupFailed = cleanups.some((cleanup) => cleanup.refused || !cleanup.verification?.clean);
     const code = cleanupFailed ? (cleanups.some((cleanup) => cleanup.refused) ? ExitCode.REFUSED : ExitCode.LEFTOVERS) : ExitCode.OK;
@@ -140,27 +143,6 @@ export default class Teardown extends JanitorCommand {
       return;
     }
     await this.confirm(question, 'tear down frameworks', yes);
-  }
-
-  private async cleanUpAfter(clients: ClusterClients, selected: FrameworkView[], remaining: RemainingReservations[], concurrency: number, json: boolean) {
-    const progress = this.progress();
-    const results: Array<{ plan: CleanupPlan; outcome?: CleanupOutcome; verification?: Verification; refused?: string[] }> = [];
-    for (const view of selected) {
-      const request = cleanupRequestFor(view);
-      if (!request) continue;
-      if (!remaining.some((left) => left.frameworkId === view.id) && request.service === undefined) continue;
-      const plan = await planCleanup(clients, request, progress);
-      if (!json) this.log(renderCleanupPlan(plan));
-      if (plan.blockers.length > 0) {
-        if (!json) this.logToStderr(`Warning: cleanup of ${view.name} refused: ${plan.blockers.join(' | ')}`);
-        results.push({ plan, refused: plan.blockers });
-        continue;
-      }
-      const { outcome, verification } = await cleanUp(clients, plan, this.cleanupOptions(concurrency, 2), progress);
-      if (!json) this.log(renderCleanupOutcome(outcome, verification));
-      results.push({ plan, outcome, verification });
-    }
-    return results;
   }
 }
 

@@ -7,7 +7,6 @@ import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
 import { StuckStep } from '../../domain/stuck-steps';
 import {
   Inventory,
-  StuckStepsError,
   UninstallClients,
   UninstallOptions,
   UninstallReport,
@@ -17,7 +16,7 @@ import {
   uninstallSdk,
   verifyUninstalled,
 } from '../../domain/uninstall';
-import { ExitCode, UsageError } from '../../errors';
+import { ExitCode, StuckStepsError, UsageError } from '../../errors';
 import { renderLeftovers } from '../../render/cleanup';
 import { renderStuckSteps } from '../../render/stuck-steps';
 import { renderInventory } from '../../render/uninstall';
