@@ -41,7 +41,7 @@ function runCli(url, extraArgs) {
 
 async function measure(label, extraArgs) {
   const scenario = generateScenario(agents);
-  const sim = await SimCluster.start(scenario, { latencyMs });
+  const sim = await SimCluster.start(scenario, { latencyMs, clock: 'real' });
   try {
     const minimum =
       1 + scenario.agents.filter((a) => a.reservations.some((r) => r.role === 'bench-role' && r.volume)).length +

@@ -10,21 +10,22 @@ import { runAgainst } from './helpers/cli';
 let sim: SimCluster;
 afterEach(async () => sim?.stop());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function planBody(service: string, plan = 'deploy'): Promise<{ status: number; body: any }> {
   const response = await fetch(`${sim.url}/service/${service}/v1/plans/${plan}`);
   return { status: response.status, body: await response.json() };
 }
 
-/** Wait until the scheduler has done all it can (the seed's state): only gone agents' steps left. */
-async function waitForPlan(service: string, ready: (body: any) => boolean, timeoutMs = 5000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/**
+ * Move the simulated time on until the plan is in the awaited state (the seed's state:
+ * only gone agents' steps left); a state never reached within 60 s of simulated time is a bug.
+ */
+async function waitForPlan(service: string, ready: (body: any) => boolean): Promise<any> {
+  for (let spent = 0; ; spent += 50) {
     const { body } = await planBody(service);
     if (ready(body)) return body;
-    if (Date.now() > deadline) throw new Error(`plan never got ready: ${JSON.stringify(body.status)}`);
-    await sleep(25);
+    if (spent > 60_000) throw new Error(`plan never got ready: ${JSON.stringify(body.status)}`);
+    sim.clock.advance(50);
   }
 }
 
@@ -228,6 +229,8 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
   });
 
   it('plan show --watch re-renders until COMPLETE', async () => {
+    // Each poll of --watch moves the scheduler on by a few steps.
+    sim.clock.msPerRequest = 200;
     const run = await runAgainst(sim.url, ['plan', 'show', 'data/kafka', 'deploy', '--watch', '--interval', '1', '--timeout', '20']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^deploy \(serial strategy\) \(IN_PROGRESS\)/);

@@ -111,7 +111,7 @@ describe('every command, installed, against the simulator', () => {
   const plugin = (args: string[], extra: Record<string, string> = {}) => asTheCliDoes(args, { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'plugin-token', DCOS_TLS_INSECURE: '1', ...extra });
 
   it('teardown and cleanup (seed 000), with the token the CLI passes', async () => {
-    sim = await SimCluster.start({ ...loadScenario('kafka-ui-destroyed'), authToken: 'plugin-token' }, { deploymentMs: 100 });
+    sim = await SimCluster.start({ ...loadScenario('kafka-ui-destroyed'), authToken: 'plugin-token' }, { deploymentMs: 100, msPerRequest: 50 });
     expect((await plugin(['teardown'])).stdout).toMatch(/Frameworks that look orphaned/);
     expect((await plugin(['teardown', '--service', 'kafka', '--yes'])).code).toBe(0);
     expect((await plugin(['cleanup', '--service', 'kafka', '--dry-run'])).code).toBe(0);
@@ -126,12 +126,12 @@ describe('every command, installed, against the simulator', () => {
 
   it('plan list, show, --stuck, force-complete, then uninstall --verify-only (seed 002)', async () => {
     sim = await SimCluster.start('kafka-uninstall-stuck');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    sim.clock.advance(2000);
     expect((await plugin(['plan', 'list', 'kafka'])).stdout.trim()).toBe('deploy');
     expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(/^deploy \(IN_PROGRESS\)\n├─ kill-tasks \(COMPLETE\)/);
     expect((await plugin(['plan', 'show', 'kafka', '--stuck'])).code).toBe(10);
     expect((await plugin(['plan', 'force-complete', 'kafka', '--stuck', '--yes'])).code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    sim.clock.advance(2000);
     expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(/^deploy \(COMPLETE\)/);
     const verify = await plugin(['uninstall', 'kafka', '--verify-only', '--json']);
     expect(JSON.parse(verify.stdout).verification.leftovers.map((leftover: { kind: string }) => leftover.kind)).toEqual(['app', 'znode']);
@@ -147,7 +147,7 @@ describe('every command, installed, against the simulator', () => {
   });
 
   it('uninstall through Cosmos, with config keys from `dcos config set janitor.*`', async () => {
-    sim = await SimCluster.start('data-kafka-running', { deploymentMs: 100, cosmosLoopMs: 100 });
+    sim = await SimCluster.start('data-kafka-running', { deploymentMs: 100, cosmosLoopMs: 100, msPerRequest: 50 });
     const run = await plugin(['uninstall', '/data/kafka', '--yes', '--poll-ms', '60'], { DCOS_JANITOR_GRACE: '1', DCOS_JANITOR_TIMEOUT: '60' });
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).not.toContain('plugin-token');

@@ -325,7 +325,7 @@ describe('Marathon', () => {
     const locked = await fetch(`${sim.url}/service/marathon/v2/apps/hdfs?force=false`, { method: 'DELETE' });
     expect(locked.status).toBe(409);
     expect(((await locked.json()) as any).deployments).toEqual([{ id: body.deploymentId }]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    sim.clock.advance(100);
     expect((await fetch(`${sim.url}/service/marathon/v2/apps/hdfs`)).status).toBe(404);
     expect(await getJson('/service/marathon/v2/deployments')).toEqual([]);
     const hdfs = (await getJson('/mesos/master/frameworks')).frameworks.find((f: any) => f.name === 'hdfs');

@@ -14,11 +14,10 @@ afterEach(async () => sim?.stop());
 
 const registered = () => [...sim.state.frameworks.values()];
 const completedIds = () => sim.state.completedFrameworks.map((framework) => framework.id);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('seed 000: the Kafka destroyed from the UI', () => {
   beforeEach(async () => {
-    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100 });
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
   });
 
   it('by service name: tears it down, its tasks end and free their resources, reservations stay and the cleanup line is given', async () => {
@@ -119,6 +118,7 @@ describe('seed 000: the Kafka destroyed from the UI', () => {
 
   it('--timeout bounds the wait: exit 9 when the app removal does not finish in time', async () => {
     await sim.stop();
+    // No request moves the simulated time: the app removal never finishes.
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 5000 });
     const run = await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--timeout', '1']);
     expect(run.code).toBe(9);
@@ -128,7 +128,7 @@ describe('seed 000: the Kafka destroyed from the UI', () => {
 
 describe('the Marathon app is stopped first', () => {
   beforeEach(async () => {
-    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100 });
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
   });
 
   it('removes the app and waits for its deployment before the teardown; nothing is relaunched', async () => {
@@ -142,7 +142,7 @@ describe('the Marathon app is stopped first', () => {
     expect(appGone).toBeGreaterThan(appDelete);
     expect(teardown).toBeGreaterThan(appGone);
     expect(sim.requests[appDelete].url).toContain('force=true');
-    await sleep(300);
+    sim.clock.advance(1000);
     expect(sim.state.apps.has('/hdfs')).toBe(false);
     expect(registered().filter((framework) => framework.name === 'hdfs')).toEqual([]);
     expect(run.stdout).toMatch(/Marathon app \/hdfs removed; framework hdfs .* torn down/);
@@ -152,7 +152,7 @@ describe('the Marathon app is stopped first', () => {
     const run = await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--keep-app']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/--keep-app: Marathon app \/hdfs stays/);
-    await sleep(300);
+    sim.clock.advance(1000);
     const app = (await (await fetch(`${sim.url}/service/marathon/v2/apps/hdfs`)).json()) as any;
     expect(app.app).toMatchObject({ tasksRunning: 0, tasksStaged: 1, lastTaskFailure: { message: 'Framework has been removed' } });
     expect(completedIds()).toContain(HDFS);
@@ -161,7 +161,7 @@ describe('the Marathon app is stopped first', () => {
   it('with --keep-app and no stored framework id, the relaunched scheduler registers a new framework', async () => {
     sim.state.deleteZnodeRecursive('/dcos-service-hdfs');
     await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--keep-app']);
-    await sleep(300);
+    sim.clock.advance(1000);
     const relaunched = registered().filter((framework) => framework.name === 'hdfs');
     expect(relaunched).toHaveLength(1);
     expect(relaunched[0].id).not.toBe(HDFS);
@@ -181,7 +181,7 @@ describe('the Marathon app is stopped first', () => {
 
 describe('foldered service names', () => {
   beforeEach(async () => {
-    sim = await SimCluster.start('shared-role-siblings', { deploymentMs: 100 });
+    sim = await SimCluster.start('shared-role-siblings', { deploymentMs: 100, msPerRequest: 50 });
   });
 
   it.each(['/quota/hello-world-b', 'quota/hello-world-b'])('%s finds the framework and its app', async (name) => {
@@ -206,12 +206,12 @@ describe('foldered service names', () => {
 
 describe('done: seed 000 fully handled by teardown then cleanup', () => {
   it('leaves no framework, task, reservation, volume or znode of Kafka, and no relaunched scheduler', async () => {
-    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100 });
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
     const teardown = await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
     expect(teardown.code).toBe(0);
     const cleanup = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
     expect(cleanup.code).toBe(0);
-    await sleep(300);
+    sim.clock.advance(1000);
 
     expect(registered().filter((framework) => framework.name === 'kafka' || framework.role === 'kafka-role')).toEqual([]);
     const kafkaTasks = registered().flatMap((framework) => framework.tasks).filter((task) => task.name.startsWith('kafka-'));
@@ -226,7 +226,7 @@ describe('done: seed 000 fully handled by teardown then cleanup', () => {
   });
 
   it('and in one command with --cleanup', async () => {
-    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100 });
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
     const run = await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes', '--cleanup', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);

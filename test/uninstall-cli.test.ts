@@ -10,7 +10,8 @@ import { mutatingRequests, reservedOf } from './helpers/cluster';
 /** `dcos janitor uninstall` end to end: Cosmos, Marathon, the SDK scheduler and Mesos simulated. */
 
 const FAST = ['--poll-ms', '60', '--grace', '1'];
-const SIM = { deploymentMs: 120, cosmosLoopMs: 120 };
+// Each request the CLI makes moves the simulated cluster 40 ms on: its polling drives the uninstall.
+const SIM = { deploymentMs: 120, cosmosLoopMs: 120, msPerRequest: 40 };
 
 let sim: SimCluster;
 afterEach(async () => sim?.stop());

@@ -1,4 +1,5 @@
 import { AgentSpec, FrameworkSpec, ReservationSpec, Scenario, SchedulerSpec, ZnodeTree, stableUuid } from './scenario';
+import { SimClock } from './clock';
 import { MesosVersion, SimReservation, SimResource, addResources, lastReservation, parseResource, subtractResources } from './resources';
 
 /**
@@ -83,7 +84,10 @@ export class ClusterState {
   /** Called after a teardown; the simulator uses it to let Marathon relaunch the scheduler. */
   onTornDown?: (framework: SimFramework) => void;
 
-  constructor(readonly scenario: Scenario) {
+  constructor(
+    readonly scenario: Scenario,
+    readonly clock: SimClock = new SimClock('real'),
+  ) {
     this.version = new MesosVersion(scenario.mesosVersion);
     const refs = new Map<string, { agentId: string; resources: SimResource[] }>();
     for (const spec of scenario.agents) this.addAgent(spec, refs);
@@ -106,6 +110,15 @@ export class ClusterState {
         deployments: [],
       });
     }
+  }
+
+  /** The simulated time, in the seconds Mesos timestamps use. */
+  nowSeconds(): number {
+    return this.clock.now() / 1000;
+  }
+
+  nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
   }
 
   registeredAgents(): SimAgent[] {
@@ -140,7 +153,7 @@ export class ClusterState {
     framework.tasks = [];
     framework.active = false;
     framework.connected = false;
-    framework.unregisteredTime = nowSeconds();
+    framework.unregisteredTime = this.nowSeconds();
     this.completedFrameworks.push(framework);
     if (!byItsScheduler) this.onTornDown?.(framework);
     return true;
@@ -300,6 +313,4 @@ function addZnodes(store: Map<string, string>, parent: string, tree: ZnodeTree):
   }
 }
 
-export function nowSeconds(): number {
-  return Date.now() / 1000;
-}
+

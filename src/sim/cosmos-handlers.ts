@@ -118,8 +118,8 @@ export class SimCosmos {
   private startSdkUninstall(app: SimApp): SimResponse | undefined {
     const options = this.options();
     app.env = { ...app.env, SDK_UNINSTALL: 'true' };
-    const deploymentId = `cosmos-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
-    this.state.deployments.set(deploymentId, { id: deploymentId, version: new Date().toISOString(), affectedApps: [app.id], action: 'RestartApplication' });
+    const deploymentId = `cosmos-${this.state.clock.now()}-${Math.random().toString(16).slice(2, 8)}`;
+    this.state.deployments.set(deploymentId, { id: deploymentId, version: this.state.nowIso(), affectedApps: [app.id], action: 'RestartApplication' });
     app.deployments.push(deploymentId);
     options.later(options.deploymentMs, () => {
       this.state.deployments.delete(deploymentId);

@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const sim = await SimCluster.start(scenarioName, { latencyMs, port });
+  const sim = await SimCluster.start(scenarioName, { latencyMs, port, clock: 'real' });
   if (envFile) {
     const lines = [`DCOS_URL=${sim.url}`];
     if (sim.scenario.authToken) lines.push(`DCOS_ACS_TOKEN=${sim.scenario.authToken}`);

@@ -85,7 +85,7 @@ function updateApp(state: ClusterState, app: SimApp, request: SimRequest, option
   if (definition.env) app.env = { ...definition.env };
   if (definition.labels) app.labels = { ...definition.labels };
   const deploymentId = crypto.randomUUID();
-  const version = new Date().toISOString();
+  const version = state.nowIso();
   state.deployments.set(deploymentId, { id: deploymentId, version, affectedApps: [app.id], action: 'RestartApplication' });
   app.deployments.push(deploymentId);
   app.version = version;
@@ -107,7 +107,7 @@ export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest,
     });
   }
   const deploymentId = crypto.randomUUID();
-  const version = new Date().toISOString();
+  const version = state.nowIso();
   state.deployments.set(deploymentId, { id: deploymentId, version, affectedApps: [app.id], action: 'StopApplication' });
   app.deployments.push(deploymentId);
   options.later(options.deploymentMs, () => {
@@ -119,7 +119,7 @@ export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest,
     if (framework) {
       framework.active = false;
       framework.connected = false;
-      framework.unregisteredTime = Date.now() / 1000;
+      framework.unregisteredTime = state.nowSeconds();
     }
   });
   return json(200, { version, deploymentId }, { 'Marathon-Deployment-Id': deploymentId });
@@ -164,7 +164,7 @@ export function relaunchSchedulerAfterTeardown(state: ClusterState, framework: S
     const zkRoot = `/dcos-service-${framework.name.replace(/^\//, '').replace(/\//g, '__')}`;
     if (state.znodes.get(`${zkRoot}/FrameworkID`) === framework.id) {
       app.tasksStaged = 1;
-      app.lastTaskFailure = { state: 'TASK_FAILED', message: 'Framework has been removed', timestamp: new Date().toISOString() };
+      app.lastTaskFailure = { state: 'TASK_FAILED', message: 'Framework has been removed', timestamp: state.nowIso() };
       return;
     }
     const id = state.nextFrameworkId();
@@ -173,7 +173,7 @@ export function relaunchSchedulerAfterTeardown(state: ClusterState, framework: S
       id,
       active: true,
       connected: true,
-      registeredTime: Date.now() / 1000,
+      registeredTime: state.nowSeconds(),
       unregisteredTime: 0,
       tasks: [],
       completedTasks: [],

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 
+import { ClockMode, SimClock } from './clock';
 import { ClusterState } from './cluster-state';
 import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
 import { SimRequest, SimResponse, json, text } from './http-types';
@@ -29,6 +30,12 @@ export interface SimOptions {
   port?: number;
   /** Serve Admin Router over HTTPS with this key and certificate (for the TLS settings' tests). */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * `virtual` (the default): simulated time moves only when the test moves it, or by
+   * `msPerRequest` for each request served. `real`: wall-clock timers (demo, sim.js, benchmarks).
+   */
+  clock?: ClockMode;
+  msPerRequest?: number;
 }
 
 export interface FaultRule {
@@ -76,8 +83,7 @@ export class SimCluster {
   readonly schedulers = new Map<string, SimScheduler>();
   readonly cosmos: SimCosmos;
   private readonly cosmosLoopMs: number;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly intervals = new Set<NodeJS.Timeout>();
+  readonly clock: SimClock;
   private readonly servers: http.Server[] = [];
   private readonly deploymentMs: number;
 
@@ -85,6 +91,7 @@ export class SimCluster {
     readonly state: ClusterState,
     options: SimOptions,
   ) {
+    this.clock = state.clock;
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
     this.cosmosLoopMs = options.cosmosLoopMs ?? 200;
@@ -112,16 +119,14 @@ export class SimCluster {
     }
     const scheduler = new SimScheduler(this.state, app, app.schedulerSpec);
     this.schedulers.set(appId, scheduler);
-    const interval = setInterval(() => {
+    const ticks = this.clock.every(app.schedulerSpec.stepMs, () => {
       if (this.state.apps.get(appId) !== app) {
-        clearInterval(interval);
-        this.intervals.delete(interval);
+        ticks.cancel();
         this.schedulers.delete(appId);
         return;
       }
       if (app.tasksRunning > 0) scheduler.tick();
-    }, app.schedulerSpec.stepMs);
-    this.intervals.add(interval);
+    });
     return scheduler;
   }
 
@@ -134,7 +139,7 @@ export class SimCluster {
   private marathonOptions() {
     return {
       deploymentMs: this.deploymentMs,
-      later: (ms: number, work: () => void) => this.later(ms, work),
+      later: (ms: number, work: () => void) => void this.clock.later(ms, work),
       restartScheduler: (appId: string) => {
         if (this.state.apps.get(appId)?.schedulerSpec) this.startScheduler(appId);
       },
@@ -143,7 +148,8 @@ export class SimCluster {
 
   static async start(scenario: Scenario | string, options: SimOptions = {}): Promise<SimCluster> {
     const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-    const sim = new SimCluster(new ClusterState(loaded), options);
+    const clock = new SimClock(options.clock ?? 'virtual', options.msPerRequest ?? 0);
+    const sim = new SimCluster(new ClusterState(loaded, clock), options);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void sim.serve(req, res, 'admin-router');
     const adminRouter = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
     const leader = http.createServer((req, res) => void sim.serve(req, res, 'leader'));
@@ -173,10 +179,7 @@ export class SimCluster {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const interval of this.intervals) clearInterval(interval);
-    this.intervals.clear();
+    this.clock.stop();
     await Promise.all(
       this.servers.map(
         (server) =>
@@ -188,14 +191,6 @@ export class SimCluster {
     );
   }
 
-  private later(ms: number, work: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      work();
-    }, ms);
-    this.timers.add(timer);
-  }
-
   private async serve(req: http.IncomingMessage, res: http.ServerResponse, listener: RequestLogEntry['listener']): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -204,6 +199,7 @@ export class SimCluster {
     const isPost = req.method === 'POST';
     if (isPost) this.maxConcurrentPosts = Math.max(this.maxConcurrentPosts, ++this.concurrentPosts);
     if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
+    this.clock.onRequest();
     let response: SimResponse;
     try {
       response = listener === 'leader' ? this.routeLeader(req, url, body) : this.routeAdminRouter(req, url, body);
