@@ -31,7 +31,10 @@ export const ExitCode = {
   STUCK_STEPS: 10,
   /** The cluster's state makes the run unsafe (a live scheduler, an app that would relaunch it) and --force was not given. */
   REFUSED: 11,
-  /** Admin Router knows no running service of that name (404 "service not found"). */
+  /**
+   * Nothing of that name: Admin Router knows no running service of it (404 "service not
+   * found"), or nothing on the cluster (app, framework, reservation, znode) matches it.
+   */
   SERVICE_NOT_FOUND: 12,
   /** The plan is in ERROR (the scheduler answered 417). */
   PLAN_ERROR: 13,
@@ -92,6 +95,18 @@ export class UnexpectedResponseError extends JanitorError {
 export class ServiceNotFoundError extends JanitorError {
   readonly exitCode = ExitCode.SERVICE_NOT_FOUND;
   readonly kind = 'service-not-found';
+}
+
+/** The name matches nothing on the cluster; carries close names for "did you mean". */
+export class NothingFoundError extends JanitorError {
+  readonly exitCode = ExitCode.SERVICE_NOT_FOUND;
+  readonly kind = 'not-found';
+  constructor(
+    message: string,
+    readonly suggestions: string[],
+  ) {
+    super(message);
+  }
 }
 
 export class PlanError extends JanitorError {

@@ -14,3 +14,6 @@ export const NodeDataSchema = z.looseObject({
   str: z.string(),
   stat: z.string(),
 });
+
+/** GET explorer/node?key=...: the children; `key` is "*" in the single entry of an error. */
+export const NodeChildrenSchema = z.array(z.looseObject({ title: z.string(), key: z.string() }));

@@ -1,6 +1,6 @@
 import { ClusterHttp, parseBody } from '../cluster/http';
 import { AuthError, UnexpectedResponseError, UsageError } from '../errors';
-import { ExhibitorResultSchema, NodeDataSchema } from './exhibitor-schemas';
+import { ExhibitorResultSchema, NodeChildrenSchema, NodeDataSchema } from './exhibitor-schemas';
 
 /**
  * ZooKeeper through Exhibitor (`/exhibitor/exhibitor/v1/explorer/...`), the only
@@ -41,6 +41,18 @@ export class ExhibitorClient {
     throw new UnexpectedResponseError(
       `Exhibitor could not delete /${segments.join('/')}: "${result.message}". Part of the tree may be gone; re-run to finish.`,
     );
+  }
+
+  /**
+   * The children of a node ("/" for the top level). Exhibitor answers any error, a
+   * missing node included, with one "* Exception *" entry: read as no children.
+   */
+  async listChildren(node: string): Promise<string[]> {
+    const key = node === '/' ? '/' : `/${znodeSegments(node).join('/')}`;
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${EXPLORER}/node`, query: { key } });
+    return parseBody(NodeChildrenSchema, response, SERVICE)
+      .filter((child) => child.key !== '*')
+      .map((child) => child.title);
   }
 
   async znodeExists(node: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { ClusterHttp, HttpResponse, parseBody } from '../cluster/http';
 import {
   FrameworksResponse,
   FrameworksResponseSchema,
+  MesosAgent,
   MesosResource,
   SlavesResponse,
   SlavesResponseSchema,
@@ -36,6 +37,16 @@ export class MesosClient {
   async getAgents(): Promise<SlavesResponse> {
     const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves` });
     return parseBody(SlavesResponseSchema, response, SERVICE);
+  }
+
+  /**
+   * One agent as the master sees it now, or undefined when it is not registered.
+   * `slave_id` narrows the answer from Mesos 1.4; older masters ignore it and send
+   * every agent, so the id is matched here either way.
+   */
+  async getAgent(agentId: string): Promise<MesosAgent | undefined> {
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves`, query: { slave_id: agentId } });
+    return parseBody(SlavesResponseSchema, response, SERVICE).slaves.find((agent) => agent.id === agentId);
   }
 
   async getFrameworks(): Promise<FrameworksResponse> {

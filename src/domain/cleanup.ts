@@ -7,12 +7,16 @@ import { UnexpectedResponseError, UsageError } from '../errors';
 import {
   AgentCleanup,
   CleanupTarget,
+  FrameworkSummary,
   HoldingFramework,
+  SKIP_REASON_TEXT,
+  SkipReason,
   UnregisteredAgent,
   frameworkRoles,
   hasWork,
   holdsTarget,
   planAgentCleanup,
+  summariseFramework,
   toHoldingFramework,
   unregisteredAgents,
 } from './cleanup-plan';
@@ -25,7 +29,7 @@ import {
   validateCleanupZnode,
 } from './naming';
 import { Progress, silentProgress } from './progress';
-import { describeResource } from './resources';
+import { describeResource, isPersistentVolume, reservationOf, resourceKey } from './resources';
 
 /**
  * `dcos janitor cleanup`: what janitor.py -r ROLE -p PRINCIPAL -z ZKNODE does,
@@ -65,6 +69,10 @@ export interface CleanupPlan {
   knownAgentIds: string[];
   unregisteredAgents: UnregisteredAgent[];
   frameworks: HoldingFramework[];
+  /** Completed frameworks of the target (named after it, or of its role and principal): a trace that it existed. */
+  completedFrameworks: FrameworkSummary[];
+  /** Names the cluster knows, for "did you mean" when nothing matches: framework names and reserved roles. */
+  knownNames: { frameworks: string[]; roles: string[] };
   marathonApp?: { id: string; tasksRunning: number; labels: Record<string, string>; env: Record<string, unknown> };
   znode?: ZnodeAction;
   /** Reasons the run would fight a live service; execution needs --force past them. */
@@ -88,6 +96,12 @@ export interface OperationFailure {
   hint: string;
 }
 
+/**
+ * What the run did, as the cluster shows it after the run: a resource counts as
+ * destroyed or unreserved only when a read after the act no longer finds it, and a
+ * failure is listed only when the resource is still there (its earlier answer may
+ * have been lost while the cluster applied it).
+ */
 export interface CleanupOutcome {
   volumesDestroyed: number;
   resourcesUnreserved: number;
@@ -222,8 +236,9 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
           `Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
       );
     } else if (framework.taskCount > 0) {
-      warnings.push(
-        `framework ${framework.name} (${framework.id}) is inactive but still has ${framework.taskCount} task(s): their resources stay reserved until it is torn down (dcos janitor teardown --framework-id ${framework.id})`,
+      // Its scheduler is gone but its tasks still run on the target's resources: cleaning now pulls them from a live service.
+      blockers.push(
+        `framework ${framework.name} (${framework.id}) is inactive but still runs ${framework.taskCount} task(s). Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
       );
     }
   }
@@ -238,7 +253,15 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     warnings.push(`${unregistered.length} agent(s) are known to the master but not registered: their reservations cannot be seen or cleaned until they return`);
   }
   const inUse = agents.reduce((sum, agent) => sum + agent.inUse.length, 0);
-  if (inUse > 0) warnings.push(`${inUse} selected resource(s) are in use by running tasks: Mesos refuses them until those tasks end`);
+  if (inUse > 0) {
+    const where = agents.filter((agent) => agent.inUse.length > 0).map((agent) => agent.hostname);
+    const owners = holding.filter((framework) => framework.taskCount > 0);
+    const teardown = owners.length > 0 ? `dcos janitor teardown --framework-id ${owners[0].id}` : 'dcos janitor teardown';
+    blockers.push(
+      `${inUse} of the target's reserved resources are in use by running tasks (on ${where.slice(0, 3).join(', ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}): ` +
+        `the service still runs. Tear it down first: ${teardown}`,
+    );
+  }
 
   let znode: ZnodeAction | undefined;
   if (target.zkNode) {
@@ -248,6 +271,8 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     if (marathonApp) znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `Marathon app ${marathonApp.id} still exists` };
     else if (registered.length > 0) {
       znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `framework ${registered[0].id} is still registered` };
+    } else if (inUse > 0) {
+      znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `${inUse} of the target's reservations are in use by running tasks` };
     } else znode = { node: target.zkNode, present: znodePresent, action: 'delete' };
   }
 
@@ -260,6 +285,11 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     knownAgentIds: [...(slaves?.slaves ?? []).map((agent) => agent.id), ...unregistered.map((agent) => agent.id)],
     unregisteredAgents: unregistered,
     frameworks: holding,
+    completedFrameworks: (frameworks.completed_frameworks ?? []).filter((framework) => holdsTarget(framework, target)).map(summariseFramework),
+    knownNames: {
+      frameworks: [...new Set([...frameworks.frameworks, ...(frameworks.completed_frameworks ?? [])].map((framework) => framework.name))],
+      roles: [...new Set((slaves?.slaves ?? []).flatMap((agent) => Object.keys(agent.reserved_resources_full ?? {})))],
+    },
     marathonApp: marathonApp ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0, labels: marathonApp.labels ?? {}, env: marathonApp.env ?? {} } : undefined,
     znode,
     blockers,
@@ -285,24 +315,29 @@ export function describeChanges(plan: CleanupPlan): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export async function executeCleanup(
-  clients: CleanupClients,
-  plan: CleanupPlan,
-  options: CleanupOptions,
-  progress: Progress,
-): Promise<CleanupOutcome> {
-  const failures: OperationFailure[] = [];
-  const touched = new Set<string>();
+/** What the run sent, per agent, to be settled against a read after the act. */
+interface Attempts {
+  volumes: Map<string, MesosResource[]>;
+  reservations: Map<string, MesosResource[]>;
+}
+
+interface Execution {
+  attempts: Attempts;
+  /** `key`: the resource's resourceKey, to settle the failure against the read after the run. */
+  failures: Array<OperationFailure & { key?: string }>;
+  znode: CleanupOutcome['znode'];
+}
+
+async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, options: CleanupOptions, progress: Progress): Promise<Execution> {
+  const execution: Execution = { attempts: { volumes: new Map(), reservations: new Map() }, failures: [], znode: 'not-requested' };
 
   const withVolumes = plan.agents.filter((agent) => agent.volumes.length > 0);
-  let volumesDestroyed = 0;
   if (withVolumes.length > 0) {
     progress.step(`Destroying ${withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0)} persistent volume(s) on ${withVolumes.length} agent(s)...`);
-    const results = await mapWithConcurrency(withVolumes, options.concurrency, (agent) =>
-      applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, failures),
-    );
-    volumesDestroyed = results.reduce((sum, done) => sum + done, 0);
-    withVolumes.forEach((agent) => touched.add(agent.agentId));
+    await mapWithConcurrency(withVolumes, options.concurrency, async (agent) => {
+      execution.attempts.volumes.set(agent.agentId, agent.volumes);
+      await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures);
+    });
   }
 
   // A destroyed volume becomes plain reserved disk that may merge with identical
@@ -315,36 +350,35 @@ export async function executeCleanup(
   }
 
   const withReservations = agents.filter((agent) => agent.reservations.length > 0);
-  let resourcesUnreserved = 0;
   if (withReservations.length > 0) {
     progress.step(`Unreserving ${withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0)} resource(s) on ${withReservations.length} agent(s)...`);
-    const results = await mapWithConcurrency(withReservations, options.concurrency, (agent) =>
-      applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, failures),
-    );
-    resourcesUnreserved = results.reduce((sum, done) => sum + done, 0);
-    withReservations.forEach((agent) => touched.add(agent.agentId));
+    await mapWithConcurrency(withReservations, options.concurrency, async (agent) => {
+      execution.attempts.reservations.set(agent.agentId, agent.reservations);
+      await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures);
+    });
   }
 
-  let znode: CleanupOutcome['znode'] = 'not-requested';
-  if (plan.znode?.action === 'keep') znode = 'kept';
-  if (plan.znode?.action === 'delete' && !plan.znode.present) znode = 'absent';
+  if (plan.znode?.action === 'keep') execution.znode = 'kept';
+  if (plan.znode?.action === 'delete' && !plan.znode.present) execution.znode = 'absent';
   if (plan.znode?.action === 'delete' && plan.znode.present) {
     progress.step(`Deleting ZooKeeper node /${plan.znode.node} through Exhibitor...`);
     try {
-      znode = await clients.exhibitor.deleteZnode(plan.znode.node);
+      execution.znode = await clients.exhibitor.deleteZnode(plan.znode.node);
     } catch (error) {
       if (!(error instanceof UnexpectedResponseError)) throw error;
-      znode = 'failed';
-      failures.push({ agentId: '', hostname: '', operation: 'delete-znode', resource: `/${plan.znode.node}`, message: error.message, hint: 're-run the cleanup' });
+      execution.znode = 'failed';
+      execution.failures.push({ agentId: '', hostname: '', operation: 'delete-znode', resource: `/${plan.znode.node}`, message: error.message, hint: 're-run the cleanup' });
     }
   }
-  return { volumesDestroyed, resourcesUnreserved, agentsTouched: touched.size, znode, failures };
+  return execution;
 }
 
 /**
- * One batch per agent; if Mesos refuses the batch (all-or-nothing), one call per
- * resource so that one bad element does not spare the rest (janitor.py flaw #5).
- * Returns how many resources were accepted.
+ * One batch per agent; if Mesos refuses the batch (all-or-nothing), the agent is read
+ * again and what is still there goes one call per resource, so that one bad element does
+ * not spare the rest (janitor.py flaw #5). A refusal is a failure only when a read of the
+ * agent still shows the resource: an operation whose first answer was lost (a timeout, a
+ * cut connection) was applied, and its retry is refused with 409 or 400.
  */
 async function applyPerAgent(
   mesos: MesosClient,
@@ -352,27 +386,39 @@ async function applyPerAgent(
   resources: MesosResource[],
   operation: 'destroy-volume' | 'unreserve',
   options: CleanupOptions,
-  failures: OperationFailure[],
-): Promise<number> {
+  failures: Execution['failures'],
+): Promise<void> {
   const send = (batch: MesosResource[]) =>
     operation === 'destroy-volume' ? mesos.destroyVolumes(agent.agentId, batch) : mesos.unreserve(agent.agentId, batch);
   const batchOutcome = await send(resources);
-  if (batchOutcome.kind === 'accepted') return resources.length;
+  if (batchOutcome.kind === 'accepted') return;
   if (isAgentGone(batchOutcome)) {
     failures.push(failureOf(agent, operation, `${resources.length} resource(s)`, batchOutcome));
-    return 0;
+    return;
   }
-  let accepted = 0;
-  for (const resource of resources) {
+  let remaining = await stillHeld(mesos, agent.agentId, resources);
+  for (const resource of remaining) {
     let outcome: OperationOutcome = resources.length === 1 ? batchOutcome : await send([resource]);
-    for (let retry = 0; outcome.kind === 'conflict' && retry < options.conflictRetries; retry++) {
+    for (let retry = 0; outcome.kind !== 'accepted'; retry++) {
+      remaining = await stillHeld(mesos, agent.agentId, [resource]);
+      if (remaining.length === 0) break;
+      // A 409 may be a task that is ending: it is worth a few more tries.
+      if (outcome.kind !== 'conflict' || retry >= options.conflictRetries) {
+        failures.push({ ...failureOf(agent, operation, describeResource(resource), outcome), key: resourceKey(resource) });
+        break;
+      }
       await sleep(options.conflictDelayMs * (retry + 1));
       outcome = await send([resource]);
     }
-    if (outcome.kind === 'accepted') accepted++;
-    else failures.push(failureOf(agent, operation, describeResource(resource), outcome));
   }
-  return accepted;
+}
+
+/** The resources of the list that a fresh read of the agent still shows (all of them if the agent cannot be read). */
+async function stillHeld(mesos: MesosClient, agentId: string, resources: MesosResource[]): Promise<MesosResource[]> {
+  const agent = await mesos.getAgent(agentId);
+  if (!agent) return resources;
+  const present = new Set(Object.values(agent.reserved_resources_full ?? {}).flat().map(resourceKey));
+  return resources.filter((resource) => present.has(resourceKey(resource)));
 }
 
 function isAgentGone(outcome: OperationOutcome): boolean {
@@ -388,6 +434,39 @@ function failureOf(agent: AgentCleanup, operation: OperationFailure['operation']
   return { agentId: agent.agentId, hostname: agent.hostname, operation, resource, message: outcome.message, hint };
 }
 
+/**
+ * The counts and failures as the read after the run shows them: a resource sent is done
+ * when its agent is still known and no longer holds it.
+ */
+function settleOutcome(execution: Execution, fresh: CleanupPlan): CleanupOutcome {
+  const known = new Set(fresh.knownAgentIds);
+  const heldNow = new Map<string, Set<string>>();
+  for (const agent of fresh.agents) {
+    const all = [...agent.volumes, ...agent.reservations, ...agent.inUse, ...agent.skipped.map((skipped) => skipped.resource)];
+    heldNow.set(agent.agentId, new Set(all.map(resourceKey)));
+  }
+  const gone = (agentId: string, resource: MesosResource) => known.has(agentId) && !(heldNow.get(agentId)?.has(resourceKey(resource)) ?? false);
+  const countGone = (attempts: Map<string, MesosResource[]>) => {
+    let done = 0;
+    for (const [agentId, resources] of attempts) done += resources.filter((resource) => gone(agentId, resource)).length;
+    return done;
+  };
+  const touched = new Set<string>();
+  for (const attempts of [execution.attempts.volumes, execution.attempts.reservations]) {
+    for (const [agentId, resources] of attempts) if (resources.some((resource) => gone(agentId, resource))) touched.add(agentId);
+  }
+  const failures = execution.failures
+    .filter((failure) => failure.key === undefined || !known.has(failure.agentId) || (heldNow.get(failure.agentId)?.has(failure.key) ?? false))
+    .map(({ key: _key, ...failure }) => failure);
+  return {
+    volumesDestroyed: countGone(execution.attempts.volumes),
+    resourcesUnreserved: countGone(execution.attempts.reservations),
+    agentsTouched: touched.size,
+    znode: execution.znode === 'deleted' && fresh.znode?.present ? 'failed' : execution.znode,
+    failures,
+  };
+}
+
 /** Execute a confirmed plan and verify it: what `cleanup` and `teardown --cleanup` share. */
 export async function cleanUp(
   clients: CleanupClients,
@@ -396,17 +475,21 @@ export async function cleanUp(
   progress: Progress,
 ): Promise<{ outcome: CleanupOutcome; verification: Verification }> {
   if (!planHasChanges(plan)) progress.step('Nothing to change; verifying.');
-  const outcome = await executeCleanup(clients, plan, options, progress);
-  const verification = await verifyCleanup(clients, plan, progress);
-  return { outcome, verification };
+  const execution = await executeCleanup(clients, plan, options, progress);
+  const { verification, fresh } = await verifyFromFreshRead(clients, plan, progress);
+  return { outcome: settleOutcome(execution, fresh), verification };
 }
 
 /** A fresh read: the same plan made again must hold nothing of the target. */
 export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<Verification> {
+  return (await verifyFromFreshRead(clients, plan, progress)).verification;
+}
+
+async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step('Verifying from a fresh read of the cluster...');
   const fresh = await planCleanup(clients, plan.request, silentProgress);
   const leftovers = leftoversOf(fresh, plan);
-  return { clean: leftovers.length === 0, leftovers };
+  return { verification: { clean: leftovers.length === 0, leftovers }, fresh };
 }
 
 /**
@@ -438,6 +521,16 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
     for (const resource of agent.reservations) {
       leftovers.push({ kind: 'reservation', ...where, detail: describeResource(resource), hint: `${again} (a 409 that persists means a framework still runs)` });
     }
+    // Of the target's role and principal, but not selected: still the target's, and still there.
+    for (const { resource, reason } of agent.skipped) {
+      if (!ofTargetPrincipal(resource, fresh)) continue;
+      leftovers.push({
+        kind: isPersistentVolume(resource) ? 'volume' : 'reservation',
+        ...where,
+        detail: `${describeResource(resource)}: not selected (${reason}: ${SKIP_REASON_TEXT[reason]})`,
+        hint: skippedHint(reason, resource, fresh.request),
+      });
+    }
   }
   // An agent the earlier plan worked on that is no longer known took its reservations out of sight.
   const known = new Set(fresh.knownAgentIds);
@@ -464,6 +557,27 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
     leftovers.push({ kind: 'znode', detail: `ZooKeeper node /${fresh.znode.node} still exists${why}`, hint: again });
   }
   return leftovers;
+}
+
+/** Skipped for a reason other than "someone else's": a static reservation or another principal is not the target's. */
+function ofTargetPrincipal(resource: MesosResource, plan: CleanupPlan): boolean {
+  const owner = reservationOf(resource);
+  return owner.kind === 'dynamic' && owner.principal !== undefined && plan.target.principals.includes(owner.principal);
+}
+
+function skippedHint(reason: SkipReason, resource: MesosResource, request: CleanupRequest): string {
+  switch (reason) {
+    case 'unlabeled':
+      return cleanupCommandLine({ ...request, includeUnlabeled: true });
+    case 'other-framework': {
+      const frameworkId = reservationOf(resource).labels.framework_id;
+      return `if framework ${frameworkId} was this service's: ${cleanupCommandLine({ ...request, frameworkIds: [...request.frameworkIds, frameworkId] })}`;
+    }
+    case 'marathon-resident':
+      return 'Marathon releases it when the resident app that holds it is removed (dcos marathon app remove <app>)';
+    default:
+      return cleanupCommandLine(request);
+  }
 }
 
 /** The cleanup command that does this request again, for hints. */

@@ -73,6 +73,16 @@ export function reservationIdentity(resource: MesosResource): string {
   ]);
 }
 
+/**
+ * What "the same resource" means when the cluster is read again after an act: a volume
+ * by its persistence id (its reservation may be unchanged after a destroy), anything
+ * else by its reservation identity.
+ */
+export function resourceKey(resource: MesosResource): string {
+  const volume = resource.disk?.persistence?.id;
+  return volume !== undefined ? `volume:${volume}` : reservationIdentity(resource);
+}
+
 function sortedLabels(labels: { key: string; value?: string }[] | undefined): string {
   return (labels ?? [])
     .map((label) => `${label.key}=${label.value ?? ''}`)

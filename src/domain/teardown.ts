@@ -1,10 +1,11 @@
 import { MarathonApp } from '../clients/marathon-schemas';
 import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mesos-schemas';
 import { sleep } from '../cluster/http';
-import { TimedOutError, UnexpectedResponseError, UsageError } from '../errors';
+import { NothingFoundError, TimedOutError, UnexpectedResponseError } from '../errors';
 import { CleanupClients, CleanupOptions, CleanupOutcome, CleanupPlan, CleanupRequest, Verification, cleanUp, cleanupCommandLine, planCleanup } from './cleanup';
 import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
 import { deriveServiceNames } from './naming';
+import { closestNames } from './not-found';
 import { Progress } from './progress';
 
 /**
@@ -127,8 +128,10 @@ export function selectFrameworks(request: TeardownRequest, cluster: ClusterView,
   for (const id of request.frameworkIds) {
     const found = registered.find((view) => view.id === id) ?? completed.find((view) => view.id === id);
     if (!found) {
-      throw new UsageError(
-        `No framework with id ${id} is registered or recently completed in Mesos: check the id, or run 'dcos janitor teardown' without a selector to list orphaned frameworks.`,
+      const close = closestNames(id, [...registered, ...completed].map((view) => view.id));
+      throw new NothingFoundError(
+        `No framework with id ${id} is registered or recently completed in Mesos.${didYouMean(close)} Check the id, or run 'dcos janitor teardown' without a selector to list orphaned frameworks; pass --ignore-not-found to treat this as done.`,
+        close,
       );
     }
     add(found);
@@ -142,8 +145,11 @@ export function selectFrameworks(request: TeardownRequest, cluster: ClusterView,
     // A completed one is reported as already torn down only when nothing of the name is still registered.
     const found = ofService.length > 0 ? ofService : completed.filter(matches).slice(-1);
     if (found.length === 0) {
-      throw new UsageError(
-        `No framework of service '${request.service}' (name ${names.frameworkNames.join(' or ')}, or role ${names.role} with principal ${names.principals.join(' or ')}) is known to Mesos: check the name with 'dcos service --inactive'.`,
+      const close = closestNames(request.service, [...registered, ...completed].map((view) => view.name).concat(cluster.apps.map((app) => app.id)));
+      throw new NothingFoundError(
+        `No framework of service '${request.service}' (name ${names.frameworkNames.join(' or ')}, or role ${names.role} with principal ${names.principals.join(' or ')}) is known to Mesos, active or completed.${didYouMean(close)} ` +
+          "Check the name with 'dcos service --inactive --completed'; pass --ignore-not-found to treat this as done.",
+        close,
       );
     }
     found.forEach(add);
@@ -300,6 +306,10 @@ export async function remainingReservations(clients: CleanupClients, views: Fram
       return { frameworkId: view.id, roles: target.roles, principal: view.principal, agents, volumes, resources, cleanup: request ? cleanupCommandLine(request) : undefined };
     })
     .filter((remaining) => remaining.resources > 0);
+}
+
+function didYouMean(names: string[]): string {
+  return names.length > 0 ? ` Did you mean ${names.slice(0, 5).map((name) => `'${name}'`).join(' or ')}?` : '';
 }
 
 function isoTime(seconds: number | undefined): string | undefined {

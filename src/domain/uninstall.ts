@@ -3,7 +3,7 @@ import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
 import { sleep } from '../cluster/http';
 import { PlanError, ServiceNotFoundError, StuckStepsError, TimedOutError, UnreachableError, UsageError } from '../errors';
-import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Leftover, cleanUp, leftoversOf, planCleanup } from './cleanup';
+import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Verification, cleanUp, leftoversOf, planCleanup } from './cleanup';
 import { deriveServiceNames } from './naming';
 import { Progress, silentProgress } from './progress';
 import { StuckStep, findStuckSteps, isUnreservePhase } from './stuck-steps';
@@ -333,11 +333,11 @@ export async function uninstallLegacy(clients: UninstallClients, request: Uninst
 // ------------------------------------------------------------------ verification
 
 /** No app, no framework (active or inactive), no task, no reservation or volume, no znode. */
-export async function verifyUninstalled(clients: UninstallClients, request: UninstallRequest, progress: Progress): Promise<{ clean: boolean; leftovers: Leftover[] }> {
+export async function verifyUninstalled(clients: UninstallClients, request: UninstallRequest, progress: Progress): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step(`Verifying that nothing of ${request.service} is left...`);
   const fresh = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
   const leftovers = leftoversOf(fresh).map((leftover) =>
     leftover.kind === 'app' ? { ...leftover, hint: `dcos janitor uninstall ${request.service} --yes (or --manual)` } : leftover,
   );
-  return { clean: leftovers.length === 0, leftovers };
+  return { verification: { clean: leftovers.length === 0, leftovers }, fresh };
 }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { JanitorCommand } from '../../cli/janitor-command';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
+import { describeTarget, nothingFound, tracesOf } from '../../domain/not-found';
 import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, renderSkipLegend } from '../../render/cleanup';
 
@@ -29,6 +30,7 @@ export default class Cleanup extends JanitorCommand {
     'framework-id': Flags.string({ description: 'Only take resources whose framework_id label (SDK >= 0.57.3) is one of these (repeatable).', multiple: true }),
     'include-unlabeled': Flags.boolean({ description: 'Also take reservations of the role+principal that carry no SDK resource_id label.', default: false }),
     'dry-run': Flags.boolean({ description: 'Show the plan and change nothing.', default: false }),
+    'ignore-not-found': Flags.boolean({ description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run a cleanup).', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
     force: Flags.boolean({ description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.', default: false }),
     concurrency: Flags.integer({ description: 'How many agents are worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
@@ -53,6 +55,14 @@ export default class Cleanup extends JanitorCommand {
       },
       progress,
     );
+    if (tracesOf(plan).length === 0) {
+      const notFound = await nothingFound(clients, plan);
+      if (!flags['ignore-not-found']) throw notFound;
+      const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
+      if (flags.json) this.printJson({ ...cleanupJson(plan, flags['dry-run'], ExitCode.OK), notFound: true, message });
+      else this.log(message);
+      return;
+    }
     if (!flags.json) {
       this.log(renderCleanupPlan(plan));
       const legend = renderSkipLegend(plan);

@@ -11,7 +11,7 @@ import {
   selectFrameworks,
   tearDownFramework,
 } from '../../domain/teardown';
-import { ExitCode, UsageError } from '../../errors';
+import { ExitCode, NothingFoundError, UsageError } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan } from '../../render/cleanup';
 import { renderCandidates, renderFramework, renderOutcome, renderRemaining } from '../../render/teardown';
 
@@ -38,6 +38,7 @@ export default class Teardown extends JanitorCommand {
     cleanup: Flags.boolean({ description: 'Then run `dcos janitor cleanup` for what each framework reserved.', default: false }),
     'dry-run': Flags.boolean({ description: 'Show what would be done and change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
+    'ignore-not-found': Flags.boolean({ description: 'Exit 0 when no framework matches the name or id (pipelines that re-run a teardown).', default: false }),
     timeout: Flags.integer({ description: 'Seconds to wait for the app removal and for Mesos to complete each framework.', default: 300, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     concurrency: Flags.integer({ description: 'With --cleanup: agents worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
   };
@@ -54,7 +55,16 @@ export default class Teardown extends JanitorCommand {
     const progress = this.progress();
     progress.step('Reading frameworks, agents and Marathon apps...');
     const cluster = await readClusterView(clients);
-    const selection = selectFrameworks({ frameworkIds, service: flags.service }, cluster, this.extraSystemFrameworks());
+    let selection: ReturnType<typeof selectFrameworks>;
+    try {
+      selection = selectFrameworks({ frameworkIds, service: flags.service }, cluster, this.extraSystemFrameworks());
+    } catch (error) {
+      if (!(error instanceof NothingFoundError) || !flags['ignore-not-found']) throw error;
+      const message = 'No framework of that name or id is known to Mesos; nothing to tear down (--ignore-not-found).';
+      if (flags.json) this.printJson({ command: 'teardown', dryRun: flags['dry-run'], exitCode: ExitCode.OK, notFound: true, message, frameworks: [] });
+      else this.log(message);
+      return;
+    }
 
     let selected = selection.selected;
     if (!hasSelector) {

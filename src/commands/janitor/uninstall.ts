@@ -4,6 +4,8 @@ import { JanitorCommand } from '../../cli/janitor-command';
 import { CosmosClient } from '../../clients/cosmos';
 import { DcosMetadataClient } from '../../clients/dcos-metadata';
 import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
+import { CleanupPlan, Verification } from '../../domain/cleanup';
+import { describeTarget, nothingFound, tracesOf } from '../../domain/not-found';
 import { StuckStep } from '../../domain/stuck-steps';
 import {
   Inventory,
@@ -44,6 +46,7 @@ export default class Uninstall extends JanitorCommand {
     'force-stuck': Flags.boolean({ description: 'Force-complete unreserve steps stuck on agents that left the cluster (scripted runs).', default: false }),
     manual: Flags.boolean({ description: 'Take the manual route: remove the app, tear down, clean up (no Cosmos).', default: false }),
     'verify-only': Flags.boolean({ description: 'Change nothing: only say whether anything of the service is left.', default: false }),
+    'ignore-not-found': Flags.boolean({ description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run an uninstall).', default: false }),
     timeout: Flags.integer({ description: 'Seconds the whole uninstall may take.', default: 1800, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     grace: Flags.integer({ description: 'Seconds Cosmos gets to remove the app after the plan completes, before it is removed as a zombie.', default: 30, min: 0, env: 'DCOS_JANITOR_GRACE' }),
     role: Flags.string({ char: 'r', description: 'Manual route: role to clean instead of the derived one (repeatable).', multiple: true }),
@@ -68,12 +71,14 @@ export default class Uninstall extends JanitorCommand {
     const result: Record<string, unknown> = { command: 'uninstall', service, route: null, why: null, exitCode: 0 };
 
     if (flags['verify-only']) {
-      const verification = await verifyUninstalled(clients, request, progress);
+      const { verification, fresh } = await verifyUninstalled(clients, request, progress);
+      if (await this.nothingOfThatName(clients, fresh, result, flags)) return;
       return this.finish(result, { verification }, flags.json);
     }
 
     const metadata = new DcosMetadataClient(cluster.http);
     const inventory = await readInventory(clients, request, progress, () => metadata.version().catch(() => undefined));
+    if (await this.nothingOfThatName(clients, inventory.plan, result, flags)) return;
     Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
     if (!flags.json) this.log(renderInventory(inventory));
     await this.confirmByTyping(
@@ -104,11 +109,22 @@ export default class Uninstall extends JanitorCommand {
       return this.setExitCode(error.exitCode);
     }
     if (!flags.json) for (const action of report.actions) this.log(`- ${action}`);
-    const verification = await verifyUninstalled(clients, request, progress);
+    const { verification } = await verifyUninstalled(clients, request, progress);
     this.finish(result, { report, verification }, flags.json);
   }
 
-  private finish(result: Record<string, unknown>, extra: { report?: UninstallReport; verification: Awaited<ReturnType<typeof verifyUninstalled>> }, json: boolean): void {
+  /** A name that matches nothing is an error (exit 12), or with --ignore-not-found a success said as such. */
+  private async nothingOfThatName(clients: UninstallClients, plan: CleanupPlan, result: Record<string, unknown>, flags: { json: boolean; 'ignore-not-found': boolean }): Promise<boolean> {
+    if (tracesOf(plan).length > 0) return false;
+    const notFound = await nothingFound(clients, plan);
+    if (!flags['ignore-not-found']) throw notFound;
+    const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
+    if (flags.json) this.printJson({ ...result, exitCode: ExitCode.OK, notFound: true, message });
+    else this.log(message);
+    return true;
+  }
+
+  private finish(result: Record<string, unknown>, extra: { report?: UninstallReport; verification: Verification }, json: boolean): void {
     const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
     if (json) this.printJson({ ...result, exitCode: code, report: extra.report ?? null, verification: extra.verification });
     else this.log(extra.verification.clean ? `Verified: nothing of ${result.service} is left on the cluster.` : renderLeftovers(extra.verification.leftovers));

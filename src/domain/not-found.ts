@@ -1,0 +1,98 @@
+import { ExhibitorClient } from '../clients/exhibitor';
+import { MarathonClient } from '../clients/marathon';
+import { NothingFoundError } from '../errors';
+import { CleanupPlan } from './cleanup';
+import { serviceNameFromZkNode } from './naming';
+
+/**
+ * "Nothing of that name" is its own outcome: a mistyped service name must not end in
+ * "Verified" and exit 0 (a CI pipeline with a wrong $SERVICE would go green). A name
+ * that left any trace (an app, a framework active or completed, a reservation of its
+ * role, its znode) is "already clean" instead, which is a success.
+ */
+
+/** What of the target the cluster shows; empty: the name matches nothing. */
+export function tracesOf(plan: CleanupPlan): string[] {
+  const traces: string[] = [];
+  if (plan.marathonApp) traces.push(`Marathon app ${plan.marathonApp.id}`);
+  for (const framework of plan.frameworks) traces.push(`framework ${framework.name} (${framework.id})`);
+  for (const framework of plan.completedFrameworks) traces.push(`completed framework ${framework.name} (${framework.id})`);
+  const agents = plan.agents.length;
+  if (agents > 0) traces.push(`reservations of role ${plan.target.roles.join(', ')} on ${agents} agent${agents === 1 ? '' : 's'}`);
+  if (plan.znode?.present) traces.push(`ZooKeeper node /${plan.znode.node}`);
+  return traces;
+}
+
+/**
+ * The error for a target that matches nothing, with the names the cluster does know
+ * that are closest to it. Apps and top-level znodes are read only here, on the error path.
+ */
+export async function nothingFound(clients: { marathon: MarathonClient; exhibitor: ExhibitorClient }, plan: CleanupPlan): Promise<NothingFoundError> {
+  const [apps, znodes] = await Promise.all([
+    clients.marathon.listApps().catch(() => []),
+    clients.exhibitor.listChildren('/').catch(() => [] as string[]),
+  ]);
+  const { target } = plan;
+  const serviceNames = [
+    ...apps.map((app) => app.id),
+    ...plan.knownNames.frameworks,
+    ...plan.knownNames.roles.filter((role) => role.endsWith('-role')).map((role) => role.slice(0, -'-role'.length).replace(/__/g, '/')),
+    ...znodes.map((node) => serviceNameFromZkNode(node)).filter((name): name is string => name !== undefined),
+  ];
+  const suggestions: string[] = [];
+  if (target.serviceName !== undefined) suggestions.push(...closestNames(target.serviceName, serviceNames));
+  for (const role of target.roles) suggestions.push(...closestNames(role, plan.knownNames.roles).map((name) => `role ${name}`));
+  if (target.zkNode && target.serviceName === undefined) {
+    suggestions.push(...closestNames(target.zkNode, znodes).map((name) => `ZooKeeper node /${name}`));
+  }
+  const unique = [...new Set(suggestions)].slice(0, 5);
+  const what = describeTarget(plan);
+  const hint = unique.length > 0 ? ` Did you mean ${unique.map((name) => `'${name}'`).join(' or ')}?` : '';
+  return new NothingFoundError(
+    `Nothing of ${what} is on the cluster: no Marathon app, no framework (active or completed), no reservation of its role, no ZooKeeper node.${hint} ` +
+      "Check the name with 'dcos service --inactive --completed'; pass --ignore-not-found to treat this as done.",
+    unique,
+  );
+}
+
+/** Names within a small edit distance of the wanted one (or containing it), closest first; slashes and case ignored. */
+export function closestNames(wanted: string, candidates: string[]): string[] {
+  const normalise = (name: string) => name.replace(/^\/+/, '').toLowerCase();
+  const target = normalise(wanted);
+  if (!target) return [];
+  const scored = new Map<string, number>();
+  for (const candidate of candidates) {
+    const name = normalise(candidate);
+    if (!name || name === target) continue;
+    const distance = editDistance(target, name);
+    const limit = Math.max(2, Math.floor(target.length / 3));
+    const score = distance <= limit ? distance : name.includes(target) || target.includes(name) ? limit + 1 : Infinity;
+    if (score !== Infinity && score < (scored.get(candidate.replace(/^\/+/, '')) ?? Infinity)) scored.set(candidate.replace(/^\/+/, ''), score);
+  }
+  return [...scored].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit ("kafak" -> "kafka"). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** "service 'kafak'", "role r with principal p", "ZooKeeper node /z": what the operator named. */
+export function describeTarget(plan: CleanupPlan): string {
+  const { target } = plan;
+  if (target.serviceName !== undefined) return `service '${target.serviceName}'`;
+  const parts: string[] = [];
+  if (target.roles.length > 0) parts.push(`role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}`);
+  if (target.zkNode) parts.push(`ZooKeeper node /${target.zkNode}`);
+  return parts.join(' or ');
+}
