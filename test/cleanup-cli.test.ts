@@ -62,14 +62,24 @@ describe('seed 000: Kafka destroyed from the UI', () => {
     expect(sim.requestsTo('POST', '/mesos/master/unreserve')).toHaveLength(3);
   });
 
-  it('without the teardown, changes nothing held by the running brokers, keeps the znode and exits 3 with the teardown hint', async () => {
+  it('without the teardown, refuses (exit 11): the brokers still run on its resources; nothing is sent', async () => {
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(11);
     expect(run.stdout).toMatch(/in use by running tasks/);
     expect(run.stdout).toMatch(/keep \/dcos-service-kafka.*still registered/);
     expect(run.stdout).toMatch(new RegExp(`dcos janitor teardown --framework-id ${KAFKA_FRAMEWORK}`));
     expect(mutatingRequests(sim)).toEqual([]);
     expect(reservedOf(sim, 'kafka-role').length).toBeGreaterThan(0);
+    expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(true);
+  });
+
+  it('with --force, sends nothing in use, keeps the znode and exits 3 with the teardown hint', async () => {
+    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--force', '--json']);
+    expect(run.code).toBe(3);
+    const result = JSON.parse(run.stdout);
+    expect(result.outcome).toMatchObject({ volumesDestroyed: 0, znode: 'kept' });
+    expect(result.verification.leftovers.filter((leftover: { kind: string }) => leftover.kind === 'in-use').length).toBeGreaterThan(0);
+    expect(sim.requestsTo('POST', '/mesos/master/destroy-volumes')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(true);
   });
 
@@ -199,7 +209,11 @@ describe('two services sharing a role with different principals', () => {
 
     const run = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
 
-    expect(run.code).toBe(0);
+    // Its one reservation without the SDK label stays, and is said to stay: not "Verified".
+    expect(run.code).toBe(3);
+    expect(run.stdout).not.toMatch(/Verified/);
+    expect(run.stdout).toMatch(/cpus 0\.25: not selected \(unlabeled/);
+    expect(run.stdout).toMatch(/--include-unlabeled --yes/);
     expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(siblingBefore);
     expect(volumesOf(sim, SIBLING)).toEqual(siblingVolumes);
     // The destroyed service's own reservations are gone, refined one included (popped back to slave_public).
@@ -226,8 +240,9 @@ describe('two services sharing a role with different principals', () => {
 
   it('the janitor.py form with -r quota is protected by the principal too', async () => {
     const siblingBefore = snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING));
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'quota', '-p', '/quota/hello-world-principal', '--yes']);
+    const run = await runAgainst(sim.url, ['cleanup', '-r', 'quota', '-p', '/quota/hello-world-principal', '--include-unlabeled', '--yes']);
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Verified/);
     expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(siblingBefore);
   });
 
@@ -370,10 +385,20 @@ describe('exhibitor answers', () => {
     expect([...sim.state.znodes.keys()].some((node) => node.startsWith('/cassandra'))).toBe(false);
   });
 
-  it('a missing node (NoNode) counts as done', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-never-installed', '--yes']);
+  it('a node deleted by someone else between the read and the delete (NoNode) counts as done', async () => {
+    sim.onRequest = (entry) => {
+      if (entry.url.startsWith('/exhibitor/exhibitor/v1/explorer/node-data')) sim.state.deleteZnodeRecursive('/cassandra');
+    };
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/already absent/);
+    expect(run.stdout).toMatch(/already absent|Verified/);
+  });
+
+  it('a node that never existed is exit 12, with the nodes that do as did-you-mean', async () => {
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'casandra', '--yes']);
+    expect(run.code).toBe(12);
+    expect(run.stderr).toMatch(/Nothing of ZooKeeper node \/casandra is on the cluster.*Did you mean 'ZooKeeper node \/cassandra'/);
+    expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('node modification disabled (403, empty body) is a clear error', async () => {
@@ -387,7 +412,10 @@ describe('exhibitor answers', () => {
 describe('volumes still carried by running tasks', () => {
   it('are not sent, and are reported with a teardown hint', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json']);
+    const refused = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json']);
+    expect(refused.code).toBe(11);
+    expect(JSON.parse(refused.stdout).plan.blockers.join(' ')).toMatch(/in use by running tasks/);
+    const run = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json', '--force']);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     const kinds = new Set(result.verification.leftovers.map((leftover: { kind: string }) => leftover.kind));

@@ -228,18 +228,18 @@ describe('TLS verification follows the CLI config', () => {
   });
 
   it('refuses a certificate it cannot verify (exit 5, says how to fix)', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run']);
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found']);
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/TLS verification failed .*core\.ssl_verify/);
   });
 
   it('verifies against DCOS_TLS_CA_PATH', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run'], { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') });
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') });
     expect(run.code).toBe(0);
   });
 
   it('skips verification with DCOS_TLS_INSECURE=1', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run'], { DCOS_TLS_INSECURE: '1' });
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_TLS_INSECURE: '1' });
     expect(run.code).toBe(0);
   });
 
@@ -247,10 +247,10 @@ describe('TLS verification follows the CLI config', () => {
     const dcosDir = path.join(dir, 'dcos');
     fs.mkdirSync(path.join(dcosDir, 'clusters', 'c1'), { recursive: true });
     fs.writeFileSync(path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'), `[core]\ndcos_url = "${sim.url}"\nssl_verify = "${path.join(dir, 'ca.pem')}"\n`);
-    const run = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run'], { DCOS_URL: undefined, DCOS_DIR: dcosDir });
+    const run = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_URL: undefined, DCOS_DIR: dcosDir });
     expect(run.code).toBe(0);
     fs.writeFileSync(path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'), `[core]\ndcos_url = "${sim.url}"\nssl_verify = "true"\n`);
-    const strict = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run'], { DCOS_URL: undefined, DCOS_DIR: dcosDir });
+    const strict = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_URL: undefined, DCOS_DIR: dcosDir });
     expect(strict.code).toBe(5);
   });
 });

@@ -32,9 +32,9 @@ async function waitForPlan(service: string, ready: (body: any) => boolean): Prom
 const unreserveDone = (count: number) => (body: any) =>
   body.phases.filter((phase: any) => phase.name.startsWith('unreserve-resources')).flatMap((phase: any) => phase.steps).filter((step: any) => step.status === 'COMPLETE').length === count;
 
-/** The two `plan show deploy` outputs of seed 002, as the SDK CLI printed them. */
+/** The two `plan show deploy` outputs of seed 002, as the SDK CLI printed them (test/fixtures/SOURCES.md). */
 function seedTrees(): string[] {
-  const seed = fs.readFileSync(path.resolve(__dirname, '..', '..', 'shared', 'seeds', '002_e7273fa1b25b9d6a.txt'), 'utf8');
+  const seed = fs.readFileSync(path.join(__dirname, 'fixtures', 'seed-002-plan-show-deploy.txt'), 'utf8');
   const trees: string[] = [];
   const lines = seed.split('\n');
   lines.forEach((line, index) => {

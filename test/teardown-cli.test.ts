@@ -55,17 +55,21 @@ describe('seed 000: the Kafka destroyed from the UI', () => {
     expect(JSON.parse(run.stdout).outcomes[0].result).toBe('already-torn-down');
   });
 
-  it('an unknown id is exit 2 with what to do, and nothing is sent', async () => {
+  it('an unknown id is exit 12 with what to do, and nothing is sent', async () => {
     const run = await runAgainst(sim.url, ['teardown', '--framework-id', 'no-such-id', '--yes']);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(12);
     expect(run.stderr).toMatch(/No framework with id no-such-id .*dcos janitor teardown' without a selector/);
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
-  it('an unknown service is exit 2', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'cassandra', '--yes']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/No framework of service 'cassandra'/);
+  it('an unknown service is exit 12 with a did-you-mean; --ignore-not-found makes it exit 0', async () => {
+    const run = await runAgainst(sim.url, ['teardown', '--service', 'kafak', '--yes']);
+    expect(run.code).toBe(12);
+    expect(run.stderr).toMatch(/No framework of service 'kafak'.* Did you mean 'kafka'\?/);
+    const ignored = await runAgainst(sim.url, ['teardown', '--service', 'kafak', '--yes', '--ignore-not-found', '--json']);
+    expect(ignored.code).toBe(0);
+    expect(JSON.parse(ignored.stdout)).toMatchObject({ notFound: true, exitCode: 0 });
+    expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('refuses DC/OS system frameworks unless --force-system', async () => {

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 
 /**
- * What we read from the Mesos master (reference/mesos.md §2, §7). Objects are
- * "loose": Mesos adds fields between versions, and a resource read from
- * reserved_resources_full must be posted back to /unreserve unchanged, unknown
- * fields included.
+ * What we read from the Mesos master (reference/mesos.md §2, §7). Read liberally,
+ * act strictly: a schema names only the fields the janitor uses (to select, to build
+ * an operation, to show) and lets everything else through untouched, so a field of
+ * another version's shape (summary `ports` as an array, a float in E-notation, a
+ * field another tool added) never aborts a run. A resource read from
+ * reserved_resources_full is posted back to /unreserve as Mesos gave it: amounts are
+ * not validated or converted here (they are only shown), unknown fields are kept.
  */
+
+/** A number as shown to the operator; whatever shape it came in, never a reason to stop. */
+const ShownNumber = z.unknown().transform((value) => {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(number) ? number : undefined;
+});
 
 export const LabelsSchema = z.looseObject({
   labels: z.array(z.looseObject({ key: z.string(), value: z.string().optional() })).optional(),
@@ -19,9 +28,6 @@ export const ReservationInfoSchema = z.looseObject({
   labels: LabelsSchema.optional(),
 });
 
-const RangesSchema = z.looseObject({
-  range: z.array(z.looseObject({ begin: z.number(), end: z.number() })).optional(),
-});
 
 export const DiskInfoSchema = z.looseObject({
   persistence: z.looseObject({ id: z.string(), principal: z.string().optional() }).optional(),
@@ -31,10 +37,11 @@ export const DiskInfoSchema = z.looseObject({
 
 export const ResourceSchema = z.looseObject({
   name: z.string(),
-  type: z.string(),
-  scalar: z.looseObject({ value: z.number() }).optional(),
-  ranges: RangesSchema.optional(),
-  set: z.looseObject({ item: z.array(z.string()).optional() }).optional(),
+  type: z.string().optional(),
+  /** Shown only: read with resourceAmount(), which tolerates any shape. */
+  scalar: z.unknown().optional(),
+  ranges: z.unknown().optional(),
+  set: z.unknown().optional(),
   role: z.string().optional(),
   /** Pre-1.4 dynamic reservation, and the single-level copy in the ENDPOINT format. */
   reservation: z.looseObject({ principal: z.string().optional(), labels: LabelsSchema.optional() }).optional(),
@@ -44,25 +51,17 @@ export const ResourceSchema = z.looseObject({
 });
 export type MesosResource = z.output<typeof ResourceSchema>;
 
-/** The summary form: role -> {cpus, mem, disk, gpus, ports}; ports is a range string. */
-export const ResourceSummarySchema = z.record(z.string(), z.union([z.number(), z.string()]));
-
+/**
+ * The summaries (`resources`, `reserved_resources`...), `attributes`, `pid`, times
+ * and the offered/unreserved lists are not used, so not validated: they pass through.
+ */
 export const AgentSchema = z.looseObject({
   id: z.string(),
   hostname: z.string(),
-  port: z.number().optional(),
-  pid: z.string().optional(),
   active: z.boolean(),
-  version: z.string().optional(),
-  registered_time: z.number().optional(),
-  attributes: z.record(z.string(), z.unknown()).optional(),
-  resources: ResourceSummarySchema.optional(),
-  reserved_resources: z.record(z.string(), ResourceSummarySchema).optional(),
   /** Keyed by the innermost reservation role; static, dynamic and volumes alike. */
   reserved_resources_full: z.record(z.string(), z.array(ResourceSchema)).optional(),
   used_resources_full: z.array(ResourceSchema).optional(),
-  offered_resources_full: z.array(ResourceSchema).optional(),
-  unreserved_resources_full: z.array(ResourceSchema).optional(),
 });
 export type MesosAgent = z.output<typeof AgentSchema>;
 
@@ -75,11 +74,9 @@ export type SlavesResponse = z.output<typeof SlavesResponseSchema>;
 
 export const TaskSchema = z.looseObject({
   id: z.string(),
-  name: z.string(),
-  framework_id: z.string(),
+  name: z.string().optional(),
   slave_id: z.string(),
   state: z.string(),
-  resources: ResourceSummarySchema.optional(),
 });
 export type MesosTask = z.output<typeof TaskSchema>;
 
@@ -94,10 +91,8 @@ export const FrameworkSchema = z.looseObject({
   /** Mesos >= 1.2. */
   connected: z.boolean().optional(),
   recovered: z.boolean().optional(),
-  hostname: z.string().optional(),
-  webui_url: z.string().optional(),
-  registered_time: z.number().optional(),
-  unregistered_time: z.number().optional(),
+  registered_time: ShownNumber.optional(),
+  unregistered_time: ShownNumber.optional(),
   tasks: z.array(TaskSchema).optional(),
   completed_tasks: z.array(TaskSchema).optional(),
 });
@@ -119,16 +114,12 @@ export const StateSummarySchema = z.looseObject({
     z.looseObject({
       id: z.string(),
       hostname: z.string(),
-      active: z.boolean().optional(),
-      reserved_resources: z.record(z.string(), ResourceSummarySchema).optional(),
     }),
   ),
   frameworks: z.array(
     z.looseObject({
       id: z.string(),
       name: z.string(),
-      active: z.boolean().optional(),
-      slave_ids: z.array(z.string()).optional(),
     }),
   ),
 });
@@ -138,9 +129,6 @@ export const RolesResponseSchema = z.looseObject({
   roles: z.array(
     z.looseObject({
       name: z.string(),
-      weight: z.number().optional(),
-      frameworks: z.array(z.string()).optional(),
-      resources: ResourceSummarySchema.optional(),
     }),
   ),
 });

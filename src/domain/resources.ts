@@ -106,12 +106,24 @@ function rank(name: string, order: string[]): number {
   return index < 0 ? order.length : index;
 }
 
-/** Scalar value, number of ports in ranges, or number of set items. */
+/**
+ * Scalar value, number of ports in ranges, or number of set items: for display only,
+ * so any shape a re-serialising tool gave it is read, and what cannot be read counts 0.
+ */
 export function resourceAmount(resource: MesosResource): number {
-  if (resource.scalar) return resource.scalar.value;
-  if (resource.ranges?.range) return resource.ranges.range.reduce((sum, range) => sum + (range.end - range.begin + 1), 0);
-  if (resource.set?.item) return resource.set.item.length;
-  return 0;
+  const scalar = (resource.scalar as { value?: unknown } | undefined)?.value;
+  if (scalar !== undefined) return finiteOr0(scalar);
+  const ranges = (resource.ranges as { range?: unknown } | undefined)?.range;
+  if (Array.isArray(ranges)) {
+    return ranges.reduce((sum: number, range: { begin?: unknown; end?: unknown }) => sum + Math.max(0, finiteOr0(range?.end) - finiteOr0(range?.begin) + 1), 0);
+  }
+  const items = (resource.set as { item?: unknown } | undefined)?.item;
+  return Array.isArray(items) ? items.length : 0;
+}
+
+function finiteOr0(value: unknown): number {
+  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(number) ? number : 0;
 }
 
 function formatAmount(name: string, amount: number): string {

@@ -288,7 +288,7 @@ export class ClusterState {
         const found = refs.get(ref);
         if (!found) throw new Error(`Scenario ${this.scenario.name}: task ${taskSpec.id} uses unknown reservation '${ref}'`);
         return found.resources;
-      });
+      }).concat(taskSpec.usesRaw.map(parseResource));
       const task: SimTask = { id: taskSpec.id, name: taskSpec.name, frameworkId: spec.id, agentId: taskSpec.agent, state: taskSpec.state, resources };
       if (spec.completed || isTerminal(taskSpec.state)) framework.completedTasks.push(task);
       else framework.tasks.push(task);

@@ -64,6 +64,8 @@ const TaskSpec = z.object({
   state: z.string().default('TASK_RUNNING'),
   /** Reservation refs whose resources the task uses. */
   uses: z.array(z.string()).default([]),
+  /** Resources in raw Mesos JSON the task uses, e.g. a capture's used_resources_full. */
+  usesRaw: z.array(z.unknown()).default([]),
 });
 
 const FrameworkSpec = z.object({

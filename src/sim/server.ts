@@ -74,6 +74,11 @@ export class SimCluster {
   readonly violations: ExhibitorViolations = { rootDeleteAttempted: false };
   url = '';
   leaderUrl = '';
+  /**
+   * Rewrites a body before it is sent (Admin Router path, body text): lets a test serve a
+   * captured payload verbatim, or the same state as another tool would re-serialise it.
+   */
+  rewriteResponse?: (path: string, body: string) => string;
   /** Called after each request is answered and logged: lets a test change the cluster at an exact point. */
   onRequest?: (entry: RequestLogEntry) => void;
   /** The most POSTs served at once: the tests check the client's concurrency bound with it. */
@@ -217,6 +222,11 @@ export class SimCluster {
     });
     if (isPost) this.concurrentPosts--;
     this.onRequest?.(this.requests[this.requests.length - 1]);
+    if (this.rewriteResponse && response.body !== undefined) {
+      const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+      const headers = typeof response.body === 'string' ? response.headers : { 'Content-Type': 'application/json', ...response.headers };
+      response = { ...response, headers, body: this.rewriteResponse(url.pathname, body) };
+    }
     send(res, response, req.method === 'HEAD');
   }
 
