@@ -38,6 +38,8 @@ export const ExitCode = {
   SERVICE_NOT_FOUND: 12,
   /** The plan is in ERROR (the scheduler answered 417). */
   PLAN_ERROR: 13,
+  /** Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it. */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -67,8 +69,8 @@ export class ConfirmationRequiredError extends JanitorError {
 export class AbortedError extends JanitorError {
   readonly exitCode = ExitCode.ABORTED;
   readonly kind = 'aborted';
-  constructor() {
-    super('Aborted: nothing was changed after the confirmation was declined.');
+  constructor(message = 'Aborted at the confirmation: nothing more was changed.') {
+    super(message);
   }
 }
 

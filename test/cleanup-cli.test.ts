@@ -178,7 +178,7 @@ describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () =
     const declined = await runInTerminal(args, { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'n\r' }]);
     expect(declined.stdout).toMatch(/Will destroy 3 volume/);
     expect(declined.stdout.replace(/\s+/g, ' ')).toMatch(/Destroy 3 volume\(s\), unreserve 12 resource\(s\) on 3 agent\(s\)/);
-    expect(declined.stdout).toMatch(/Aborted: nothing was changed/);
+    expect(declined.stdout).toMatch(/Aborted \(the confirmation was declined\): nothing was changed\./);
     expect(declined.code).toBe(8);
     expect(mutatingRequests(sim)).toEqual([]);
 

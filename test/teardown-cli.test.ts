@@ -176,6 +176,7 @@ describe('the Marathon app is stopped first', () => {
     const wrong = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [{ prompt: /Type hdfs to confirm/, answer: 'yes\r' }]);
     expect(wrong.stdout).toMatch(/LIVE/);
     expect(wrong.code).toBe(8);
+    expect(wrong.stdout).toMatch(/the confirmation did not match: typed 'yes', expected 'hdfs'\): nothing was changed\./);
     expect(mutatingRequests(sim)).toEqual([]);
     const right = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [{ prompt: /Type hdfs to confirm/, answer: 'hdfs\r' }]);
     expect(right.code).toBe(0);

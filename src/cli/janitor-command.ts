@@ -43,6 +43,34 @@ export abstract class JanitorCommand extends Command {
 
   private jsonMode = false;
   private serviceAccount?: ServiceAccount;
+  /** The cluster connection of this run, once made: it knows whether a change was sent. */
+  private http?: ClusterHttp;
+
+  /**
+   * Ctrl-C or SIGTERM: one line that says what state the cluster may be in, then exit 130
+   * at once (requests in flight are abandoned; every command is safe to run again).
+   */
+  override async init(): Promise<void> {
+    await super.init();
+    const onSignal = () => {
+      process.stderr.write(`\n${this.interruptedMessage()}\n`);
+      process.exit(ExitCode.INTERRUPTED);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  private abortedMessage(why: string): string {
+    return this.http?.changesSent
+      ? `Aborted (${why}): nothing more was changed; what was done before stays, run the command again to finish.`
+      : `Aborted (${why}): nothing was changed.`;
+  }
+
+  private interruptedMessage(where = ''): string {
+    return this.http?.changesSent
+      ? `Interrupted${where}: the cluster may be partly cleaned; run the same command again to finish.`
+      : `Interrupted${where}: nothing was changed.`;
+  }
 
   protected verbosity(): number {
     const level = Number(process.env.DCOS_VERBOSITY ?? 0);
@@ -67,6 +95,7 @@ export abstract class JanitorCommand extends Command {
       if (verbose) this.logToStderr(`Logged in as service account ${this.serviceAccount.uid}`);
     }
     const http = new ClusterHttp(connection, options);
+    this.http = http;
     return { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
   }
 
@@ -109,7 +138,7 @@ export abstract class JanitorCommand extends Command {
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
     const { default: confirm } = await import('@inquirer/confirm');
     const answer = await confirm({ message: question, default: false }, { output: process.stderr });
-    if (!answer) throw new AbortedError();
+    if (!answer) throw new AbortedError(this.abortedMessage('the confirmation was declined'));
   }
 
   /** The stronger confirmation: the operator types a name. --yes still skips it (CI). */
@@ -118,7 +147,7 @@ export abstract class JanitorCommand extends Command {
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
     const { default: input } = await import('@inquirer/input');
     const answer = await input({ message: question }, { output: process.stderr });
-    if (answer.trim() !== expected) throw new AbortedError();
+    if (answer.trim() !== expected) throw new AbortedError(this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`));
   }
 
   protected interactive(): boolean {
@@ -133,8 +162,9 @@ export abstract class JanitorCommand extends Command {
     // oclif's own parse errors and exits keep oclif's handling (exit 2 for bad flags).
     if (error instanceof Errors.ExitError || (error instanceof Errors.CLIError && !(error instanceof JanitorError))) throw error;
     if (error instanceof Error && error.name === 'ExitPromptError') {
-      this.reportError('aborted', 'Aborted at the prompt: nothing more was changed.', ExitCode.ABORTED);
-      return this.exit(ExitCode.ABORTED);
+      // Ctrl-C at a prompt (inquirer reads it as a key, not as a signal).
+      this.reportError('interrupted', this.interruptedMessage(' at the prompt'), ExitCode.INTERRUPTED);
+      return this.exit(ExitCode.INTERRUPTED);
     }
     if (error instanceof JanitorError) {
       this.reportError(error.kind, error.message, error.exitCode);

@@ -50,6 +50,7 @@ export class CosmosClient {
       // ServiceUnavailable), and those are not retried blindly: the caller decides.
       accept: [400, 404, 409, 503],
       retry: name === 'list',
+      readOnly: name === 'list',
     });
     if (response.status >= 200 && response.status < 300) return response;
     const parsed = CosmosErrorSchema.safeParse(response.body);

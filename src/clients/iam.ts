@@ -15,6 +15,7 @@ export class IamClient {
       json: { uid, token: serviceLoginToken },
       accept: [400, 401, 403],
       retry: true,
+      readOnly: true,
     });
     if (response.status !== 200) {
       throw new AuthError(

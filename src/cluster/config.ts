@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
-import { NotConfiguredError } from '../errors';
+import { NotConfiguredError, UsageError } from '../errors';
 
 /**
  * Where the cluster is and how to talk to it, as the DC/OS CLI would.
@@ -29,6 +29,8 @@ export interface ClusterConnection {
   tls: TlsSettings;
   /** Per-request timeout; core.timeout, default 3 minutes as in the Go CLI. */
   timeoutMs: number;
+  /** Where the timeout came from, said when a request times out: "DCOS_TIMEOUT", "core.timeout", "the default". */
+  timeoutSource?: string;
   /** Said in verbose output and errors: where the settings came from (never the token). */
   source: string;
 }
@@ -46,6 +48,7 @@ export function resolveClusterConnection(env: Env = process.env): ClusterConnect
       token: env.DCOS_ACS_TOKEN || undefined,
       tls: tlsFromPluginEnv(env, fromPluginEnv),
       timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+      timeoutSource: timeoutMs !== undefined ? 'DCOS_TIMEOUT' : 'the default',
       source: 'environment (DCOS_URL)',
     };
   }
@@ -72,12 +75,13 @@ function fromCliConfig(env: Env, timeoutOverrideMs: number | undefined): Cluster
     );
   }
   const sslVerify = sslVerifySetting(env.DCOS_SSL_VERIFY) ?? sslVerifySetting(core.ssl_verify) ?? { verify: true };
-  const fileTimeout = typeof core.timeout === 'number' || typeof core.timeout === 'string' ? Number(core.timeout) : NaN;
+  const fileTimeout = core.timeout === undefined || core.timeout === '' ? undefined : parseTimeoutSeconds(core.timeout, `core.timeout in ${cluster.tomlPath}`, "dcos config set core.timeout 300");
   return {
     url: normaliseUrl(url, `core.dcos_url of ${cluster.tomlPath}`),
     token: typeof core.dcos_acs_token === 'string' && core.dcos_acs_token ? core.dcos_acs_token : undefined,
     tls: url.startsWith('http://') ? { verify: false } : sslVerify,
-    timeoutMs: timeoutOverrideMs ?? (fileTimeout > 0 ? fileTimeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000),
+    timeoutMs: timeoutOverrideMs ?? (fileTimeout !== undefined ? fileTimeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000),
+    timeoutSource: timeoutOverrideMs !== undefined ? 'DCOS_TIMEOUT' : fileTimeout !== undefined ? 'core.timeout' : 'the default',
     source: `DC/OS CLI config of cluster '${cluster.name}'`,
   };
 }
@@ -155,8 +159,17 @@ function sslVerifySetting(value: unknown): TlsSettings | undefined {
 }
 
 function timeoutFromEnv(env: Env): number | undefined {
-  const seconds = Number(env.DCOS_TIMEOUT);
-  return env.DCOS_TIMEOUT && seconds > 0 ? seconds * 1000 : undefined;
+  if (env.DCOS_TIMEOUT === undefined || env.DCOS_TIMEOUT.trim() === '') return undefined;
+  return parseTimeoutSeconds(env.DCOS_TIMEOUT, 'DCOS_TIMEOUT', 'DCOS_TIMEOUT=300') * 1000;
+}
+
+/** Seconds, a positive number; anything else is a mistake said as such, never a silent default. */
+function parseTimeoutSeconds(value: unknown, where: string, example: string): number {
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`${where} is '${String(value)}', not a number of seconds: set it to a positive number, e.g. ${example}.`);
+  }
+  return seconds;
 }
 
 function normaliseUrl(url: string, where: string): string {
@@ -164,12 +177,24 @@ function normaliseUrl(url: string, where: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new NotConfiguredError(`${where} is not a URL ('${url}'): set it to the cluster URL, e.g. https://dcos.example.com.`);
+    throw new NotConfiguredError(`${where} is not a URL ('${redactUserinfo(url)}'): set it to the cluster URL, e.g. https://dcos.example.com.`);
+  }
+  if (parsed.username || parsed.password) {
+    // A password in the URL would be printed with the URL and sent as Basic auth in place
+    // of the token (axios turns userinfo into an Authorization header): refused, never shown.
+    throw new UsageError(
+      `${where} carries a user name or password ('${redactUserinfo(url)}'): remove it and log in with 'dcos auth login' (or set DCOS_ACS_TOKEN); credentials never belong in the cluster URL.`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new NotConfiguredError(`${where} must be an http:// or https:// URL, not '${url}'.`);
+    throw new NotConfiguredError(`${where} must be an http:// or https:// URL, not '${redactUserinfo(url)}'.`);
   }
   return url.replace(/\/+$/, '');
+}
+
+/** "https://user:pw@host/x" -> "https://***@host/x": what may be shown of a URL. */
+export function redactUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
 }
 
 function isTruthy(value: string | undefined): boolean {

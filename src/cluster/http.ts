@@ -35,6 +35,8 @@ export interface RequestSpec {
    * domain code reads as "already done" after re-reading the state.
    */
   retry?: boolean;
+  /** A POST that only reads (Cosmos' list, the IAM login): it does not count as a change to the cluster. */
+  readOnly?: boolean;
 }
 
 export interface HttpResponse {
@@ -59,7 +61,10 @@ export interface HttpOptions {
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = { retries: 4, backoffMs: 250 };
 
 const MAX_REDIRECTS = 3;
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+/** STREAM_ABORTED: our name for an answer cut after its headers (axios says ERR_BAD_RESPONSE, "stream has been aborted"). */
+const STREAM_ABORTED = 'STREAM_ABORTED';
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', STREAM_ABORTED, ...TIMEOUT_CODES]);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO|HOSTNAME_MISMATCH/;
 
 export class ClusterHttp {
@@ -67,6 +72,11 @@ export class ClusterHttp {
   private readonly clusterHost: string;
   /** Counted per process, for benchmarks and verbose summaries. */
   requestCount = 0;
+  /**
+   * Set once a request that may change the cluster has been sent (whatever its answer):
+   * what an interrupted run says depends on it ("nothing was changed" is said only when true).
+   */
+  changesSent = false;
 
   constructor(
     readonly connection: ClusterConnection,
@@ -111,9 +121,17 @@ export class ClusterHttp {
           await sleep(this.backoff(attempt));
           continue;
         }
+        const attempts = attempt > 0 ? ` after ${attempt + 1} attempts` : '';
+        if (TIMEOUT_CODES.has(code)) {
+          const seconds = this.connection.timeoutMs / 1000;
+          throw new UnreachableError(
+            `${spec.service} did not answer ${endpoint} within ${seconds} s${attempts} (the request timeout: ${this.connection.timeoutSource ?? 'core.timeout'} = ${seconds}): ` +
+              `raise it with 'dcos config set core.timeout ${Math.max(300, seconds * 2)}' or DCOS_TIMEOUT=${Math.max(300, seconds * 2)}, or check the cluster's health ('dcos node list').`,
+          );
+        }
+        const what = code === STREAM_ABORTED ? 'the connection was cut mid-answer' : code || describeError(error);
         throw new UnreachableError(
-          `${spec.service} is unreachable at ${this.connection.url} (${endpoint}: ${code || describeError(error)}` +
-            `${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}): check the cluster URL ('dcos config show core.dcos_url') and your network.`,
+          `${spec.service} is unreachable at ${this.connection.url} (${endpoint}: ${what}${attempts}): check the cluster URL ('dcos config show core.dcos_url') and your network.`,
         );
       }
       this.requestCount++;
@@ -142,6 +160,7 @@ export class ClusterHttp {
   }
 
   private send(spec: RequestSpec, url: string): Promise<AxiosResponse<string>> {
+    if (spec.method !== 'GET' && spec.method !== 'HEAD' && !spec.readOnly) this.changesSent = true;
     const headers: Record<string, string> = { Accept: 'application/json', ...spec.headers };
     // The token goes only to the cluster's own host: a redirect to another host
     // (a Mesos leader behind Admin Router) must not receive it.
@@ -246,9 +265,11 @@ function tlsAgentOptions(connection: ClusterConnection): https.AgentOptions {
 
 function errorCode(error: unknown): string {
   if (error && typeof error === 'object') {
-    const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+    const { code, cause, message } = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
     if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE') return code;
     if (cause && typeof cause.code === 'string') return cause.code;
+    // Headers came, then the connection closed before the body's end: as transient as a reset.
+    if (code === 'ERR_BAD_RESPONSE' && typeof message === 'string' && /aborted|premature close|socket hang up/i.test(message)) return STREAM_ABORTED;
   }
   return '';
 }

@@ -2,6 +2,7 @@ import { MesosClient } from '../clients/mesos';
 import { SlavesResponse } from '../clients/mesos-schemas';
 import { PlanRead, SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
+import { AuthError, UnexpectedResponseError } from '../errors';
 import { reservationOf } from './resources';
 
 /**
@@ -66,14 +67,27 @@ export function findStuckSteps(plan: SdkPlan, slaves: SlavesResponse): StuckStep
   return stuck;
 }
 
-/** The plan and its stuck steps, from one plan read and one agents read, made at once. */
+/**
+ * The plan and its stuck steps, from one plan read and one agents read, made at once.
+ * The plan does not need Mesos (the SDK CLI reads only the scheduler): when the agents
+ * cannot be read (a token allowed only on the service: 403; no Mesos route: 404),
+ * the plan is still returned and `stuckUnknown` is the error that says why the stuck steps
+ * are not known (thrown by whoever needs them).
+ */
 export async function readPlanWithStuckSteps(
   scheduler: SdkSchedulerClient,
   mesos: MesosClient,
   service: string,
   planName: string,
-): Promise<{ read: PlanRead; stuck: StuckStep[] }> {
-  const [read, slaves] = await Promise.all([scheduler.getPlan(service, planName), mesos.getAgents()]);
+): Promise<{ read: PlanRead; stuck: StuckStep[]; stuckUnknown?: AuthError | UnexpectedResponseError }> {
+  const [read, slaves] = await Promise.all([
+    scheduler.getPlan(service, planName),
+    mesos.getAgents().catch((error: unknown) => {
+      if (error instanceof AuthError || error instanceof UnexpectedResponseError) return error;
+      throw error;
+    }),
+  ]);
+  if (slaves instanceof Error) return { read, stuck: [], stuckUnknown: slaves };
   return { read, stuck: findStuckSteps(read.plan, slaves) };
 }
 

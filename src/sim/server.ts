@@ -42,7 +42,16 @@ export interface FaultRule {
   /** Matches requests whose Admin Router path starts with this (e.g. "/mesos/master/unreserve"). */
   pathPrefix?: string;
   method?: string;
-  status: number;
+  /**
+   * - `status` (default): answer `status` and `body` instead of the service; nothing is done.
+   * - `cut`: the service acts and answers, but the connection is reset after the headers and
+   *   half the body (a proxy or load balancer dropping the connection mid-answer).
+   * - `lose-answer`: the service acts, then the connection is reset before any answer: the
+   *   client cannot know the operation was applied.
+   * - `hang`: the service acts and the answer never comes (the client's timeout decides).
+   */
+  effect?: 'status' | 'cut' | 'lose-answer' | 'hang';
+  status?: number;
   body?: string;
   /** How many matching requests get the fault. */
   times: number;
@@ -205,9 +214,11 @@ export class SimCluster {
     if (isPost) this.maxConcurrentPosts = Math.max(this.maxConcurrentPosts, ++this.concurrentPosts);
     if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
     this.clock.onRequest();
+    const fault = listener === 'admin-router' ? this.takeFault(req.method ?? 'GET', url.pathname) : undefined;
     let response: SimResponse;
     try {
-      response = listener === 'leader' ? this.routeLeader(req, url, body) : this.routeAdminRouter(req, url, body);
+      if (fault && (fault.effect ?? 'status') === 'status') response = faultResponse(fault);
+      else response = listener === 'leader' ? this.routeLeader(req, url, body) : this.routeAdminRouter(req, url, body);
     } catch (error) {
       response = text(500, `Simulator error: ${(error as Error).message}`);
     }
@@ -227,6 +238,15 @@ export class SimCluster {
       const headers = typeof response.body === 'string' ? response.headers : { 'Content-Type': 'application/json', ...response.headers };
       response = { ...response, headers, body: this.rewriteResponse(url.pathname, body) };
     }
+    if (fault?.effect === 'hang') return;
+    if (fault?.effect === 'lose-answer') {
+      res.socket?.destroy();
+      return;
+    }
+    if (fault?.effect === 'cut') {
+      cutMidway(res, response);
+      return;
+    }
     send(res, response, req.method === 'HEAD');
   }
 
@@ -237,9 +257,6 @@ export class SimCluster {
   private routeAdminRouter(req: http.IncomingMessage, url: URL, body: string): SimResponse {
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    const fault = this.takeFault(method, path);
-    if (fault) return fault;
-
     const open = path === '/exhibitor/exhibitor/v1/cluster/status' || path === '/acs/api/v1/auth/login' || path === '/dcos-metadata/dcos-version.json';
     if (!open && !this.authorised(req)) return unauthorised();
     if (path === '/pkgpanda/active.buildinfo.full.json') return json(200, {});
@@ -297,12 +314,11 @@ export class SimCluster {
     return text(404, '404 Not Found: service not found.');
   }
 
-  private takeFault(method: string, path: string): SimResponse | undefined {
+  private takeFault(method: string, path: string): FaultRule | undefined {
     const rule = this.faults.rules.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === method) && path.startsWith(candidate.pathPrefix ?? '/'));
     if (!rule) return undefined;
     rule.times--;
-    if (rule.status === 401) return unauthorised();
-    return text(rule.status, rule.body ?? `${rule.status} Simulated fault`);
+    return rule;
   }
 
   /**
@@ -353,6 +369,20 @@ function unauthorised(): SimResponse {
     body: '<html><head><title>401 Authorization Required</title></head><body><center><h1>401 Authorization Required</h1></center></body></html>',
     headers: { 'WWW-Authenticate': 'oauthjwt', 'Content-Type': 'text/html' },
   };
+}
+
+function faultResponse(rule: FaultRule): SimResponse {
+  const status = rule.status ?? 503;
+  if (status === 401) return unauthorised();
+  return text(status, rule.body ?? `${status} Simulated fault`);
+}
+
+/** The headers and half the body, then a reset: what a dropped connection looks like to the client. */
+function cutMidway(res: http.ServerResponse, response: SimResponse): void {
+  const payload = typeof response.body === 'string' ? response.body : response.body === undefined ? '' : JSON.stringify(response.body);
+  const padded = payload.length >= 2 ? payload : `${payload}  `;
+  res.writeHead(response.status, { ...response.headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(padded)) });
+  res.write(padded.slice(0, Math.floor(padded.length / 2)), () => res.socket?.destroy());
 }
 
 function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {

@@ -49,7 +49,8 @@ export default class PlanForceComplete extends PlanCommandBase {
 
   private async forceStuck(service: string, planName: string, flags: { yes: boolean; json: boolean }): Promise<void> {
     const { scheduler, clients } = await this.scheduler();
-    const { stuck } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
+    const { stuck, stuckUnknown } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
+    if (stuckUnknown) throw stuckUnknown;
     if (!flags.json) this.log(renderStuckSteps(stuck));
     if (stuck.length === 0) {
       if (flags.json) this.printJson({ service, plan: planName, stuck: [], forced: [] });

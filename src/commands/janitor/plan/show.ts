@@ -34,14 +34,17 @@ export default class PlanShow extends PlanCommandBase {
     const read = () => readPlanWithStuckSteps(scheduler, clients.mesos, args.service, args.plan);
 
     if (flags.stuck) {
-      const { stuck } = await read();
+      const { stuck, stuckUnknown } = await read();
+      // Asked for the stuck steps and they cannot be known: that is the answer's failure, not "none".
+      if (stuckUnknown) throw stuckUnknown;
       if (flags.json) this.printJson({ service: args.service, plan: args.plan, stuck });
       else this.log(renderStuckSteps(stuck));
       return this.setExitCode(stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
     }
     if (!flags.watch) {
-      const { read: plan, stuck } = await read();
+      const { read: plan, stuck, stuckUnknown } = await read();
       this.show(args.service, args.plan, plan, stuck, flags.json);
+      this.noteStuckUnknown(stuckUnknown);
       return this.setExitCode(plan.httpStatus === 417 ? ExitCode.PLAN_ERROR : ExitCode.OK);
     }
     await this.watch(args.service, args.plan, flags, read);
@@ -61,17 +64,27 @@ export default class PlanShow extends PlanCommandBase {
     }
   }
 
+  private stuckNoted = false;
+
+  /** Once per run: the tree is shown, but without the stuck steps, and why. */
+  private noteStuckUnknown(why: Error | undefined): void {
+    if (!why || this.stuckNoted) return;
+    this.stuckNoted = true;
+    this.logToStderr(`Note: stuck-step detection needs read access to /mesos/master/slaves, which failed: ${why.message}`);
+  }
+
   private async watch(
     service: string,
     planName: string,
     flags: { json: boolean; timeout: number; interval: number },
-    read: () => Promise<{ read: PlanRead; stuck: StuckStep[] }>,
+    read: () => Promise<{ read: PlanRead; stuck: StuckStep[]; stuckUnknown?: Error }>,
   ): Promise<void> {
     const deadline = Date.now() + flags.timeout * 1000;
     const terminal = process.stdout.isTTY === true && !flags.json;
     let previous = '';
     for (;;) {
-      const { read: plan, stuck } = await read();
+      const { read: plan, stuck, stuckUnknown } = await read();
+      this.noteStuckUnknown(stuckUnknown);
       const rendered = flags.json ? JSON.stringify(plan.body) : renderPlanTree(planName, plan.plan);
       if (rendered !== previous) {
         if (terminal) process.stdout.write('\u001b[2J\u001b[H');
