@@ -41,7 +41,8 @@ export async function nothingFound(clients: { marathon: MarathonClient; exhibito
   ];
   const suggestions: string[] = [];
   if (target.serviceName !== undefined) suggestions.push(...closestNames(target.serviceName, serviceNames));
-  for (const role of target.roles) suggestions.push(...closestNames(role, plan.knownNames.roles).map((name) => `role ${name}`));
+  // Roles are suggested only when the operator typed one (-r); a derived role would just echo the service.
+  for (const role of plan.request.roles) suggestions.push(...closestNames(role, plan.knownNames.roles).map((name) => `role ${name}`));
   if (target.zkNode && target.serviceName === undefined) {
     suggestions.push(...closestNames(target.zkNode, znodes).map((name) => `ZooKeeper node /${name}`));
   }

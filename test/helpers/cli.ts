@@ -19,6 +19,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Kill the process once this returns true (checked every 10 ms). */
   killWhen?: () => boolean;
+  /** The signal killWhen sends (default SIGKILL: a crash; SIGINT is Ctrl-C, SIGTERM a stop). */
+  signal?: NodeJS.Signals;
   timeoutMs?: number;
 }
 
@@ -40,7 +42,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const poll = options.killWhen
       ? setInterval(() => {
-          if (options.killWhen?.()) child.kill('SIGKILL');
+          if (options.killWhen?.()) child.kill(options.signal ?? 'SIGKILL');
         }, 10)
       : undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
