@@ -40,7 +40,7 @@ describe('a name that matches nothing is exit 12, never "Verified"', () => {
   it('cleanup --json of an unknown name reports the error as JSON too', async () => {
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'hdsf', '--yes', '--json']);
     expect(run.code).toBe(12);
-    expect(JSON.parse(run.stdout).error).toMatchObject({ kind: 'not-found', exitCode: 12 });
+    expect(JSON.parse(run.stdout).error).toMatchObject({ kind: 'not-found', exitCode: 12, suggestions: ['hdfs'] });
     expect(run.stderr).toMatch(/Did you mean 'hdfs'/);
   });
 });

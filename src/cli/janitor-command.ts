@@ -9,7 +9,7 @@ import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions } from '../domain/cleanup';
 import { Progress } from '../domain/progress';
-import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, describeUnknownError } from '../errors';
+import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, describeUnknownError } from '../errors';
 
 /**
  * What every `dcos janitor` command shares: the cluster clients, progress on
@@ -52,12 +52,17 @@ export abstract class JanitorCommand extends Command {
    */
   override async init(): Promise<void> {
     await super.init();
+    // `on`, not `once`: a second Ctrl-C while exiting must not fall back to the default
+    // action (killed by the signal, no exit code, no message).
+    let interrupted = false;
     const onSignal = () => {
+      if (interrupted) return;
+      interrupted = true;
       process.stderr.write(`\n${this.interruptedMessage()}\n`);
       process.exit(ExitCode.INTERRUPTED);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
 
   private abortedMessage(why: string): string {
@@ -167,7 +172,7 @@ export abstract class JanitorCommand extends Command {
       return this.exit(ExitCode.INTERRUPTED);
     }
     if (error instanceof JanitorError) {
-      this.reportError(error.kind, error.message, error.exitCode);
+      this.reportError(error.kind, error.message, error.exitCode, error instanceof NothingFoundError ? { suggestions: error.suggestions } : {});
       return this.exit(error.exitCode);
     }
     if (this.verbosity() >= 2 && error instanceof Error && error.stack) this.logToStderr(error.stack);
@@ -175,9 +180,9 @@ export abstract class JanitorCommand extends Command {
     return this.exit(ExitCode.INTERNAL);
   }
 
-  private reportError(kind: string, message: string, exitCode: number): void {
+  private reportError(kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}): void {
     this.logToStderr(`Error: ${message}`);
-    if (this.jsonMode) this.printJson({ error: { kind, message, exitCode } });
+    if (this.jsonMode) this.printJson({ error: { kind, message, exitCode, ...extra } });
   }
 }
 

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 
-/** Marathon `/v2` (reference/marathon.md §1, §2). */
+/**
+ * Marathon `/v2` (reference/marathon.md §1, §2): only the fields the janitor reads;
+ * everything else (health counts, container, networks...) passes through unvalidated.
+ */
 
 export const MarathonAppSchema = z.looseObject({
   id: z.string(),
   instances: z.number().optional(),
   env: z.record(z.string(), z.unknown()).optional(),
   labels: z.record(z.string(), z.string()).optional(),
-  role: z.string().optional(),
   tasksRunning: z.number().optional(),
   tasksStaged: z.number().optional(),
-  tasksHealthy: z.number().optional(),
-  tasksUnhealthy: z.number().optional(),
   deployments: z.array(z.looseObject({ id: z.string() })).optional(),
   tasks: z.array(z.looseObject({ id: z.string(), state: z.string().optional(), slaveId: z.string().optional() })).optional(),
   lastTaskFailure: z.looseObject({ message: z.string().optional(), state: z.string().optional() }).optional(),

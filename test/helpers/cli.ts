@@ -40,9 +40,12 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
+    let killed = false;
     const poll = options.killWhen
       ? setInterval(() => {
-          if (options.killWhen?.()) child.kill(options.signal ?? 'SIGKILL');
+          if (killed || !options.killWhen?.()) return;
+          killed = true;
+          child.kill(options.signal ?? 'SIGKILL');
         }, 10)
       : undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
