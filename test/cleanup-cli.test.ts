@@ -32,7 +32,7 @@ describe('seed 000: Kafka destroyed from the UI', () => {
 
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Destroyed 3 volume\(s\) and unreserved 12 resource\(s\) on 3 agent\(s\); ZooKeeper node deleted/);
+    expect(run.stdout).toMatch(/Destroyed 3 volumes and unreserved 12 resources on 3 agents; ZooKeeper node deleted/);
     expect(run.stdout).toMatch(/Verified: nothing of the target is left/);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect([...sim.state.znodes.keys()].filter((node) => node.startsWith('/dcos-service-kafka'))).toEqual([]);
@@ -116,7 +116,7 @@ describe('seed 000: Kafka destroyed from the UI', () => {
     await tearDownKafka();
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--dry-run']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Will destroy 3 volume\(s\), then unreserve 9 resource\(s\)/);
+    expect(run.stdout).toMatch(/Totals: destroy 3 volumes; unreserve 12 resources on 3 agents \(9 reservations and the disk of each destroyed volume\)\./);
     expect(run.stdout).toMatch(/delete \/dcos-service-kafka \(present\)/);
     expect(run.stdout).toMatch(/Dry run: nothing was changed/);
     expect(mutatingRequests(sim).filter((entry) => entry.url !== '/mesos/master/teardown')).toEqual([]);
@@ -162,7 +162,7 @@ describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () =
     const publicBefore = snapshotWhere(sim, (resource) => innermostRole(resource) === 'slave_public');
     const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Destroyed 3 volume\(s\) and unreserved 12 resource\(s\) on 3 agent\(s\)/);
+    expect(run.stdout).toMatch(/Destroyed 3 volumes and unreserved 12 resources on 3 agents/);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
     expect([...sim.state.znodes.keys()].some((node) => node.startsWith('/cassandra'))).toBe(false);
     expect(snapshotWhere(sim, (resource) => innermostRole(resource) === 'slave_public')).toBe(publicBefore);
@@ -176,8 +176,8 @@ describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () =
   it('in a terminal, asks first: "n" aborts with exit 8 and changes nothing, "y" cleans', async () => {
     const args = ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'];
     const declined = await runInTerminal(args, { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'n\r' }]);
-    expect(declined.stdout).toMatch(/Will destroy 3 volume/);
-    expect(declined.stdout.replace(/\s+/g, ' ')).toMatch(/Destroy 3 volume\(s\), unreserve 12 resource\(s\) on 3 agent\(s\)/);
+    expect(declined.stdout).toMatch(/Totals: destroy 3 volumes/);
+    expect(declined.stdout.replace(/\s+/g, ' ')).toMatch(/Destroy 3 volumes, unreserve 12 resources on 3 agents/);
     expect(declined.stdout).toMatch(/Aborted \(the confirmation was declined\): nothing was changed\./);
     expect(declined.code).toBe(8);
     expect(mutatingRequests(sim)).toEqual([]);

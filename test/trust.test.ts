@@ -68,7 +68,7 @@ describe('network truth', () => {
     const run = await runCli(CASSANDRA.filter((arg) => arg !== '--json'), { env: { DCOS_URL: sim.url } });
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/Failed/);
-    expect(run.stdout).toMatch(/Destroyed 3 volume\(s\) and unreserved 12 resource\(s\) on 3 agent\(s\)/);
+    expect(run.stdout).toMatch(/Destroyed 3 volumes and unreserved 12 resources on 3 agents/);
     expect(run.stdout).toMatch(/Verified/);
     // The retries were refused (the work was done): the agent was read again to tell.
     expect(sim.requests.filter((entry) => entry.status === 409 || entry.status === 400).length).toBeGreaterThan(0);

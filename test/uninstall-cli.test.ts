@@ -59,8 +59,8 @@ describe('SDK route', () => {
     expect(cosmos.contentType).toBe('application/vnd.dcos.package.uninstall-request+json;charset=utf-8;version=v1');
     expect(JSON.parse(cosmos.body)).toEqual({ packageName: 'kafka', appId: '/data/kafka' });
     // Progress per phase on stderr, not a silent wait.
-    expect(run.stderr).toMatch(/unreserve-resources-10\.0\.3\.31: 3\/3 step\(s\) COMPLETE \(COMPLETE\)/);
-    expect(run.stderr).toMatch(/deregister-service: 1\/1 step\(s\) COMPLETE \(COMPLETE\)/);
+    expect(run.stderr).toMatch(/unreserve-resources-10\.0\.3\.31: 3\/3 steps COMPLETE \(COMPLETE\)/);
+    expect(run.stderr).toMatch(/deregister-service: 1\/1 step COMPLETE \(COMPLETE\)/);
   });
 
   it('stuck steps of a gone agent: without --force-stuck, exit 10 with the steps; with it, forced and finished', async () => {
@@ -95,9 +95,9 @@ describe('SDK route', () => {
     sim.setAgentState('e2b7a9c4-1d3f-4e5a-8b6c-9d0e1f2a3b4c-S2', 'gone');
     const run = await runInTerminal(['uninstall', '/data/kafka', ...FAST], { DCOS_URL: sim.url }, [
       { prompt: /Type \/data\/kafka to confirm/, answer: '/data/kafka\r' },
-      { prompt: /Force these 3 step\(s\) to COMPLETE\?/, answer: 'y\r' },
+      { prompt: /Force these 3 steps to COMPLETE\?/, answer: 'y\r' },
     ]);
-    expect(run.stdout).toMatch(/3 stuck step\(s\)/);
+    expect(run.stdout).toMatch(/3 stuck steps/);
     expect(run.stdout).toMatch(/Verified: nothing of \/data\/kafka is left/);
     expect(run.code).toBe(0);
     expectDataKafkaGone();
@@ -141,7 +141,7 @@ describe('SDK route', () => {
     expect(run.code).toBe(0);
     expect(restarted).toBe(true);
     expect(JSON.parse(run.stdout).report.reapplied).toBe(3);
-    expect(run.stderr).toMatch(/the scheduler restarted and lost 3 force-complete\(s\)/);
+    expect(run.stderr).toMatch(/the scheduler restarted and lost 3 force-completes/);
     expectDataKafkaGone();
   });
 
@@ -253,7 +253,7 @@ describe('legacy route', () => {
     expect(result.why).toMatch(/no Marathon app/);
     expect(result.report.actions).toEqual([
       'tore down framework kafka (4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003)',
-      'cleaned 3 volume(s), 12 reserved resource(s); znode deleted',
+      'cleaned 3 volumes, 12 reserved resources; znode deleted',
     ]);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);

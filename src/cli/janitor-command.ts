@@ -8,7 +8,11 @@ import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions } from '../domain/cleanup';
+import { closestNames } from '../domain/not-found';
 import { Progress } from '../domain/progress';
+import { terminalWidth } from '../render/columns';
+import { wrap } from '../text';
+import { StderrProgress } from './terminal-progress';
 import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, describeUnknownError } from '../errors';
 
 /**
@@ -117,11 +121,9 @@ export abstract class JanitorCommand extends Command {
       .filter(Boolean);
   }
 
+  /** Progress on stderr: live status in a terminal, plain lines elsewhere, no live status with --json. */
   protected progress(): Progress {
-    return {
-      step: (message) => this.logToStderr(message),
-      warn: (message) => this.logToStderr(`Warning: ${message}`),
-    };
+    return new StderrProgress({ live: !this.jsonMode });
   }
 
   /** Take the shared flags: JSON mode (errors are reported as JSON too) and the service-account login. */
@@ -164,8 +166,13 @@ export abstract class JanitorCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    // oclif's own parse errors and exits keep oclif's handling (exit 2 for bad flags).
-    if (error instanceof Errors.ExitError || (error instanceof Errors.CLIError && !(error instanceof JanitorError))) throw error;
+    if (error instanceof Errors.ExitError) throw error;
+    if (error instanceof Errors.CLIError && !(error instanceof JanitorError)) {
+      // oclif's parse errors (unknown flag, missing argument, bad value): one error in our
+      // style and a pointer to the help, not the whole help scrolling the error away.
+      this.reportError('usage', `${usageMessage(error, this.flagNames())} See '${this.publicName()} --help'.`, ExitCode.USAGE);
+      return this.exit(ExitCode.USAGE);
+    }
     if (error instanceof Error && error.name === 'ExitPromptError') {
       // Ctrl-C at a prompt (inquirer reads it as a key, not as a signal).
       this.reportError('interrupted', this.interruptedMessage(' at the prompt'), ExitCode.INTERRUPTED);
@@ -180,10 +187,36 @@ export abstract class JanitorCommand extends Command {
     return this.exit(ExitCode.INTERNAL);
   }
 
+  /** "dcos janitor plan show", as the operator types it. */
+  protected publicName(): string {
+    return `dcos ${(this.id ?? 'janitor').split(':').join(' ')}`;
+  }
+
+  private flagNames(): string[] {
+    const flags = (this.constructor as { flags?: Record<string, unknown> }).flags ?? {};
+    return [...Object.keys(flags), ...Object.keys(JanitorCommand.baseFlags), 'help'].map((name) => `--${name}`);
+  }
+
   private reportError(kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}): void {
-    this.logToStderr(`Error: ${message}`);
+    // One line in a pipe or a log (grep-able); wrapped to the width in a terminal.
+    const line = `Error: ${message}`;
+    this.logToStderr(process.stderr.isTTY ? wrap(line, terminalWidth(process.stderr), '  ') : line);
     if (this.jsonMode) this.printJson({ error: { kind, message, exitCode, ...extra } });
   }
+}
+
+/** oclif's parse error as one sentence, with the closest flag for an unknown one. */
+function usageMessage(error: Error & { flags?: string[] }, flagNames: string[]): string {
+  const text = error.message
+    .split('\n')
+    .filter((line) => !/See more help with --help/i.test(line))
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/:\s+/, ': ');
+  const unknown = error.flags?.[0];
+  const close = unknown ? closestNames(unknown.replace(/=.*$/, ''), flagNames)[0] : undefined;
+  return `${text.replace(/\.$/, '')}.${close ? ` Did you mean --${close.replace(/^-+/, '')}?` : ''}`;
 }
 
 function envNumber(name: string, fallback: number): number {

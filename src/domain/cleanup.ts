@@ -28,7 +28,8 @@ import {
   validateCleanupRole,
   validateCleanupZnode,
 } from './naming';
-import { Progress, silentProgress } from './progress';
+import { Progress, agentCounter, silentProgress } from './progress';
+import { plural } from '../text';
 import { describeResource, isPersistentVolume, reservationOf, resourceKey } from './resources';
 
 /**
@@ -238,7 +239,7 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     } else if (framework.taskCount > 0) {
       // Its scheduler is gone but its tasks still run on the target's resources: cleaning now pulls them from a live service.
       blockers.push(
-        `framework ${framework.name} (${framework.id}) is inactive but still runs ${framework.taskCount} task(s). Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
+        `framework ${framework.name} (${framework.id}) is inactive but still runs ${plural(framework.taskCount, 'task')}. Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
       );
     }
   }
@@ -250,7 +251,7 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
   }
   const unregistered = slaves ? unregisteredAgents(slaves) : [];
   if (unregistered.length > 0) {
-    warnings.push(`${unregistered.length} agent(s) are known to the master but not registered: their reservations cannot be seen or cleaned until they return`);
+    warnings.push(`${plural(unregistered.length, 'agent is', 'agents are')} known to the master but not registered: their reservations cannot be seen or cleaned until they return`);
   }
   const inUse = agents.reduce((sum, agent) => sum + agent.inUse.length, 0);
   if (inUse > 0) {
@@ -302,15 +303,40 @@ export function planHasChanges(plan: CleanupPlan): boolean {
   return resources || (plan.znode?.action === 'delete' && plan.znode.present);
 }
 
-/** "Destroy 3 volume(s), unreserve 9 resource(s) on 3 agent(s) and delete /dcos-service-kafka", for the prompt. */
+/** What a plan will change, counted once for the plan view, the prompt and --json. */
+export interface PlanTotals {
+  volumes: number;
+  /** Reservations to unreserve, not counting the disk under each volume. */
+  reservations: number;
+  /** What the unreserve phase sends: the reservations and the disk each destroyed volume leaves. */
+  resources: number;
+  /** Agents with something to destroy or unreserve. */
+  agents: number;
+  inUse: number;
+  skipped: number;
+  deleteZnode: boolean;
+}
+
+export function planTotals(plan: CleanupPlan): PlanTotals {
+  const totals: PlanTotals = { volumes: 0, reservations: 0, resources: 0, agents: 0, inUse: 0, skipped: 0, deleteZnode: plan.znode?.action === 'delete' && plan.znode.present };
+  for (const agent of plan.agents) {
+    totals.volumes += agent.volumes.length;
+    totals.reservations += agent.reservations.length;
+    totals.inUse += agent.inUse.length;
+    totals.skipped += agent.skipped.length;
+    if (agent.volumes.length + agent.reservations.length > 0) totals.agents++;
+  }
+  totals.resources = totals.reservations + totals.volumes;
+  return totals;
+}
+
+/** "Destroy 3 volumes, unreserve 12 resources on 3 agents and delete /dcos-service-kafka", for the prompt. */
 export function describeChanges(plan: CleanupPlan): string {
-  const volumes = plan.agents.reduce((sum, agent) => sum + agent.volumes.length, 0);
-  const reservations = plan.agents.reduce((sum, agent) => sum + agent.reservations.length, 0);
-  const agents = plan.agents.filter((agent) => agent.volumes.length + agent.reservations.length > 0).length;
+  const totals = planTotals(plan);
   const parts: string[] = [];
-  if (volumes > 0) parts.push(`destroy ${volumes} volume(s)`);
-  if (volumes + reservations > 0) parts.push(`unreserve ${reservations + volumes} resource(s) on ${agents} agent(s)`);
-  if (plan.znode?.action === 'delete' && plan.znode.present) parts.push(`delete /${plan.znode.node}`);
+  if (totals.volumes > 0) parts.push(`destroy ${plural(totals.volumes, 'volume')}`);
+  if (totals.resources > 0) parts.push(`unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`);
+  if (totals.deleteZnode && plan.znode) parts.push(`delete /${plan.znode.node}`);
   const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0] ?? 'change nothing';
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -333,11 +359,14 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
 
   const withVolumes = plan.agents.filter((agent) => agent.volumes.length > 0);
   if (withVolumes.length > 0) {
-    progress.step(`Destroying ${withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0)} persistent volume(s) on ${withVolumes.length} agent(s)...`);
+    progress.step(`Destroying ${plural(withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0), 'persistent volume')} on ${plural(withVolumes.length, 'agent')}...`);
+    const tick = agentCounter(progress, 'Destroying volumes', withVolumes.length, planTotals(plan).volumes, 'volumes');
     await mapWithConcurrency(withVolumes, options.concurrency, async (agent) => {
       execution.attempts.volumes.set(agent.agentId, agent.volumes);
       await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures);
+      tick(agent.volumes.length);
     });
+    progress.clear();
   }
 
   // A destroyed volume becomes plain reserved disk that may merge with identical
@@ -351,11 +380,14 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
 
   const withReservations = agents.filter((agent) => agent.reservations.length > 0);
   if (withReservations.length > 0) {
-    progress.step(`Unreserving ${withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0)} resource(s) on ${withReservations.length} agent(s)...`);
+    progress.step(`Unreserving ${plural(withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0), 'resource')} on ${plural(withReservations.length, 'agent')}...`);
+    const tick = agentCounter(progress, 'Unreserving', withReservations.length, withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0), 'resources');
     await mapWithConcurrency(withReservations, options.concurrency, async (agent) => {
       execution.attempts.reservations.set(agent.agentId, agent.reservations);
       await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures);
+      tick(agent.reservations.length);
     });
+    progress.clear();
   }
 
   if (plan.znode?.action === 'keep') execution.znode = 'kept';
@@ -393,7 +425,7 @@ async function applyPerAgent(
   const batchOutcome = await send(resources);
   if (batchOutcome.kind === 'accepted') return;
   if (isAgentGone(batchOutcome)) {
-    failures.push(failureOf(agent, operation, `${resources.length} resource(s)`, batchOutcome));
+    failures.push(failureOf(agent, operation, plural(resources.length, 'resource'), batchOutcome));
     return;
   }
   let remaining = await stillHeld(mesos, agent.agentId, resources);
@@ -473,10 +505,12 @@ export async function cleanUp(
   plan: CleanupPlan,
   options: CleanupOptions,
   progress: Progress,
+  /** false when the caller verifies more widely itself (uninstall): the step is said once. */
+  sayVerifying = true,
 ): Promise<{ outcome: CleanupOutcome; verification: Verification }> {
-  if (!planHasChanges(plan)) progress.step('Nothing to change; verifying.');
+  if (!planHasChanges(plan)) progress.step(sayVerifying ? 'Nothing to change; verifying.' : 'Nothing to change.');
   const execution = await executeCleanup(clients, plan, options, progress);
-  const { verification, fresh } = await verifyFromFreshRead(clients, plan, progress);
+  const { verification, fresh } = await verifyFromFreshRead(clients, plan, sayVerifying ? progress : silentProgress);
   return { outcome: settleOutcome(execution, fresh), verification };
 }
 
@@ -502,14 +536,14 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
   if (fresh.marathonApp) {
     leftovers.push({
       kind: 'app',
-      detail: `Marathon app ${fresh.marathonApp.id} still exists (${fresh.marathonApp.tasksRunning} task(s) running)`,
+      detail: `Marathon app ${fresh.marathonApp.id} still exists (${plural(fresh.marathonApp.tasksRunning, 'task')} running)`,
       hint: `dcos janitor teardown --service ${fresh.target.serviceName ?? fresh.marathonApp.id} --yes`,
     });
   }
   for (const framework of fresh.frameworks) {
     leftovers.push({
       kind: 'framework',
-      detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${framework.taskCount} task(s)` : ''}`,
+      detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${plural(framework.taskCount, 'task')}` : ''}`,
       hint: `dcos janitor teardown --framework-id ${framework.id} --yes`,
     });
   }

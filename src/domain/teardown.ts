@@ -7,6 +7,7 @@ import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanu
 import { deriveServiceNames } from './naming';
 import { closestNames } from './not-found';
 import { Progress } from './progress';
+import { plural } from '../text';
 
 /**
  * `dcos janitor teardown`: find frameworks (by id, by service, or the orphaned
@@ -225,18 +226,40 @@ export async function tearDownAndWait(
 export async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
   const deployment = await clients.marathon.deleteApp(appId);
   progress.step(`Removing Marathon app ${appId}${deployment ? ` (deployment ${deployment.deploymentId})` : ' (already gone)'}...`);
-  for (let polls = 0; ; polls++) {
-    const app = await clients.marathon.getApp(appId);
-    if (!app) return;
-    if (Date.now() > deadline) {
-      throw new TimedOutError(`Marathon app ${appId} was still there when --timeout ran out: check its deployment with 'dcos marathon deployment list', then re-run.`);
+  const wait = progress.wait(`Waiting for Marathon to remove ${appId}`);
+  try {
+    for (let polls = 0; ; polls++) {
+      const app = await clients.marathon.getApp(appId);
+      if (!app) return;
+      if (Date.now() > deadline) {
+        throw new TimedOutError(`Marathon app ${appId} was still there when --timeout ran out: check its deployment with 'dcos marathon deployment list', then re-run.`);
+      }
+      if (polls % 20 === 19) progress.step(`  still waiting for Marathon to remove ${appId}...`);
+      await sleep(pollMs);
     }
-    if (polls % 5 === 4) progress.step(`  still waiting for Marathon to remove ${appId}...`);
-    await sleep(pollMs);
+  } finally {
+    wait.end();
   }
 }
 
 async function waitUntilCompleted(clients: CleanupClients, view: { id: string; name: string }, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+  const wait = progress.wait(`Waiting for Mesos to complete ${view.name}`);
+  try {
+    await pollUntilCompleted(clients, view, deadline, pollMs, progress, (left) => wait.update(`Waiting for Mesos to complete ${view.name}: ${plural(left, 'task')} left`));
+  } finally {
+    wait.end();
+  }
+}
+
+async function pollUntilCompleted(
+  clients: CleanupClients,
+  view: { id: string; name: string },
+  deadline: number,
+  pollMs: number,
+  progress: Progress,
+  tasksLeft: (count: number) => void,
+): Promise<void> {
+  let lastSaid = -1;
   for (;;) {
     const frameworks = await clients.mesos.getFrameworks();
     const stillRegistered = frameworks.frameworks.find((framework) => framework.id === view.id);
@@ -246,10 +269,14 @@ async function waitUntilCompleted(clients: CleanupClients, view: { id: string; n
     }
     if (Date.now() > deadline) {
       throw new TimedOutError(
-        `Framework ${view.id} was still registered with ${stillRegistered.tasks?.length ?? 0} task(s) when --timeout ran out: re-run 'dcos janitor teardown --framework-id ${view.id}'.`,
+        `Framework ${view.id} was still registered with ${plural(stillRegistered.tasks?.length ?? 0, 'task')} when --timeout ran out: re-run 'dcos janitor teardown --framework-id ${view.id}'.`,
       );
     }
-    progress.step(`  waiting for Mesos to complete ${view.name}: ${stillRegistered.tasks?.length ?? 0} task(s) left...`);
+    const left = stillRegistered.tasks?.length ?? 0;
+    tasksLeft(left);
+    // A plain line when the count changes (logs and pipes see progress too), not on every poll.
+    if (left !== lastSaid) progress.step(`  waiting for Mesos to complete ${view.name}: ${plural(left, 'task')} left...`);
+    lastSaid = left;
     await sleep(pollMs);
   }
 }

@@ -6,8 +6,9 @@ import { PlanError, ServiceNotFoundError, StuckStepsError, TimedOutError, Unreac
 import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Verification, cleanUp, leftoversOf, planCleanup } from './cleanup';
 import { deriveServiceNames } from './naming';
 import { Progress, silentProgress } from './progress';
-import { StuckStep, findStuckSteps, isUnreservePhase } from './stuck-steps';
+import { StuckStep, findStuckSteps, isUnreservePhase, readPlanWithStuckSteps } from './stuck-steps';
 import { removeApp, tearDownAndWait } from './teardown';
+import { plural } from '../text';
 
 /**
  * `dcos janitor uninstall`: seed 002's manual, automated. The SDK route asks Cosmos
@@ -42,7 +43,27 @@ export interface Inventory {
   plan: CleanupPlan;
   dcosVersion?: string;
   route: RouteChoice;
+  /** An SDK uninstall already started (SDK_UNINSTALL is set): its plan as the scheduler shows it now. */
+  underWay?: UninstallUnderWay;
 }
+
+export interface UninstallUnderWay {
+  status: string;
+  /** "kill-tasks 2/2 COMPLETE", one per phase. */
+  phases: Array<{ name: string; status: string; done: number; total: number }>;
+  stuck: StuckStep[];
+  /** Why the plan could not be read (the scheduler restarting, no Mesos access...). */
+  unreadable?: string;
+}
+
+/**
+ * What forcing a stuck unreserve step means for its resources, said the same way
+ * everywhere (reference/sdk-plans.md §5.3, §5.5): the scheduler stops waiting; nothing
+ * is unreserved; the gone agent keeps what it held.
+ */
+export const FORCE_STUCK_MEANS =
+  'Forcing a stuck step only tells the scheduler to stop waiting for the gone agent: nothing is unreserved, ' +
+  'and what that agent held stays recorded on it. If it ever re-registers, clean it with dcos janitor cleanup.';
 
 export function cleanupRequestOf(request: UninstallRequest): CleanupRequest {
   return { service: request.service, ...request.cleanup };
@@ -50,7 +71,25 @@ export function cleanupRequestOf(request: UninstallRequest): CleanupRequest {
 
 export async function readInventory(clients: UninstallClients, request: UninstallRequest, progress: Progress, dcosVersion: () => Promise<string | undefined>): Promise<Inventory> {
   const [plan, version] = await Promise.all([planCleanup(clients, cleanupRequestOf(request), progress), dcosVersion()]);
-  return { service: request.service, plan, dcosVersion: version, route: chooseRoute(plan, version, request.manual) };
+  const route = chooseRoute(plan, version, request.manual);
+  const inventory: Inventory = { service: request.service, plan, dcosVersion: version, route };
+  if (route.route === 'sdk' && plan.marathonApp?.env.SDK_UNINSTALL !== undefined) inventory.underWay = await readUnderWay(clients, request.service);
+  return inventory;
+}
+
+/** The uninstall plan of an uninstall already started, and its stuck steps, before anything is asked. */
+async function readUnderWay(clients: UninstallClients, service: string): Promise<UninstallUnderWay> {
+  try {
+    const { read, stuck, stuckUnknown } = await readPlanWithStuckSteps(clients.sdk, clients.mesos, service, 'deploy');
+    const phases = (read.plan.phases ?? []).map((phase) => {
+      const steps = phase.steps ?? [];
+      return { name: phase.name ?? '?', status: phase.status ?? '?', done: steps.filter((step) => step.status === 'COMPLETE').length, total: steps.length };
+    });
+    return { status: read.plan.status ?? '?', phases, stuck, unreadable: stuckUnknown ? `stuck steps unknown: ${stuckUnknown.message}` : undefined };
+  } catch (error) {
+    if (!(error instanceof ServiceNotFoundError)) throw error;
+    return { status: 'unknown', phases: [], stuck: [], unreadable: 'the scheduler does not answer (restarting?)' };
+  }
 }
 
 /**
@@ -129,7 +168,7 @@ export async function uninstallSdk(clients: UninstallClients, inventory: Invento
   const plan = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
   if (plan.blockers.length === 0 && (plan.znode?.present || plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0))) {
     progress.step(`Removing what the scheduler leaves behind (${plan.znode?.present ? `/${plan.znode.node}` : 'reservations'})...`);
-    await cleanUp(clients, plan, options.cleanup, progress);
+    await cleanUp(clients, plan, options.cleanup, progress, false);
     report.actions.push('deleted the ZooKeeper node the scheduler left');
   }
   return report;
@@ -161,6 +200,23 @@ interface PhaseProgress {
 }
 
 async function followUninstallPlan(clients: UninstallClients, service: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
+  const wait = progress.wait(`Following the uninstall plan of ${service}`);
+  try {
+    await followPlan(clients, service, options, progress, report, deadline, (status) => wait.update(`Following the uninstall plan of ${service}: ${status}`));
+  } finally {
+    wait.end();
+  }
+}
+
+async function followPlan(
+  clients: UninstallClients,
+  service: string,
+  options: UninstallOptions,
+  progress: Progress,
+  report: UninstallReport,
+  deadline: number,
+  status: (text: string) => void,
+): Promise<void> {
   const appId = deriveServiceNames(service).marathonAppId;
   await waitForDeployments(clients, appId, deadline, options.pollMs, progress);
   const shown = new Map<string, string>();
@@ -194,6 +250,8 @@ async function followUninstallPlan(clients: UninstallClients, service: string, o
       continue;
     }
     reportPhases(plan, shown, progress);
+    const steps = stepsOf(plan);
+    status(`${steps.filter(({ step }) => step.status === 'COMPLETE').length}/${plural(steps.length, 'step')} COMPLETE (${plan.status ?? '?'})`);
     if (httpStatus === 200 || plan.status === 'COMPLETE') {
       progress.step('The uninstall plan is COMPLETE.');
       return;
@@ -207,7 +265,7 @@ async function followUninstallPlan(clients: UninstallClients, service: string, o
     // A scheduler restart rebuilds the plan and loses force-completes: apply them again, by name.
     const lost = stepsOf(plan).filter(({ phase, step }) => forced.has(`${phase}/${step.name}`) && step.status !== 'COMPLETE');
     if (lost.length > 0) {
-      progress.warn(`the scheduler restarted and lost ${lost.length} force-complete(s): applying them again.`);
+      progress.warn(`the scheduler restarted and lost ${plural(lost.length, 'force-complete')}: applying them again.`);
       for (const { phase, step } of lost) await clients.sdk.command(service, 'deploy', 'forceComplete', { phase, step: step.name });
       report.reapplied += lost.length;
       continue;
@@ -228,7 +286,7 @@ async function followUninstallPlan(clients: UninstallClients, service: string, o
           forced.add(`${step.phase}/${step.step}`);
           report.forced.push({ phase: step.phase, step: step.step });
         }
-        report.actions.push(`force-completed ${stuck.length} unreserve step(s) stuck on gone agents`);
+        report.actions.push(`force-completed ${plural(stuck.length, 'unreserve step')} stuck on gone agents`);
         continue;
       }
     }
@@ -238,14 +296,14 @@ async function followUninstallPlan(clients: UninstallClients, service: string, o
 
 async function decideOnStuck(stuck: StuckStep[], service: string, options: UninstallOptions, progress: Progress): Promise<void> {
   const hosts = [...new Set(stuck.map((step) => step.agentHostname ?? 'a gone agent'))].join(', ');
-  progress.warn(`${stuck.length} unreserve step(s) wait for ${hosts}, which is not registered: they can never finish.`);
+  progress.warn(`${plural(stuck.length, 'unreserve step waits', 'unreserve steps wait')} for ${hosts}, which is not registered: ${stuck.length === 1 ? 'it' : 'they'} can never finish.`);
   if (options.askToForce) {
     if (await options.askToForce(stuck)) return;
   } else if (options.forceStuck) {
     return;
   }
   throw new StuckStepsError(
-    `The uninstall of ${service} is stuck on ${stuck.length} unreserve step(s) of agents that left the cluster: ` +
+    `The uninstall of ${service} is stuck on ${plural(stuck.length, 'unreserve step')} of agents that left the cluster: ` +
       `re-run with --force-stuck to force them (or 'dcos janitor plan force-complete ${service} --stuck').`,
     stuck,
   );
@@ -263,6 +321,7 @@ async function waitForDeployments(clients: UninstallClients, appId: string, dead
     if (!app || (app.deployments ?? []).length === 0) return;
     if (Date.now() > deadline) throw new TimedOutError(`Marathon's deployment of ${appId} did not finish before --timeout: check 'dcos marathon deployment list'.`);
     if (polls === 0) progress.step(`  waiting for Marathon to restart ${appId} with SDK_UNINSTALL...`);
+    progress.update(`Waiting for Marathon to restart ${appId} with SDK_UNINSTALL (${Math.round((polls * pollMs) / 1000)} s)`);
     await sleep(pollMs);
   }
 }
@@ -278,7 +337,7 @@ function reportPhases(plan: SdkPlan, shown: Map<string, string>, progress: Progr
   for (const phase of plan.phases ?? []) {
     const steps = phase.steps ?? [];
     const state: PhaseProgress = { status: phase.status ?? '?', done: steps.filter((step) => step.status === 'COMPLETE').length, total: steps.length };
-    const line = `  ${phase.name}: ${state.done}/${state.total} step(s) COMPLETE (${state.status})`;
+    const line = `  ${phase.name}: ${state.done}/${plural(state.total, 'step')} COMPLETE (${state.status})`;
     if (shown.get(phase.name ?? '') !== line) {
       shown.set(phase.name ?? '', line);
       progress.step(line);
@@ -293,12 +352,19 @@ function reportPhases(plan: SdkPlan, shown: Map<string, string>, progress: Progr
  */
 async function removeZombie(clients: UninstallClients, appId: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
   const graceEnd = Date.now() + options.graceMs;
-  while (Date.now() < graceEnd) {
-    if (!(await clients.marathon.getApp(appId))) {
-      report.actions.push('Cosmos removed the scheduler app');
-      return;
+  const seconds = Math.round(options.graceMs / 1000);
+  if (await clients.marathon.getApp(appId)) progress.step(`Waiting up to ${seconds} s for Cosmos to remove ${appId} (it does once the plan is COMPLETE)...`);
+  const wait = progress.wait(`Waiting up to ${seconds} s for Cosmos to remove ${appId}`);
+  try {
+    while (Date.now() < graceEnd) {
+      if (!(await clients.marathon.getApp(appId))) {
+        report.actions.push('Cosmos removed the scheduler app');
+        return;
+      }
+      await sleep(Math.min(options.pollMs, Math.max(0, graceEnd - Date.now())));
     }
-    await sleep(Math.min(options.pollMs, Math.max(0, graceEnd - Date.now())));
+  } finally {
+    wait.end();
   }
   if (!(await clients.marathon.getApp(appId))) return;
   progress.warn(`the plan is COMPLETE but app ${appId} is still there after ${Math.round(options.graceMs / 1000)} s (a zombie scheduler: Cosmos lost its uninstall loop): removing it.`);
@@ -325,8 +391,8 @@ export async function uninstallLegacy(clients: UninstallClients, request: Uninst
   }
   const plan = await planCleanup(clients, cleanupRequestOf(request), progress);
   if (plan.blockers.length > 0) throw new UsageError(`The cleanup of ${request.service} is still blocked: ${plan.blockers.join(' | ')}`);
-  const { outcome } = await cleanUp(clients, plan, options.cleanup, progress);
-  report.actions.push(`cleaned ${outcome.volumesDestroyed} volume(s), ${outcome.resourcesUnreserved} reserved resource(s); znode ${outcome.znode}`);
+  const { outcome } = await cleanUp(clients, plan, options.cleanup, progress, false);
+  report.actions.push(`cleaned ${plural(outcome.volumesDestroyed, 'volume')}, ${plural(outcome.resourcesUnreserved, 'reserved resource')}; znode ${outcome.znode}`);
   return report;
 }
 

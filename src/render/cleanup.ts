@@ -1,29 +1,47 @@
-import Table from 'cli-table3';
-
 import { AgentCleanup, SKIP_REASON_TEXT, SkipReason } from '../domain/cleanup-plan';
-import { CleanupOutcome, CleanupPlan, Verification } from '../domain/cleanup';
+import { CleanupOutcome, CleanupPlan, Leftover, Verification, planTotals } from '../domain/cleanup';
 import { describeResource, summariseResources } from '../domain/resources';
+import { plural, wrap } from '../text';
+import { Column, renderColumns, terminalWidth } from './columns';
 
 /** Text and JSON views of a cleanup; no logic beyond presentation. */
 
-export function renderCleanupPlan(plan: CleanupPlan): string {
+export interface ViewOptions {
+  /** Fit to this many columns (the terminal's). */
+  width: number;
+  /** Every row, agent ids too, nothing cut (--wide). */
+  wide: boolean;
+  /** Rows shown before "... and N more" (about a screenful). */
+  maxRows: number;
+}
+
+export function viewOptions(wide = false): ViewOptions {
+  return { width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(), wide, maxRows: 20 };
+}
+
+export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOptions()): string {
   const lines: string[] = [];
+  const say = (text: string, indent = '  ') => lines.push(wrap(text, view.width, indent));
   const { target } = plan;
   lines.push(target.serviceName ? `Cleanup plan for service '${target.serviceName}'` : 'Cleanup plan');
-  for (const note of plan.targetNotes) lines.push(`  ${note}`);
-  if (target.frameworkIds.length > 0) lines.push(`  framework_id labels accepted: ${target.frameworkIds.join(', ')}`);
+  for (const note of plan.targetNotes) say(`  ${note}`, '    ');
+  if (target.frameworkIds.length > 0) say(`  framework_id labels accepted: ${target.frameworkIds.join(', ')}`, '    ');
 
+  const totals = planTotals(plan);
   if (target.roles.length > 0) {
-    const withWork = plan.agents.filter((agent) => agent.volumes.length + agent.reservations.length + agent.inUse.length > 0);
-    lines.push('', `Read ${plan.agentsRead} registered agent(s); ${withWork.length} hold resources of role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}.`);
-    if (plan.agents.length > 0) lines.push(agentTable(plan.agents));
-    const volumes = count(plan.agents, (agent) => agent.volumes.length);
-    const reservations = count(plan.agents, (agent) => agent.reservations.length);
-    lines.push(`Will destroy ${volumes} volume(s), then unreserve ${reservations} resource(s) and the disk under each destroyed volume.`);
+    const holding = plan.agents.filter((agent) => agent.volumes.length + agent.reservations.length + agent.inUse.length > 0).length;
+    lines.push('');
+    say(`Read ${plural(plan.agentsRead, 'agent')}; ${holding} hold resources of role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}.`);
+    if (plan.agents.length > 0) lines.push(agentTable(plan.agents, view));
+    const parts = [`destroy ${plural(totals.volumes, 'volume')}`, `unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`];
+    if (totals.volumes > 0 && totals.resources > 0) parts[1] += ` (${plural(totals.reservations, 'reservation')} and the disk of each destroyed volume)`;
+    if (totals.inUse > 0) parts.push(`${totals.inUse} in use, not sent`);
+    if (totals.skipped > 0) parts.push(`${totals.skipped} skipped`);
+    say(`Totals: ${parts.join('; ')}.`);
   }
   if (plan.znode) {
     const state = plan.znode.present ? 'present' : 'absent';
-    lines.push(
+    say(
       plan.znode.action === 'delete'
         ? `ZooKeeper: delete /${plan.znode.node} (${state}) through Exhibitor, after the resources.`
         : `ZooKeeper: keep /${plan.znode.node} (${state}): ${plan.znode.reason}.`,
@@ -31,31 +49,44 @@ export function renderCleanupPlan(plan: CleanupPlan): string {
   }
   for (const framework of plan.frameworks) {
     const state = framework.active ? (framework.connected ? 'active, connected' : 'active, disconnected') : 'inactive';
-    lines.push(`Framework ${framework.name} (${framework.id}) holds the role: ${state}, ${framework.taskCount} task(s).`);
+    say(`Framework ${framework.name} (${framework.id}) holds the role: ${state}, ${plural(framework.taskCount, 'task')}.`);
   }
-  for (const agent of plan.unregisteredAgents) lines.push(`Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: not visible, not cleanable now.`);
-  for (const warning of plan.warnings) lines.push(`Warning: ${warning}.`);
-  for (const blocker of plan.blockers) lines.push(`Blocked: ${blocker}`);
+  const unregistered = plan.unregisteredAgents;
+  for (const agent of unregistered.slice(0, view.wide ? unregistered.length : 5)) {
+    say(`Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: not visible, not cleanable now.`);
+  }
+  if (!view.wide && unregistered.length > 5) lines.push(`... and ${plural(unregistered.length - 5, 'more unregistered agent')}`);
+  for (const blocker of plan.blockers) say(`Blocked: ${blocker}`);
+  const legend = skipLegend(plan);
+  if (legend.length > 0) {
+    lines.push('Skipped resources stay; why:');
+    for (const line of legend) say(`  ${line}`, '    ');
+  }
   return lines.join('\n');
 }
 
-export function agentTable(agents: AgentCleanup[]): string {
-  const table = new Table({
-    head: ['Agent', 'Host', 'Destroy volumes', 'Unreserve', 'In use (refused)', 'Skipped: not ours'],
-    style: { head: [], border: [] },
-    wordWrap: true,
-  });
-  for (const agent of agents) {
-    table.push([
-      agent.agentId,
-      agent.hostname,
-      agent.volumes.length > 0 ? `${agent.volumes.length}: ${summariseResources(agent.volumes)}` : '-',
-      agent.reservations.length > 0 ? summariseResources(agent.reservations) : '-',
-      agent.inUse.length > 0 ? summariseResources(agent.inUse) : '-',
-      skippedSummary(agent),
-    ]);
-  }
-  return table.toString();
+/** One row per agent (a screenful unless --wide), then how many more. */
+export function agentTable(agents: AgentCleanup[], view: ViewOptions = viewOptions()): string {
+  const columns: Column[] = [
+    ...(view.wide ? [{ header: 'Agent ID', shrink: 0 }] : []),
+    { header: 'Host', shrink: 1, min: 12 },
+    { header: 'Volumes', shrink: 2 },
+    { header: 'Unreserve', shrink: 3, min: 12 },
+    { header: 'In use', shrink: 2 },
+    { header: 'Skipped', shrink: 2, min: 8 },
+  ];
+  const shown = view.wide ? agents : agents.slice(0, view.maxRows);
+  const rows = shown.map((agent) => [
+    ...(view.wide ? [agent.agentId] : []),
+    agent.hostname,
+    agent.volumes.length > 0 ? `${agent.volumes.length}: ${summariseResources(agent.volumes)}` : '-',
+    agent.reservations.length > 0 ? summariseResources(agent.reservations) : '-',
+    agent.inUse.length > 0 ? summariseResources(agent.inUse) : '-',
+    skippedSummary(agent),
+  ]);
+  const table = renderColumns(columns, rows, view.width);
+  const hidden = agents.length - shown.length;
+  return hidden > 0 ? `${table}\n... and ${plural(hidden, 'more agent')} (--wide or --json for all)` : table;
 }
 
 function skippedSummary(agent: AgentCleanup): string {
@@ -65,32 +96,48 @@ function skippedSummary(agent: AgentCleanup): string {
   return [...byReason].map(([reason, n]) => `${n} ${reason}`).join(', ');
 }
 
-export function renderSkipLegend(plan: CleanupPlan): string {
-  const reasons = new Set(plan.agents.flatMap((agent) => agent.skipped.map((skipped) => skipped.reason)));
-  return [...reasons].map((reason) => `  ${reason}: ${SKIP_REASON_TEXT[reason]}`).join('\n');
+function skipLegend(plan: CleanupPlan): string[] {
+  const reasons = new Set<SkipReason>();
+  for (const agent of plan.agents) for (const skipped of agent.skipped) reasons.add(skipped.reason);
+  return [...reasons].map((reason) => `${reason}: ${SKIP_REASON_TEXT[reason]}`);
 }
 
-export function renderCleanupOutcome(outcome: CleanupOutcome, verification: Verification): string {
+export function renderCleanupOutcome(outcome: CleanupOutcome, verification: Verification, view: ViewOptions = viewOptions()): string {
   const lines: string[] = [];
   lines.push(
-    `Destroyed ${outcome.volumesDestroyed} volume(s) and unreserved ${outcome.resourcesUnreserved} resource(s) on ${outcome.agentsTouched} agent(s); ZooKeeper node ${znodeText(outcome.znode)}.`,
+    wrap(
+      `Destroyed ${plural(outcome.volumesDestroyed, 'volume')} and unreserved ${plural(outcome.resourcesUnreserved, 'resource')} on ${plural(outcome.agentsTouched, 'agent')}; ZooKeeper node ${znodeText(outcome.znode)}.`,
+      view.width,
+    ),
   );
   for (const failure of outcome.failures) {
-    lines.push(`Failed: ${failure.operation} ${failure.resource}${failure.hostname ? ` on ${failure.hostname}` : ''}: ${failure.message} (${failure.hint})`);
+    lines.push(wrap(`Failed: ${failure.operation} ${failure.resource}${failure.hostname ? ` on ${failure.hostname}` : ''}: ${failure.message} (${failure.hint})`, view.width, '    '));
   }
-  if (verification.clean) {
-    lines.push('Verified: nothing of the target is left on the cluster.');
-    return lines.join('\n');
-  }
-  lines.push(renderLeftovers(verification.leftovers));
+  lines.push(renderLeftovers(verification.leftovers, view));
   return lines.join('\n');
 }
 
-export function renderLeftovers(leftovers: Verification['leftovers']): string {
+/**
+ * What the verification found, grouped by the command that removes it (a thousand
+ * reservations left by one cause get one next step), a screenful unless --wide.
+ */
+export function renderLeftovers(leftovers: Leftover[], view: ViewOptions = viewOptions()): string {
   if (leftovers.length === 0) return 'Verified: nothing of the target is left on the cluster.';
-  const table = new Table({ head: ['What', 'Where', 'Detail', 'Next step'], style: { head: [], border: [] }, wordWrap: true });
-  for (const leftover of leftovers) table.push([leftover.kind, leftover.hostname ?? leftover.agentId ?? '-', leftover.detail, leftover.hint]);
-  return `Verification found ${leftovers.length} leftover(s):\n${table.toString()}`;
+  const lines = [`Verification found ${plural(leftovers.length, 'leftover')}:`];
+  const byHint = new Map<string, Leftover[]>();
+  for (const leftover of leftovers) byHint.set(leftover.hint, [...(byHint.get(leftover.hint) ?? []), leftover]);
+  let shown = 0;
+  for (const [hint, group] of byHint) {
+    for (const leftover of group) {
+      if (!view.wide && shown >= view.maxRows) break;
+      const where = leftover.hostname ?? leftover.agentId;
+      lines.push(wrap(`  ${leftover.kind}${where ? ` on ${view.wide && leftover.agentId ? `${where} (${leftover.agentId})` : where}` : ''}: ${leftover.detail}`, view.width, '      '));
+      shown++;
+    }
+    lines.push(wrap(`    next: ${hint}`, view.width, '      '));
+  }
+  if (shown < leftovers.length) lines.push(`  ... and ${plural(leftovers.length - shown, 'more leftover')} (--wide or --json for all)`);
+  return lines.join('\n');
 }
 
 function znodeText(state: CleanupOutcome['znode']): string {
@@ -106,10 +153,6 @@ function znodeText(state: CleanupOutcome['znode']): string {
     case 'not-requested':
       return 'not asked for';
   }
-}
-
-function count(agents: AgentCleanup[], measure: (agent: AgentCleanup) => number): number {
-  return agents.reduce((sum, agent) => sum + measure(agent), 0);
 }
 
 /** The one JSON object `cleanup --json` prints; keys are stable for CI. */
@@ -128,6 +171,7 @@ export function cleanupJson(plan: CleanupPlan, dryRun: boolean, exitCode: number
     },
     plan: {
       agentsRead: plan.agentsRead,
+      totals: planTotals(plan),
       agents: plan.agents.map((agent) => ({
         agentId: agent.agentId,
         hostname: agent.hostname,

@@ -1,29 +1,29 @@
-import Table from 'cli-table3';
 
 import { FrameworkView, RemainingReservations, TeardownOutcome } from '../domain/teardown';
+import { plural, wrap } from '../text';
+import { Column, renderColumns, renderKeyValues, terminalWidth } from './columns';
 
 /** Text views of `teardown`: one key/value table per framework, then outcomes and what is left. */
 
-export function renderFramework(view: FrameworkView): string {
-  const table = new Table({ style: { head: [], border: [] }, wordWrap: true, colWidths: [16, 70] });
+export function renderFramework(view: FrameworkView, width = terminalWidth()): string {
   const states = Object.entries(view.taskStates).map(([state, count]) => `${count} ${state}`).join(', ');
   const app = view.app
-    ? `${view.app.id}: ${view.app.tasksRunning}/${view.app.instances} running${view.app.tasksStaged ? `, ${view.app.tasksStaged} staged` : ''}${view.app.deployments ? `, ${view.app.deployments} deployment(s)` : ''}`
+    ? `${view.app.id}: ${view.app.tasksRunning}/${view.app.instances} running${view.app.tasksStaged ? `, ${view.app.tasksStaged} staged` : ''}${view.app.deployments ? `, ${plural(view.app.deployments, 'deployment')}` : ''}`
     : 'none';
-  table.push(
-    { Framework: view.name },
-    { ID: view.id },
-    { 'Role(s)': view.roles.join(', ') || '-' },
-    { Principal: view.principal ?? '-' },
-    { State: frameworkState(view) },
-    { Tasks: view.tasks > 0 ? `${view.tasks} (${states})` : '0' },
-    { Agents: view.agents.join(', ') || '-' },
-    { Registered: view.registeredTime ?? '-' },
-    { Unregistered: view.unregisteredTime ?? '-' },
-    { 'Marathon app': app },
-  );
-  if (view.orphanReasons.length > 0) table.push({ 'Looks orphaned': view.orphanReasons.join(', ') });
-  return table.toString();
+  const pairs: Array<[string, string]> = [
+    ['Framework', view.name],
+    ['ID', view.id],
+    ['Roles', view.roles.join(', ') || '-'],
+    ['Principal', view.principal ?? '-'],
+    ['State', frameworkState(view)],
+    ['Tasks', view.tasks > 0 ? `${view.tasks} (${states})` : '0'],
+    ['Agents', view.agents.join(', ') || '-'],
+    ['Registered', view.registeredTime ?? '-'],
+    ['Unregistered', view.unregisteredTime ?? '-'],
+    ['Marathon app', app],
+  ];
+  if (view.orphanReasons.length > 0) pairs.push(['Looks orphaned', view.orphanReasons.join(', ')]);
+  return renderKeyValues(pairs, width);
 }
 
 export function frameworkState(view: FrameworkView): string {
@@ -32,11 +32,19 @@ export function frameworkState(view: FrameworkView): string {
   return `${state}${view.system ? ', DC/OS system framework' : ''}${view.live ? ', LIVE: running tasks and a connected scheduler' : ''}`;
 }
 
-export function renderCandidates(candidates: FrameworkView[]): string {
-  if (candidates.length === 0) return 'No orphaned frameworks: every registered framework is active, connected and launched by a Marathon app (or is a DC/OS system framework).';
-  const table = new Table({ head: ['ID', 'Name', 'Role(s)', 'Principal', 'Tasks', 'Why it looks orphaned'], style: { head: [], border: [] }, wordWrap: true });
-  for (const view of candidates) table.push([view.id, view.name, view.roles.join(', '), view.principal ?? '-', String(view.tasks), view.orphanReasons.join(', ')]);
-  return `Frameworks that look orphaned:\n${table.toString()}`;
+export function renderCandidates(candidates: FrameworkView[], width = terminalWidth()): string {
+  if (candidates.length === 0) {
+    return wrap('No orphaned frameworks: every registered framework is active, connected and launched by a Marathon app (or is a DC/OS system framework).', width);
+  }
+  const columns: Column[] = [
+    { header: 'ID', shrink: 0 },
+    { header: 'Name', shrink: 2, min: 10 },
+    { header: 'Roles', shrink: 2, min: 8 },
+    { header: 'Tasks', align: 'right', shrink: 0 },
+    { header: 'Why it looks orphaned', shrink: 3, min: 10 },
+  ];
+  const rows = candidates.map((view) => [view.id, view.name, view.roles.join(', '), String(view.tasks), view.orphanReasons.join(', ')]);
+  return `Frameworks that look orphaned:\n${renderColumns(columns, rows, width)}`;
 }
 
 export function renderOutcome(outcome: TeardownOutcome): string {
@@ -49,8 +57,8 @@ export function renderRemaining(remaining: RemainingReservations[]): string {
   return remaining
     .map(
       (left) =>
-        `Reservations of role ${left.roles.join(', ')} (principal ${left.principal}) remain: ${left.resources} resource(s), ${left.volumes} volume(s), on ${left.agents} agent(s).` +
-        (left.cleanup ? `\n  Clean them with: ${left.cleanup}` : ''),
+        wrap(`Reservations of role ${left.roles.join(', ')} (principal ${left.principal}) remain: ${plural(left.resources, 'resource')}, ${plural(left.volumes, 'volume')}, on ${plural(left.agents, 'agent')}.`, terminalWidth()) +
+        (left.cleanup ? `\n${wrap(`  Clean them with: ${left.cleanup}`, terminalWidth(), '    ')}` : ''),
     )
     .join('\n');
 }

@@ -31,6 +31,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     // Tests must not read the developer's own ~/.dcos.
     DCOS_DIR: '/nonexistent-dcos-dir',
     DCOS_JANITOR_RETRY_BACKOFF_MS: '5',
+    // Wide enough that no line is fitted or wrapped: tests read whole sentences (the width tests set their own).
+    COLUMNS: '1000',
     ...options.env,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
@@ -74,8 +76,9 @@ export interface TerminalStep {
  * Runs the CLI in a pseudo-terminal (util-linux `script`), so that stdin is a TTY
  * and the inquirer prompts are driven for real, one step after another.
  */
-export function runInTerminal(args: string[], env: Record<string, string>, steps: TerminalStep[]): Promise<CliRun> {
-  const command = [CLI, 'janitor', ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+export function runInTerminal(args: string[], env: Record<string, string>, steps: TerminalStep[], columns = 200): Promise<CliRun> {
+  // The pseudo-terminal's own size is what the CLI fits to (process.stdout.columns).
+  const command = `stty cols ${columns} rows 50; exec ${[CLI, 'janitor', ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ')}`;
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DCOS_DIR: '/nonexistent-dcos-dir', TERM: 'xterm', COLUMNS: '200', ...env },

@@ -4,7 +4,7 @@ import { JanitorCommand } from '../../cli/janitor-command';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { describeTarget, nothingFound, tracesOf } from '../../domain/not-found';
 import { ExitCode } from '../../errors';
-import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, renderSkipLegend } from '../../render/cleanup';
+import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
 
 export default class Cleanup extends JanitorCommand {
   static summary = "Destroy a service's volumes, unreserve its resources on every agent and delete its ZooKeeper node.";
@@ -30,6 +30,7 @@ export default class Cleanup extends JanitorCommand {
     'framework-id': Flags.string({ description: 'Only take resources whose framework_id label (SDK >= 0.57.3) is one of these (repeatable).', multiple: true }),
     'include-unlabeled': Flags.boolean({ description: 'Also take reservations of the role+principal that carry no SDK resource_id label.', default: false }),
     'dry-run': Flags.boolean({ description: 'Show the plan and change nothing.', default: false }),
+    wide: Flags.boolean({ description: 'List every agent, with agent ids, lines not fitted to the terminal.', default: false }),
     'ignore-not-found': Flags.boolean({ description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run a cleanup).', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
     force: Flags.boolean({ description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.', default: false }),
@@ -63,11 +64,9 @@ export default class Cleanup extends JanitorCommand {
       else this.log(message);
       return;
     }
-    if (!flags.json) {
-      this.log(renderCleanupPlan(plan));
-      const legend = renderSkipLegend(plan);
-      if (legend) this.log(`Skipped resources stay; why:\n${legend}`);
-    }
+    const view = viewOptions(flags.wide);
+    if (!flags.json) this.log(renderCleanupPlan(plan, view));
+    for (const warning of plan.warnings) progress.warn(warning);
 
     if (plan.blockers.length > 0 && !flags.force) {
       const code = ExitCode.REFUSED;
@@ -89,7 +88,7 @@ export default class Cleanup extends JanitorCommand {
     // not a leftover, and an agent that left during the run is one (agent-unregistered).
     const code = verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
     if (flags.json) this.printJson(cleanupJson(plan, false, code, outcome, verification));
-    else this.log(renderCleanupOutcome(outcome, verification));
+    else this.log(renderCleanupOutcome(outcome, verification, view));
     this.setExitCode(code);
   }
 }

@@ -14,6 +14,7 @@ import {
 import { ExitCode, NothingFoundError, UsageError } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan } from '../../render/cleanup';
 import { renderCandidates, renderFramework, renderOutcome, renderRemaining } from '../../render/teardown';
+import { plural } from '../../text';
 
 export default class Teardown extends JanitorCommand {
   static summary = 'Tear down Mesos frameworks left behind, after stopping the Marathon app that would relaunch their scheduler.';
@@ -85,7 +86,7 @@ export default class Teardown extends JanitorCommand {
     if (!flags.json) for (const view of selected) this.log(renderFramework(view));
     const system = selected.filter((view) => view.system && !view.completed);
     if (system.length > 0 && !flags['force-system']) {
-      const message = `Refusing to tear down DC/OS system framework(s) ${system.map((view) => `${view.name} (${view.id})`).join(', ')}: the cluster needs them. Pass --force-system only if you know why.`;
+      const message = `Refusing to tear down DC/OS system ${system.length === 1 ? 'framework' : 'frameworks'} ${system.map((view) => `${view.name} (${view.id})`).join(', ')}: the cluster needs them. Pass --force-system only if you know why.`;
       if (flags.json) this.printJson({ command: 'teardown', dryRun: flags['dry-run'], exitCode: ExitCode.REFUSED, frameworks: selected, error: { kind: 'refused', message, exitCode: ExitCode.REFUSED } });
       else this.logToStderr(`Error: ${message}`);
       return this.setExitCode(ExitCode.REFUSED);
@@ -135,7 +136,7 @@ export default class Teardown extends JanitorCommand {
     const ids = await checkbox(
       {
         message: 'Tear down which frameworks? (space to select, enter to confirm)',
-        choices: candidates.map((view) => ({ name: `${view.name}  ${view.id}  (${view.orphanReasons.join(', ')}; ${view.tasks} task(s))`, value: view.id })),
+        choices: candidates.map((view) => ({ name: `${view.name}  ${view.id}  (${view.orphanReasons.join(', ')}; ${plural(view.tasks, 'task')})`, value: view.id })),
       },
       { output: process.stderr },
     );
@@ -159,7 +160,7 @@ export default class Teardown extends JanitorCommand {
 function describeTeardown(views: FrameworkView[], keepApp: boolean, cleanup: boolean): string {
   const apps = views.filter((view) => view.app && !view.completed).map((view) => view.app?.id);
   const parts = [];
-  if (apps.length > 0 && !keepApp) parts.push(`remove Marathon app(s) ${apps.join(', ')}`);
+  if (apps.length > 0 && !keepApp) parts.push(`remove Marathon ${apps.length === 1 ? 'app' : 'apps'} ${apps.join(', ')}`);
   parts.push(`tear down ${views.map((view) => `${view.name} (${view.id})`).join(', ')}`);
   if (cleanup) parts.push('then destroy their volumes, unreserve their resources and delete their ZooKeeper state');
   return parts.join(', ');

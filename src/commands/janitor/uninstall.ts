@@ -8,6 +8,7 @@ import { CleanupPlan, Verification } from '../../domain/cleanup';
 import { describeTarget, nothingFound, tracesOf } from '../../domain/not-found';
 import { StuckStep } from '../../domain/stuck-steps';
 import {
+  FORCE_STUCK_MEANS,
   Inventory,
   UninstallClients,
   UninstallOptions,
@@ -19,9 +20,9 @@ import {
   verifyUninstalled,
 } from '../../domain/uninstall';
 import { ExitCode, StuckStepsError, UsageError } from '../../errors';
-import { renderLeftovers } from '../../render/cleanup';
+import { renderLeftovers, viewOptions } from '../../render/cleanup';
 import { renderStuckSteps } from '../../render/stuck-steps';
-import { renderInventory } from '../../render/uninstall';
+import { renderInventory, uninstallQuestion } from '../../render/uninstall';
 
 export default class Uninstall extends JanitorCommand {
   static summary = 'Uninstall a DC/OS service and prove that nothing of it is left.';
@@ -47,6 +48,7 @@ export default class Uninstall extends JanitorCommand {
     manual: Flags.boolean({ description: 'Take the manual route: remove the app, tear down, clean up (no Cosmos).', default: false }),
     'verify-only': Flags.boolean({ description: 'Change nothing: only say whether anything of the service is left.', default: false }),
     'ignore-not-found': Flags.boolean({ description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run an uninstall).', default: false }),
+    wide: Flags.boolean({ description: 'List every agent, with agent ids, lines not fitted to the terminal.', default: false }),
     timeout: Flags.integer({ description: 'Seconds the whole uninstall may take.', default: 1800, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     grace: Flags.integer({ description: 'Seconds Cosmos gets to remove the app after the plan completes, before it is removed as a zombie.', default: 30, min: 0, env: 'DCOS_JANITOR_GRACE' }),
     role: Flags.string({ char: 'r', description: 'Manual route: role to clean instead of the derived one (repeatable).', multiple: true }),
@@ -80,13 +82,8 @@ export default class Uninstall extends JanitorCommand {
     const inventory = await readInventory(clients, request, progress, () => metadata.version().catch(() => undefined));
     if (await this.nothingOfThatName(clients, inventory.plan, result, flags)) return;
     Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
-    if (!flags.json) this.log(renderInventory(inventory));
-    await this.confirmByTyping(
-      `Uninstall ${service}? Its tasks are killed and its volumes destroyed: the data cannot be recovered. Type ${service} to confirm:`,
-      service,
-      `uninstall ${service}`,
-      flags.yes,
-    );
+    if (!flags.json) this.log(renderInventory(inventory, viewOptions(flags.wide)));
+    await this.confirmByTyping(uninstallQuestion(inventory), service, `uninstall ${service}`, flags.yes);
 
     const options: UninstallOptions = {
       timeoutMs: flags.timeout * 1000,
@@ -146,7 +143,7 @@ export default class Uninstall extends JanitorCommand {
   private async askToForce(stuck: StuckStep[]): Promise<boolean> {
     this.log(renderStuckSteps(stuck));
     const { default: confirm } = await import('@inquirer/confirm');
-    return confirm({ message: `Force these ${stuck.length} step(s) to COMPLETE? Their agent is gone; what it held leaves with it.`, default: false }, { output: process.stderr });
+    return confirm({ message: `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, default: false }, { output: process.stderr });
   }
 }
 

@@ -2,6 +2,8 @@ import { Args, Flags } from '@oclif/core';
 
 import { PlanCommandBase, describeTarget } from '../../../cli/plan-command';
 import { forceCompleteSteps, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
+import { FORCE_STUCK_MEANS } from '../../../domain/uninstall';
+import { plural } from '../../../text';
 import { ExitCode, UsageError } from '../../../errors';
 import { renderPlanTree } from '../../../render/plan-tree';
 import { renderStuckSteps } from '../../../render/stuck-steps';
@@ -56,14 +58,14 @@ export default class PlanForceComplete extends PlanCommandBase {
       if (flags.json) this.printJson({ service, plan: planName, stuck: [], forced: [] });
       return;
     }
-    await this.confirm(`Force these ${stuck.length} step(s) to COMPLETE? Their resources stay reserved on the gone agent.`, 'force-complete stuck steps', flags.yes);
+    await this.confirm(`Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, 'force-complete stuck steps', flags.yes);
     const forced = await forceCompleteSteps(scheduler, service, planName, stuck);
     const after = await scheduler.getPlan(service, planName);
     if (flags.json) {
       this.printJson({ service, plan: planName, stuck, forced, status: after.plan.status ?? null });
       return;
     }
-    this.log(`Forced ${forced.filter((step) => step.result === 'forced').length} step(s) to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`);
+    this.log(`Forced ${plural(forced.filter((step) => step.result === 'forced').length, 'step')} to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`);
     this.log(renderPlanTree(planName, after.plan));
     this.setExitCode(ExitCode.OK);
   }

@@ -5,6 +5,7 @@ import { PlanRead } from '../../../clients/sdk-scheduler';
 import { sleep } from '../../../cluster/http';
 import { StuckStep, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
 import { ExitCode, TimedOutError } from '../../../errors';
+import { plural } from '../../../text';
 import { renderPlanTree } from '../../../render/plan-tree';
 import { renderStuckSteps } from '../../../render/stuck-steps';
 
@@ -22,7 +23,8 @@ export default class PlanShow extends PlanCommandBase {
   static args = { service: PlanCommandBase.serviceArg, plan: Args.string({ description: 'Plan name.', default: 'deploy' }) };
   static flags = {
     stuck: Flags.boolean({ description: 'List only the stuck steps, with why (exit 10 when there are some).', default: false }),
-    watch: Flags.boolean({ description: 'Re-render until the plan is COMPLETE (exit 0), in ERROR (exit 13) or --timeout (exit 9).', default: false }),
+    watch: Flags.boolean({ description: 'Re-render until the plan is COMPLETE (exit 0), in ERROR (exit 13), has stuck steps (exit 10) or --timeout (exit 9).', default: false }),
+    'keep-watching': Flags.boolean({ description: 'With --watch: go on watching when stuck steps are found.', default: false }),
     timeout: Flags.integer({ description: 'Seconds to watch for.', default: 600, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     interval: Flags.integer({ description: 'Seconds between two reads when watching.', default: 2, min: 1 }),
   };
@@ -58,7 +60,7 @@ export default class PlanShow extends PlanCommandBase {
     this.log(renderPlanTree(planName, read.plan));
     if (stuck.length > 0) {
       this.logToStderr(
-        `Warning: ${stuck.length} unreserve step(s) can never finish: ${[...new Set(stuck.map((step) => step.reason))].join('; ')}. ` +
+        `Warning: ${plural(stuck.length, 'unreserve step')} can never finish: ${[...new Set(stuck.map((step) => step.reason))].join('; ')}. ` +
           `See 'dcos janitor plan show ${service} ${planName} --stuck'; 'dcos janitor plan force-complete ${service} ${planName} --stuck' completes them.`,
       );
     }
@@ -76,7 +78,7 @@ export default class PlanShow extends PlanCommandBase {
   private async watch(
     service: string,
     planName: string,
-    flags: { json: boolean; timeout: number; interval: number },
+    flags: { json: boolean; timeout: number; interval: number; 'keep-watching': boolean },
     read: () => Promise<{ read: PlanRead; stuck: StuckStep[]; stuckUnknown?: Error }>,
   ): Promise<void> {
     const deadline = Date.now() + flags.timeout * 1000;
@@ -86,15 +88,22 @@ export default class PlanShow extends PlanCommandBase {
       const { read: plan, stuck, stuckUnknown } = await read();
       this.noteStuckUnknown(stuckUnknown);
       const rendered = flags.json ? JSON.stringify(plan.body) : renderPlanTree(planName, plan.plan);
-      if (rendered !== previous) {
+      // In a terminal the screen is redrawn every time (the clock in the header moves);
+      // in a pipe only a changed plan is printed again.
+      if (terminal || rendered !== previous) {
         if (terminal) process.stdout.write('\u001b[2J\u001b[H');
         else if (previous) this.log('');
+        if (!flags.json) this.log(`Every ${flags.interval} s: plan ${planName} of ${service}, read at ${new Date().toISOString().slice(11, 19)} UTC (Ctrl-C to stop)\n`);
         this.show(service, planName, plan, stuck, flags.json);
         previous = rendered;
       }
       const status = plan.plan.status;
       if (plan.httpStatus === 200 || status === 'COMPLETE') return this.setExitCode(ExitCode.OK);
       if (plan.httpStatus === 417 || status === 'ERROR') return this.setExitCode(ExitCode.PLAN_ERROR);
+      if (stuck.length > 0 && !flags['keep-watching']) {
+        this.logToStderr(`Stopped watching: ${plural(stuck.length, 'step is', 'steps are')} stuck and will not move on their own (--keep-watching to go on).`);
+        return this.setExitCode(ExitCode.STUCK_STEPS);
+      }
       if (Date.now() + flags.interval * 1000 > deadline) {
         throw new TimedOutError(`Plan ${planName} of ${service} was still ${status ?? 'not complete'} when --timeout (${flags.timeout} s) ran out.`);
       }

@@ -1,0 +1,78 @@
+import { Progress, WaitHandle } from '../domain/progress';
+import { terminalWidth, truncate } from '../render/columns';
+
+/**
+ * Progress on stderr. In a terminal, a live status line is redrawn in place (counters,
+ * waits with their elapsed time, from the moment they start); elsewhere (a pipe, a CI
+ * log) only the plain step lines are written, never a redraw; with --json no live line
+ * at all. Results go to stdout and never mix with this.
+ */
+
+const REDRAW_MS = 100;
+
+export class StderrProgress implements Progress {
+  private status = '';
+  private lastDraw = 0;
+  private readonly live: boolean;
+
+  constructor(options: { live: boolean }) {
+    this.live = options.live && process.stderr.isTTY === true;
+  }
+
+  step(message: string): void {
+    this.clearLine();
+    process.stderr.write(`${message}\n`);
+    this.redraw(true);
+  }
+
+  warn(message: string): void {
+    this.step(`Warning: ${message}`);
+  }
+
+  update(message: string): void {
+    if (!this.live) return;
+    this.status = message;
+    this.redraw(false);
+  }
+
+  clear(): void {
+    if (!this.live) return;
+    this.clearLine();
+    this.status = '';
+  }
+
+  wait(message: string): WaitHandle {
+    if (!this.live) return { update: () => undefined, end: () => undefined };
+    const started = Date.now();
+    let text = message;
+    const draw = () => {
+      this.status = `${text} (${Math.floor((Date.now() - started) / 1000)} s)`;
+      this.redraw(true);
+    };
+    draw();
+    const timer = setInterval(draw, 1000);
+    timer.unref();
+    return {
+      update: (next) => {
+        text = next;
+        draw();
+      },
+      end: () => {
+        clearInterval(timer);
+        this.clear();
+      },
+    };
+  }
+
+  private redraw(force: boolean): void {
+    if (!this.live || !this.status) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = now;
+    process.stderr.write(`\r\u001b[K${truncate(this.status, terminalWidth(process.stderr) - 1)}`);
+  }
+
+  private clearLine(): void {
+    if (this.live && this.status) process.stderr.write('\r\u001b[K');
+  }
+}

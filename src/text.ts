@@ -1,0 +1,27 @@
+/** Wording helpers shared by domain messages and renderers; imports nothing. */
+
+/** "1 volume", "3 volumes"; an irregular plural is given. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * Prose wrapped at word boundaries to the width (a terminal's), continuation lines
+ * indented; a word longer than the line (a URL, an id) stays whole on its own line.
+ */
+export function wrap(text: string, width: number, indent = '  '): string {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    const lead = /^\s*/.exec(paragraph)?.[0] ?? '';
+    const words = paragraph.trim().split(/\s+/);
+    let line = lead + words[0];
+    for (const word of words.slice(1)) {
+      if (line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = lead + indent + word;
+      } else line += ` ${word}`;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
