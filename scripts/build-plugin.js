@@ -6,7 +6,8 @@
  *   bin/dcos-janitor             launcher (mode 0755 in the zip): checks Node >= 20, runs the bundle
  *   lib/dcos-janitor.js          every command and dependency in one file (esbuild)
  *   package.json                 oclif's settings (explicit command discovery into the bundle)
- *   completion/bash/janitor.sh   `_dcos_janitor`, completing every command and flag
+ *   completion/bash/janitor.sh   `_dcos_janitor`, completing every command, flag and service name
+ *   completion/zsh/janitor.zsh   the same for zsh (through bashcompinit)
  *
  * The user needs Node.js 20+ and nothing else: no npm install at their end.
  *   npm run package
@@ -55,6 +56,7 @@ async function main() {
 
   const { COMMANDS } = require(path.join(stage, 'lib', 'dcos-janitor.js'));
   write('completion/bash/janitor.sh', completion(COMMANDS));
+  write('completion/zsh/janitor.zsh', zshCompletion());
 
   const files = [];
   const walk = (dir) => {
@@ -152,6 +154,7 @@ _dcos_janitor() {
     words+=("$word")
   done
   local path="\${words[*]}"
+  local prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local flags="" commands=""
   case "$path" in
     "") commands="${children('')}" ;;
@@ -164,10 +167,48 @@ ${cases}
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [ -n "$commands" ]; then
     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+  elif [ "$prev" = "--service" ] || [ "$path" = "uninstall" ] || { [[ "$path" == "plan "* ]] && [ \${#words[@]} -eq 2 ]; }; then
+    COMPREPLY=($(compgen -W "$(_dcos_janitor_services)" -- "$cur"))
   else
     COMPREPLY=()
   fi
 }
+
+# Service names from the cluster, cached for a minute; a read is given 2 s at most
+# (never a hanging prompt: no answer means no names).
+_dcos_janitor_bin="$(cd "$(dirname "\${BASH_SOURCE[0]}")/../../bin" 2>/dev/null && pwd)/dcos-janitor"
+_dcos_janitor_services() {
+  local cache="\${XDG_CACHE_HOME:-$HOME/.cache}/dcos-janitor/services-\${DCOS_CLUSTER:-default}"
+  if [ -f "$cache" ] && [ -n "$(find "$cache" -mmin -1 2>/dev/null)" ]; then cat "$cache"; return; fi
+  [ -x "$_dcos_janitor_bin" ] || return
+  local names
+  if command -v timeout >/dev/null 2>&1; then
+    names=$(DCOS_TIMEOUT=2 DCOS_JANITOR_RETRIES=0 timeout 2 "$_dcos_janitor_bin" janitor services 2>/dev/null)
+  else
+    names=$(DCOS_TIMEOUT=2 DCOS_JANITOR_RETRIES=0 "$_dcos_janitor_bin" janitor services 2>/dev/null)
+  fi
+  [ -n "$names" ] || return
+  mkdir -p "$(dirname "$cache")" 2>/dev/null && printf '%s\n' "$names" >"$cache"
+  printf '%s\n' "$names"
+}
+
+# Inside the DC/OS CLI's completion, the CLI calls _dcos_janitor itself. Sourced on its
+# own (no completion for dcos yet), it registers for \`dcos janitor ...\` only.
+_dcos_janitor_standalone() {
+  if [ "\${COMP_WORDS[1]}" = "janitor" ] && [ "$COMP_CWORD" -ge 2 ]; then _dcos_janitor; else COMPREPLY=(); fi
+}
+if ! complete -p dcos >/dev/null 2>&1; then
+  complete -o default -F _dcos_janitor_standalone dcos
+fi
+`;
+}
+
+/** zsh: the bash completion through zsh's bashcompinit, so both shells complete the same way. */
+function zshCompletion() {
+  return `# zsh completion for \`dcos janitor\`: source this file from ~/.zshrc.
+autoload -U +X compinit && compinit
+autoload -U +X bashcompinit && bashcompinit
+source "\${0:A:h}/../bash/janitor.sh"
 `;
 }
 

@@ -8,6 +8,7 @@ import PlanResume from './commands/janitor/plan/resume';
 import PlanShow from './commands/janitor/plan/show';
 import PlanStart from './commands/janitor/plan/start';
 import PlanStop from './commands/janitor/plan/stop';
+import Services from './commands/janitor/services';
 import Teardown from './commands/janitor/teardown';
 import Uninstall from './commands/janitor/uninstall';
 
@@ -28,4 +29,5 @@ export const COMMANDS = {
   'janitor:plan:resume': PlanResume,
   'janitor:plan:start': PlanStart,
   'janitor:plan:stop': PlanStop,
+  'janitor:services': Services,
 };

@@ -1,18 +1,39 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execute } from '@oclif/core';
+
+import { decideArgv } from './cli/argv';
+import { COMMANDS } from './index';
 
 export { COMMANDS } from './index';
 
 /**
- * Entry point of the bundled plugin (lib/dcos-janitor.js in the zip): oclif finds
- * the package.json beside it, whose explicit command discovery points back at this
- * same file's COMMANDS export.
+ * The plugin's entry point, for `bin/run.js` (a checkout) and the bundled
+ * lib/dcos-janitor.js (the zip): `dir` is where oclif finds the package.json, whose
+ * explicit command discovery points back at this same module's COMMANDS export.
  */
-export function main(dir: string): void {
-  void execute({ dir }).then(() => {
+export function main(dir: string, argv: string[] = process.argv.slice(2)): void {
+  const decision = decideArgv(argv, Object.keys(COMMANDS), packageVersion(dir));
+  if (decision.kind === 'print') {
+    (decision.exitCode === 0 ? process.stdout : process.stderr).write(`${decision.text}\n`);
+    process.exitCode = decision.exitCode;
+    return;
+  }
+  void execute({ dir, args: decision.argv }).then(() => {
     // Keep-alive sockets must not hold the process open; a piped stdout must drain first.
     const code = process.exitCode ?? 0;
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
+}
+
+function packageVersion(dir: string): string {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(at, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    } catch {
+      if (path.dirname(at) === at) return 'unknown';
+    }
+  }
 }
 
 if (require.main === module) main(__dirname);

@@ -12,6 +12,10 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 export function wrap(text: string, width: number, indent = '  '): string {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
+    if (paragraph.length <= width) {
+      lines.push(paragraph);
+      continue;
+    }
     const lead = /^\s*/.exec(paragraph)?.[0] ?? '';
     const words = paragraph.trim().split(/\s+/);
     let line = lead + words[0];

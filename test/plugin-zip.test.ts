@@ -51,7 +51,19 @@ function asTheCliDoes(args: string[], vars: Record<string, string>, pathVar = pr
 describe('the zip', () => {
   it('has the plugin layout, with the launcher executable', () => {
     const listing = execFileSync('unzip', ['-Z1', ZIP], { encoding: 'utf8' }).trim().split('\n').sort();
-    expect(listing).toEqual(['bin/', 'bin/dcos-janitor', 'completion/', 'completion/bash/', 'completion/bash/janitor.sh', 'lib/', 'lib/dcos-janitor.js', 'package.json', 'plugin.toml']);
+    expect(listing).toEqual([
+      'bin/',
+      'bin/dcos-janitor',
+      'completion/',
+      'completion/bash/',
+      'completion/bash/janitor.sh',
+      'completion/zsh/',
+      'completion/zsh/janitor.zsh',
+      'lib/',
+      'lib/dcos-janitor.js',
+      'package.json',
+      'plugin.toml',
+    ]);
     expect(fs.statSync(launcher).mode & 0o777).toBe(0o755);
     const toml = fs.readFileSync(path.join(env, 'plugin.toml'), 'utf8');
     expect(toml).toMatch(/^name = "dcos-janitor"$/m);
@@ -64,8 +76,10 @@ describe('the zip', () => {
     expect(info.code).toBe(0);
     expect(info.stdout.trim().split('\n')).toHaveLength(1);
     const help = await asTheCliDoes(['--help'], {});
-    expect(help.stdout).toMatch(/\$ dcos janitor/);
-    expect(help.stdout).toMatch(/janitor uninstall/);
+    expect(help.stdout).toMatch(/USAGE\n {2}dcos janitor <command> \[flags\]/);
+    expect(help.stdout).toMatch(/WORKFLOW[\s\S]*dcos janitor teardown --service kafka[\s\S]*dcos janitor cleanup --service kafka/);
+    expect(help.stdout).toMatch(/^ {2}uninstall {3}Uninstall a service/m);
+    expect(Math.max(...help.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
   it('says clearly when Node is missing or too old', async () => {
@@ -84,6 +98,39 @@ describe('the zip', () => {
     fs.rmSync(noNode, { recursive: true, force: true });
   });
 
+  it('registers itself for dcos when sourced alone, and leaves the DC/OS CLI\'s own completion in place', () => {
+    const script = path.join(env, 'completion', 'bash', 'janitor.sh');
+    const registered = (before: string) => execFileSync('bash', ['-c', `${before}; source '${script}'; complete -p dcos`], { encoding: 'utf8' }).trim();
+    expect(registered('true')).toBe('complete -o default -F _dcos_janitor_standalone dcos');
+    expect(registered('_dcos() { :; }; complete -F _dcos dcos')).toBe('complete -F _dcos dcos');
+  });
+
+  it('completes service names from the cluster (2 s at most), cached', async () => {
+    const sim = await SimCluster.start('data-kafka-running');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-cache-'));
+    try {
+      const script = path.join(env, 'completion', 'bash', 'janitor.sh');
+      const complete = (...words: string[]) =>
+        new Promise<string[]>((resolve, reject) => {
+          const child = spawn('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`], {
+            env: { PATH: process.env.PATH, HOME: dcosDir, XDG_CACHE_HOME: cache, DCOS_URL: sim.url },
+          });
+          let out = '';
+          child.stdout.on('data', (chunk) => (out += chunk));
+          child.on('error', reject);
+          child.on('close', () => resolve(out.trim().split(' ').filter(Boolean)));
+        });
+      expect(await complete('dcos', 'janitor', 'uninstall', 'da')).toEqual(['data/kafka']);
+      expect(await complete('dcos', 'janitor', 'plan', 'show', '')).toContain('data/kafka');
+      expect(await complete('dcos', 'janitor', 'cleanup', '--service', 'd')).toEqual(['data/kafka']);
+      const reads = sim.requestsTo('GET', '/service/marathon/v2/apps').length;
+      expect(reads).toBe(1);
+    } finally {
+      await sim.stop();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   it('completes every command and every flag in bash', () => {
     const script = path.join(env, 'completion', 'bash', 'janitor.sh');
     const complete = (...words: string[]) =>
@@ -93,7 +140,7 @@ describe('the zip', () => {
     expect(complete('dcos', 'janitor', 'cleanup', '--service', 'kafka', '--dr')).toEqual(['--dry-run']);
     for (const [id, command] of Object.entries(COMMANDS)) {
       const words = id.split(':').slice(1);
-      if (words.length === 0) continue;
+      if (words.length === 0 || (command as { hidden?: boolean }).hidden) continue;
       const flags = { ...(command.baseFlags ?? {}), ...(command.flags ?? {}) } as Record<string, { hidden?: boolean; char?: string }>;
       const offered = complete('dcos', 'janitor', ...words, '-');
       for (const [name, flag] of Object.entries(flags)) {

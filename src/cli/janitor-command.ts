@@ -46,6 +46,8 @@ export abstract class JanitorCommand extends Command {
   };
 
   private jsonMode = false;
+  /** --wide: lines are not fitted to the terminal. */
+  private wideMode = false;
   private serviceAccount?: ServiceAccount;
   /** The cluster connection of this run, once made: it knows whether a change was sent. */
   private http?: ClusterHttp;
@@ -127,8 +129,9 @@ export abstract class JanitorCommand extends Command {
   }
 
   /** Take the shared flags: JSON mode (errors are reported as JSON too) and the service-account login. */
-  protected configure(flags: { json: boolean; 'service-account'?: string; 'private-key'?: string }): void {
+  protected configure(flags: { json: boolean; wide?: boolean; 'service-account'?: string; 'private-key'?: string }): void {
     this.jsonMode = flags.json;
+    this.wideMode = flags.wide === true;
     if (flags['service-account'] && flags['private-key']) this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };
   }
 
@@ -144,7 +147,7 @@ export abstract class JanitorCommand extends Command {
     if (yes) return;
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
     const { default: confirm } = await import('@inquirer/confirm');
-    const answer = await confirm({ message: question, default: false }, { output: process.stderr });
+    const answer = await confirm({ message: this.fitQuestion(question, 'Go ahead?'), default: false }, { output: process.stderr });
     if (!answer) throw new AbortedError(this.abortedMessage('the confirmation was declined'));
   }
 
@@ -153,8 +156,22 @@ export abstract class JanitorCommand extends Command {
     if (yes) return;
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
     const { default: input } = await import('@inquirer/input');
-    const answer = await input({ message: question }, { output: process.stderr });
+    const typeIt = `Type ${expected} to confirm:`;
+    const body = question.endsWith(typeIt) ? question.slice(0, -typeIt.length).trim() : question;
+    const answer = await input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr });
     if (answer.trim() !== expected) throw new AbortedError(this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`));
+  }
+
+  /**
+   * A question longer than the terminal is said first, wrapped, and the prompt keeps only
+   * its short last part: a prompt line is never wider than the screen.
+   */
+  private fitQuestion(question: string, short: string): string {
+    const width = terminalWidth(process.stderr);
+    if (question.length + 12 <= width) return question;
+    const body = question.endsWith(short) ? question.slice(0, -short.length).trim() : question;
+    process.stderr.write(`${wrap(body, width, '  ')}\n`);
+    return short;
   }
 
   protected interactive(): boolean {
@@ -187,6 +204,20 @@ export abstract class JanitorCommand extends Command {
     return this.exit(ExitCode.INTERNAL);
   }
 
+  /** In a terminal, lines longer than it are wrapped (tables are fitted before); in a pipe, left whole. */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(this.fitTo(process.stdout, message), ...args);
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(this.fitTo(process.stderr, message), ...args);
+  }
+
+  private fitTo(stream: NodeJS.WriteStream, message: string): string {
+    if (!stream.isTTY || this.wideMode || this.jsonMode) return message;
+    return wrap(message, terminalWidth(stream), '  ');
+  }
+
   /** "dcos janitor plan show", as the operator types it. */
   protected publicName(): string {
     return `dcos ${(this.id ?? 'janitor').split(':').join(' ')}`;
@@ -199,21 +230,21 @@ export abstract class JanitorCommand extends Command {
 
   private reportError(kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}): void {
     // One line in a pipe or a log (grep-able); wrapped to the width in a terminal.
-    const line = `Error: ${message}`;
-    this.logToStderr(process.stderr.isTTY ? wrap(line, terminalWidth(process.stderr), '  ') : line);
+    this.logToStderr(`Error: ${message}`);
     if (this.jsonMode) this.printJson({ error: { kind, message, exitCode, ...extra } });
   }
 }
 
 /** oclif's parse error as one sentence, with the closest flag for an unknown one. */
 function usageMessage(error: Error & { flags?: string[] }, flagNames: string[]): string {
-  const text = error.message
+  const [head, ...details] = error.message
     .split('\n')
     .filter((line) => !/See more help with --help/i.test(line))
     .map((line) => line.trim())
-    .filter(Boolean)
-    .join(' ')
-    .replace(/:\s+/, ': ');
+    .filter(Boolean);
+  // "service  Service name, e.g. kafka" (oclif's two-column detail) -> "service (Service name, e.g. kafka)"
+  const detail = details.map((line) => line.replace(/^(\S+)\s{2,}(.+?)\.?$/, '$1 ($2)')).join(', ');
+  const text = detail ? `${head.replace(/:$/, '')}: ${detail}` : head;
   const unknown = error.flags?.[0];
   const close = unknown ? closestNames(unknown.replace(/=.*$/, ''), flagNames)[0] : undefined;
   return `${text.replace(/\.$/, '')}.${close ? ` Did you mean --${close.replace(/^-+/, '')}?` : ''}`;

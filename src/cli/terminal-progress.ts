@@ -1,5 +1,6 @@
 import { Progress, WaitHandle } from '../domain/progress';
 import { terminalWidth, truncate } from '../render/columns';
+import { wrap } from '../text';
 
 /**
  * Progress on stderr. In a terminal, a live status line is redrawn in place (counters,
@@ -21,7 +22,8 @@ export class StderrProgress implements Progress {
 
   step(message: string): void {
     this.clearLine();
-    process.stderr.write(`${message}\n`);
+    // In a terminal, lines are wrapped to its width; in a pipe or a log, one line each.
+    process.stderr.write(`${process.stderr.isTTY ? wrap(message, terminalWidth(process.stderr), '  ') : message}\n`);
     this.redraw(true);
   }
 
@@ -29,10 +31,10 @@ export class StderrProgress implements Progress {
     this.step(`Warning: ${message}`);
   }
 
-  update(message: string): void {
+  update(message: string, final = false): void {
     if (!this.live) return;
     this.status = message;
-    this.redraw(false);
+    this.redraw(final);
   }
 
   clear(): void {

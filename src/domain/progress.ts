@@ -7,8 +7,8 @@
 export interface Progress {
   step(message: string): void;
   warn(message: string): void;
-  /** Replace the live status line ("690/2000 agents, 3120/9000 resources"). */
-  update(message: string): void;
+  /** Replace the live status line ("690/2000 agents, 3120/9000 resources"); `final` draws it whatever the redraw rate. */
+  update(message: string, final?: boolean): void;
   /** Remove the live status line. */
   clear(): void;
   /** A wait that may last: its message and elapsed seconds stay on screen until `end()`. */
@@ -34,7 +34,7 @@ export const silentProgress: Progress = {
 export function agentCounter(progress: Progress, label: string, agents: number, resources: number, noun: string): (resourcesDone: number) => void {
   let agentsDone = 0;
   let resourcesDone = 0;
-  const draw = () => progress.update(`${label}: ${agentsDone}/${agents} agents, ${resourcesDone}/${resources} ${noun}`);
+  const draw = () => progress.update(`${label}: ${agentsDone}/${agents} agents, ${resourcesDone}/${resources} ${noun}`, agentsDone === agents);
   draw();
   return (done: number) => {
     agentsDone++;

@@ -69,7 +69,9 @@ export interface TerminalStep {
   /** Wait until the screen (ANSI codes removed) matches this, after the previous step's match. */
   prompt: RegExp;
   /** Then type this (\r is Enter, ' ' toggles a checkbox, \u001b[B is arrow down). */
-  answer: string;
+  answer?: string;
+  /** Or do this (e.g. move the simulated cluster on once the CLI shows it is waiting). */
+  then?: () => void;
 }
 
 /**
@@ -94,8 +96,9 @@ export function runInTerminal(args: string[], env: Record<string, string>, steps
       if (step && step.prompt.test(screen.slice(consumed))) {
         consumed = screen.length;
         next++;
+        step.then?.();
         // inquirer reads keys one by one: type each with a little pause.
-        [...step.answer].forEach((key, index) => setTimeout(() => child.stdin.write(key), 30 * (index + 1)));
+        [...(step.answer ?? '')].forEach((key, index) => setTimeout(() => child.stdin.write(key), 30 * (index + 1)));
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -1,6 +1,10 @@
-import { Command, Flags, loadHelpClass } from '@oclif/core';
+import { Command, Flags } from '@oclif/core';
 
-/** `dcos janitor`: the plugin's root. `--info` is what the DC/OS CLI asks a plugin for its one-line description. */
+/**
+ * `dcos janitor` (and `dcos janitor --help`, `dcos janitor help`): the overview, with
+ * the workflow an operator follows. `--info` is what the DC/OS CLI asks a plugin for
+ * its one-line description.
+ */
 export default class Janitor extends Command {
   static summary = 'Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan.';
   static flags = {
@@ -13,7 +17,36 @@ export default class Janitor extends Command {
       this.log('Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan');
       return;
     }
-    const Help = await loadHelpClass(this.config);
-    await new Help(this.config).showHelp(['janitor']);
+    this.log(OVERVIEW);
   }
 }
+
+const OVERVIEW = `Clean up what a DC/OS service leaves behind: frameworks, reserved resources,
+persistent volumes and ZooKeeper state. Every command shows its plan first,
+asks (or takes --yes), and verifies from a fresh read of the cluster.
+
+USAGE
+  dcos janitor <command> [flags]
+
+WORKFLOW
+  A service destroyed from the UI (framework, reservations, znode left):
+    dcos janitor teardown                       list orphaned frameworks
+    dcos janitor teardown --service kafka       stop its app, tear it down
+    dcos janitor cleanup --service kafka        volumes, reservations, znode
+  A service still installed:
+    dcos janitor uninstall kafka                Cosmos, the SDK plan, verify
+  An uninstall stuck on an agent that is gone:
+    dcos janitor plan show kafka --stuck
+    dcos janitor plan force-complete kafka --stuck
+
+COMMANDS
+  teardown    Tear down orphaned frameworks (their Marathon app first)
+  cleanup     Destroy volumes, unreserve resources, delete the znode
+  uninstall   Uninstall a service and prove nothing of it is left
+  plan        SDK plans: list, show, force-complete, restart, pause...
+
+EXAMPLES
+  dcos janitor cleanup --service kafka --dry-run
+  dcos janitor uninstall /data/kafka --yes --force-stuck --json
+
+Run 'dcos janitor <command> --help' for its flags; 'dcos janitor --version'.`;

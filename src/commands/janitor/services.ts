@@ -1,0 +1,24 @@
+import { JanitorCommand } from '../../cli/janitor-command';
+
+/**
+ * `dcos janitor services` (hidden): the service names the cluster knows, one per line,
+ * for shell completion: Marathon apps that run a DC/OS service, then frameworks.
+ * The completion scripts call it with a 2 s limit and cache the answer for a minute.
+ */
+export default class Services extends JanitorCommand {
+  static hidden = true;
+  static summary = 'List service names (for shell completion).';
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Services);
+    this.configure(flags);
+    const { marathon, mesos } = await this.clusterClients();
+    const [apps, frameworks] = await Promise.all([marathon.listApps().catch(() => []), mesos.getFrameworks().catch(() => undefined)]);
+    const names = new Set<string>();
+    for (const app of apps) if (app.labels?.DCOS_SERVICE_NAME || app.labels?.DCOS_PACKAGE_FRAMEWORK_NAME) names.add(app.id.replace(/^\/+/, ''));
+    for (const framework of [...(frameworks?.frameworks ?? []), ...(frameworks?.completed_frameworks ?? [])]) names.add(framework.name.replace(/^\/+/, ''));
+    const sorted = [...names].sort();
+    if (flags.json) this.printJson(sorted);
+    else if (sorted.length > 0) this.log(sorted.join('\n'));
+  }
+}

@@ -1,0 +1,145 @@
+import { listScenarios } from '../src/sim/scenario';
+import { SimCluster } from '../src/sim/server';
+import { runCli, runInTerminal } from './helpers/cli';
+
+/**
+ * The operator's terminal: every line fits 80 columns in a real pseudo-terminal, large
+ * plans are summarised above the prompt, live progress shows in a terminal only, and
+ * the CLI speaks like dcos, kubectl and gh.
+ */
+
+let sim: SimCluster;
+afterEach(async () => sim?.stop());
+
+/** Every line as the terminal shows it: split on newlines and carriage returns (redraws). */
+function screenLines(output: string): string[] {
+  return output.split(/\r\n|\n|\r/);
+}
+
+/** What each shipped scenario is about, as the operator would name it. */
+const SERVICE_OF: Record<string, { cleanup: string[]; service?: string; plan?: string }> = {
+  'kafka-ui-destroyed': { cleanup: ['--service', 'kafka'], service: 'kafka' },
+  'cassandra-six-agents': { cleanup: ['-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'] },
+  'kafka-uninstall-stuck': { cleanup: ['--service', 'kafka'], service: 'kafka', plan: 'kafka' },
+  'data-kafka-running': { cleanup: ['--service', '/data/kafka'], service: '/data/kafka', plan: '/data/kafka' },
+  'shared-role-siblings': { cleanup: ['--service', '/quota/hello-world'], service: '/quota/hello-world', plan: '/quota/hello-world-b' },
+};
+
+describe('80 columns, every shipped scenario', () => {
+  it('knows every shipped scenario', () => {
+    expect(listScenarios().sort()).toEqual(Object.keys(SERVICE_OF).sort());
+  });
+
+  it.each(Object.keys(SERVICE_OF))('%s: teardown, cleanup --dry-run, uninstall --verify-only and plan show fit', async (scenario) => {
+    sim = await SimCluster.start(scenario);
+    const { cleanup, service, plan } = SERVICE_OF[scenario];
+    // teardown lists (in a terminal without --dry-run it would offer a picker).
+    const runs = [['teardown', '--dry-run'], ['cleanup', ...cleanup, '--dry-run']];
+    if (service) runs.push(['uninstall', service, '--verify-only']);
+    if (plan) runs.push(['plan', 'show', plan]);
+    for (const args of runs) {
+      const run = await runInTerminal(args, { DCOS_URL: sim.url }, [], 80);
+      const lines = screenLines(run.stdout);
+      const tooWide = lines.filter((line) => line.length > 80);
+      expect({ args, tooWide }).toEqual({ args, tooWide: [] });
+      expect(lines.join('\n')).not.toMatch(/Internal error/);
+    }
+  });
+
+  it('generated:2000: the plan above the prompt is a summary of at most 40 lines', async () => {
+    sim = await SimCluster.start('generated:2000');
+    const run = await runInTerminal(['cleanup', '--service', 'bench'], { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'n\r' }], 80);
+    const lines = screenLines(run.stdout);
+    const prompt = lines.findIndex((line) => /\(y\/N\)/.test(line));
+    expect(prompt).toBeGreaterThan(0);
+    const plan = lines.slice(lines.findIndex((line) => line.startsWith('Cleanup plan')), prompt);
+    expect(plan.length).toBeLessThanOrEqual(40);
+    expect(plan.join('\n')).toMatch(/\.\.\. and 1980 more agents \(--wide or --json for all\)/);
+    expect(plan.join(' ')).toMatch(/Totals: destroy 1000 volumes; unreserve 9000 resources on 2000 agents\s+\(8000\s+reservations/);
+    expect(plan.join(' ')).toMatch(/Destroy 1000 volumes, unreserve 9000 resources on 2000 agents and delete\s+\/dcos-service-bench\?/);
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+    expect(run.code).toBe(8);
+  });
+
+  it('--wide lists every agent with its id', async () => {
+    sim = await SimCluster.start('generated:50');
+    const run = await runCli(['cleanup', '--service', 'bench', '--dry-run', '--wide'], { env: { DCOS_URL: sim.url } });
+    expect(run.stdout).toMatch(/^AGENT ID\s+HOST\s+VOLUMES\s+UNRESERVE/m);
+    expect(run.stdout.match(/b0000000-0000-4000-8000-000000000000-S\d+/g)).toHaveLength(50);
+  });
+});
+
+describe('live progress', () => {
+  it('a wait shows at once in a terminal, with its elapsed time; not when piped, not with --json', async () => {
+    // The app removal does not finish until the test moves the simulated time.
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 1000 });
+    const advance = () => sim.clock.advance(2000);
+    const run = await runInTerminal(['teardown', '--service', 'hdfs', '--yes'], { DCOS_URL: sim.url }, [{ prompt: /Waiting for Marathon to remove \/hdfs \(\d+ s\)/, then: advance }], 80);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Waiting for Marathon to remove \/hdfs \(0 s\)/);
+
+    await sim.stop();
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 1000, msPerRequest: 250 });
+    const piped = await runCli(['teardown', '--service', 'hdfs', '--yes'], { env: { DCOS_URL: sim.url } });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/Waiting for Marathon|\r|\u001b/);
+    expect(piped.stderr).toMatch(/Removing Marathon app \/hdfs/);
+
+    await sim.stop();
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 1000 });
+    const json = await runInTerminal(['teardown', '--service', 'hdfs', '--yes', '--json'], { DCOS_URL: sim.url }, [{ prompt: /Removing Marathon app \/hdfs/, then: advance }], 80);
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toMatch(/Waiting for Marathon to remove/);
+  });
+
+  it('destroy and unreserve count agents and resources in a terminal', async () => {
+    sim = await SimCluster.start('cassandra-six-agents');
+    const run = await runInTerminal(['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'], { DCOS_URL: sim.url }, [], 80);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Destroying volumes: 3\/3 agents, 3\/3 volumes/);
+    expect(run.stdout).toMatch(/Unreserving: 3\/3 agents, 12\/12 resources/);
+  });
+});
+
+describe('CLI manners', () => {
+  beforeEach(async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+  });
+  const cli = (args: string[]) => runCli(args, { env: { DCOS_URL: sim.url } });
+
+  it('an unknown command is said in public spelling, with a did-you-mean, exit 2', async () => {
+    const run = await cli(['teardwn']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe("Error: unknown command 'teardwn' for 'dcos janitor'. Did you mean 'teardown'? See 'dcos janitor --help'.");
+    const sub = await cli(['plan', 'shw', 'kafka']);
+    expect(sub.stderr.trim()).toBe("Error: unknown command 'shw' for 'dcos janitor plan'. Did you mean 'show'? See 'dcos janitor plan --help'.");
+  });
+
+  it('a usage error is one error line and one pointer to the help, in one style', async () => {
+    const missing = await cli(['plan', 'show']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe("Error: Missing 1 required arg: service (Service name, e.g. kafka or /data/kafka). See 'dcos janitor plan show --help'.");
+    const flag = await cli(['cleanup', '--servce', 'kafka']);
+    expect(flag.stderr.trim()).toBe("Error: Nonexistent flag: --servce. Did you mean --service? See 'dcos janitor cleanup --help'.");
+    for (const run of [missing, flag]) expect(run.stderr + run.stdout).not.toMatch(/›|USAGE|FLAGS/);
+  });
+
+  it('--version and help <command> work; help does not repeat the summary', async () => {
+    const version = await cli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^dcos-janitor \d+\.\d+\.\d+ \(Node\.js v\d+/);
+    const help = await cli(['help', 'cleanup']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Destroy a service's volumes/);
+    const summary = help.stdout.split('\n')[0];
+    expect(help.stdout.split(summary).length - 1).toBe(1);
+    const plan = await cli(['plan']);
+    expect(plan.stdout).toMatch(/force-complete/);
+  });
+
+  it('keeps the SDK CLI\'s plan start -p', async () => {
+    sim.addFault({ pathPrefix: '/service/', status: 404, body: 'not found', times: 1 });
+    const run = await cli(['plan', 'start', 'kafka', 'backup', '-p', 'A=b']);
+    expect(run.stderr).not.toMatch(/Nonexistent flag/);
+  });
+});
