@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { execute } from '@oclif/core';
 
 import { decideArgv } from './cli/argv';
+import { terminalWidth } from './render/columns';
+import { wrap } from './text';
 import { COMMANDS } from './index';
 
 export { COMMANDS } from './index';
@@ -15,7 +17,8 @@ export { COMMANDS } from './index';
 export function main(dir: string, argv: string[] = process.argv.slice(2)): void {
   const decision = decideArgv(argv, Object.keys(COMMANDS), packageVersion(dir));
   if (decision.kind === 'print') {
-    (decision.exitCode === 0 ? process.stdout : process.stderr).write(`${decision.text}\n`);
+    const stream = decision.exitCode === 0 ? process.stdout : process.stderr;
+    stream.write(`${stream.isTTY ? wrap(decision.text, terminalWidth(stream)) : decision.text}\n`);
     process.exitCode = decision.exitCode;
     return;
   }

@@ -56,7 +56,15 @@ export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOpt
     say(`Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: not visible, not cleanable now.`);
   }
   if (!view.wide && unregistered.length > 5) lines.push(`... and ${plural(unregistered.length - 5, 'more unregistered agent')}`);
-  for (const blocker of plan.blockers) say(`Blocked: ${blocker}`);
+  for (const blocker of plan.blockers) {
+    // The command that unblocks goes on a line of its own, whole: it is meant to be copied.
+    const command = /^(.*?)\s*(dcos janitor \S.*)$/.exec(blocker);
+    if (!command) say(`Blocked: ${blocker}`);
+    else {
+      say(`Blocked: ${command[1]}`);
+      lines.push(`    ${command[2]}`);
+    }
+  }
   const legend = skipLegend(plan);
   if (legend.length > 0) {
     lines.push('Skipped resources stay; why:');
