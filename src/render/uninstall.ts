@@ -49,7 +49,7 @@ export function uninstallQuestion(inventory: Inventory): string {
   const tasks = plan.frameworks.reduce((sum, framework) => sum + framework.taskCount, 0);
   const volumes = countVolumes(inventory).all;
   const losses: string[] = [];
-  if (tasks > 0) losses.push(`its ${plural(tasks, 'task')} killed`);
+  if (tasks > 0) losses.push(`its ${plural(tasks, 'task')} ${tasks === 1 ? 'is' : 'are'} killed`);
   if (volumes > 0) losses.push(`its ${plural(volumes, 'volume')} destroyed (the data cannot be recovered)`);
   const consequence = losses.length > 0 ? ` ${capitalise(losses.join(' and '))}.` : '';
   const verb = inventory.underWay ? 'Continue the uninstall of' : 'Uninstall';
