@@ -1,4 +1,5 @@
 import Janitor from './commands/janitor';
+import Audit from './commands/janitor/audit';
 import Cleanup from './commands/janitor/cleanup';
 import PlanForceComplete from './commands/janitor/plan/force-complete';
 import PlanList from './commands/janitor/plan/list';
@@ -21,6 +22,7 @@ export const COMMANDS = {
   'janitor:cleanup': Cleanup,
   'janitor:teardown': Teardown,
   'janitor:uninstall': Uninstall,
+  'janitor:audit': Audit,
   'janitor:plan:list': PlanList,
   'janitor:plan:show': PlanShow,
   'janitor:plan:force-complete': PlanForceComplete,

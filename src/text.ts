@@ -29,3 +29,24 @@ export function wrap(text: string, width: number, indent = '  '): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * A shell command wrapped to the width with `\` continuations, so that what is
+ * copied from the terminal still runs; a word longer than the line stays whole.
+ */
+export function wrapCommand(prefix: string, command: string, width: number, indent = '      '): string {
+  if (prefix.length + command.length <= width) return `${prefix}${command}`;
+  const lines: string[] = [];
+  let line = prefix.trimEnd();
+  let first = true;
+  for (const word of command.split(' ')) {
+    const candidate = first ? `${prefix}${word}` : `${line} ${word}`;
+    if (!first && candidate.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = `${indent}${word}`;
+    } else line = candidate;
+    first = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}

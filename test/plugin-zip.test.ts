@@ -135,7 +135,7 @@ describe('the zip', () => {
     const script = path.join(env, 'completion', 'bash', 'janitor.sh');
     const complete = (...words: string[]) =>
       execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
-    expect(complete('dcos', 'janitor', '')).toEqual(['cleanup', 'plan', 'teardown', 'uninstall']);
+    expect(complete('dcos', 'janitor', '')).toEqual(['audit', 'cleanup', 'plan', 'teardown', 'uninstall']);
     expect(complete('dcos', 'janitor', 'plan', 'f')).toEqual(['force-complete']);
     expect(complete('dcos', 'janitor', 'cleanup', '--service', 'kafka', '--dr')).toEqual(['--dry-run']);
     for (const [id, command] of Object.entries(COMMANDS)) {

@@ -23,6 +23,7 @@ const SERVICE_OF: Record<string, { cleanup: string[]; service?: string; plan?: s
   'kafka-uninstall-stuck': { cleanup: ['--service', 'kafka'], service: 'kafka', plan: 'kafka' },
   'data-kafka-running': { cleanup: ['--service', '/data/kafka'], service: '/data/kafka', plan: '/data/kafka' },
   'shared-role-siblings': { cleanup: ['--service', '/quota/hello-world'], service: '/quota/hello-world', plan: '/quota/hello-world-b' },
+  'messy-cluster': { cleanup: ['--service', '/legacy/es'], service: '/old/kafka', plan: '/stuck/kafka' },
 };
 
 describe('80 columns, every shipped scenario', () => {
@@ -30,13 +31,14 @@ describe('80 columns, every shipped scenario', () => {
     expect(listScenarios().sort()).toEqual(Object.keys(SERVICE_OF).sort());
   });
 
-  it.each(Object.keys(SERVICE_OF))('%s: teardown, cleanup --dry-run, uninstall --verify-only and plan show fit', async (scenario) => {
+  it.each(Object.keys(SERVICE_OF))('%s: teardown, cleanup --dry-run, uninstall --verify-only, plan show and audit fit', async (scenario) => {
     sim = await SimCluster.start(scenario);
     const { cleanup, service, plan } = SERVICE_OF[scenario];
     // teardown lists (in a terminal without --dry-run it would offer a picker).
     const runs = [['teardown', '--dry-run'], ['cleanup', ...cleanup, '--dry-run']];
     if (service) runs.push(['uninstall', service, '--verify-only']);
     if (plan) runs.push(['plan', 'show', plan]);
+    runs.push(['audit']);
     for (const args of runs) {
       const run = await runInTerminal(args, { DCOS_URL: sim.url }, [], 80);
       const lines = screenLines(run.stdout);

@@ -33,6 +33,20 @@ export class MarathonClient {
   }
 
   /**
+   * All apps with their counts, deployments and last task failure: `/v2/apps` embeds
+   * these only when asked (`embed=apps.lastTaskFailure`...), unlike `/v2/apps/{id}`.
+   */
+  async listAppsWithFailures(): Promise<MarathonApp[]> {
+    const response = await this.http.request({
+      service: SERVICE,
+      method: 'GET',
+      path: `${BASE}/apps`,
+      query: { embed: ['apps.counts', 'apps.deployments', 'apps.lastTaskFailure'] },
+    });
+    return parseBody(AppsResponseSchema, response, SERVICE).apps;
+  }
+
+  /**
    * `force` defaults to true in Marathon's code although the RAML says false;
    * it is sent explicitly (reference/marathon.md §1). undefined: already gone.
    */

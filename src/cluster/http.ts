@@ -22,7 +22,8 @@ export interface RequestSpec {
   method: HttpMethod;
   /** Path from the cluster URL, starting with '/'. Already URL-encoded. */
   path: string;
-  query?: Record<string, string>;
+  /** A list value repeats the key (`embed=a&embed=b`). */
+  query?: Record<string, string | string[]>;
   /** A form-encoded body (Mesos operator endpoints read parameters from the body only). */
   form?: Record<string, string>;
   json?: unknown;
@@ -95,7 +96,12 @@ export class ClusterHttp {
       transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
       proxy: false,
       // Every query value fully percent-encoded: SDK step names carry ':[]' (reference/sdk-plans.md §2).
-      paramsSerializer: { serialize: (params: Record<string, string>) => Object.entries(params).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&') },
+      paramsSerializer: {
+        serialize: (params: Record<string, string | string[]>) =>
+          Object.entries(params)
+            .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((item) => `${encodeURIComponent(key)}=${encodeURIComponent(item)}`))
+            .join('&'),
+      },
     });
   }
 

@@ -1,7 +1,7 @@
 import { AgentCleanup, SKIP_REASON_TEXT, SkipReason } from '../domain/cleanup-plan';
 import { CleanupOutcome, CleanupPlan, Leftover, Verification, planTotals } from '../domain/cleanup';
 import { describeResource, summariseResources } from '../domain/resources';
-import { plural, wrap } from '../text';
+import { plural, wrap, wrapCommand } from '../text';
 import { Column, renderColumns, terminalWidth } from './columns';
 
 /** Text and JSON views of a cleanup; no logic beyond presentation. */
@@ -62,7 +62,7 @@ export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOpt
     if (!command) say(`Blocked: ${blocker}`);
     else {
       say(`Blocked: ${command[1]}`);
-      lines.push(`    ${command[2]}`);
+      lines.push(wrapCommand('    ', command[2], view.width, '        '));
     }
   }
   const legend = skipLegend(plan);
@@ -142,7 +142,7 @@ export function renderLeftovers(leftovers: Leftover[], view: ViewOptions = viewO
       lines.push(wrap(`  ${leftover.kind}${where ? ` on ${view.wide && leftover.agentId ? `${where} (${leftover.agentId})` : where}` : ''}: ${leftover.detail}`, view.width, '      '));
       shown++;
     }
-    lines.push(wrap(`    next: ${hint}`, view.width, '      '));
+    lines.push(/^dcos janitor /.test(hint) ? wrapCommand('    next: ', hint, view.width, '          ') : wrap(`    next: ${hint}`, view.width, '      '));
   }
   if (shown < leftovers.length) lines.push(`  ... and ${plural(leftovers.length - shown, 'more leftover')} (--wide or --json for all)`);
   return lines.join('\n');

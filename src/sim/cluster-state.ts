@@ -94,7 +94,7 @@ export class ClusterState {
     for (const spec of scenario.frameworks) this.addFramework(spec, refs);
     addZnodes(this.znodes, '', scenario.znodes);
     for (const app of scenario.marathon.apps) {
-      const { id, instances, labels, env, schedulerFrameworkId, scheduler, ...extra } = app;
+      const { id, instances, labels, env, schedulerFrameworkId, scheduler, tasksRunning, tasksStaged, lastTaskFailure, ...extra } = app;
       const appId = `/${id.replace(/^\/+/, '')}`;
       this.apps.set(appId, {
         id: appId,
@@ -105,8 +105,10 @@ export class ClusterState {
         schedulerSpec: scheduler,
         version: new Date(START_TIME * 1000).toISOString(),
         extra,
-        tasksRunning: instances,
-        tasksStaged: 0,
+        // A scenario may start an app mid-life: a scheduler crash-looping (0 running, 1 staged, its last failure).
+        tasksRunning: typeof tasksRunning === 'number' ? tasksRunning : instances,
+        tasksStaged: typeof tasksStaged === 'number' ? tasksStaged : 0,
+        lastTaskFailure: lastTaskFailure as SimApp['lastTaskFailure'],
         deployments: [],
       });
     }

@@ -38,8 +38,11 @@ WORKFLOW
   An uninstall stuck on an agent that is gone:
     dcos janitor plan show kafka --stuck
     dcos janitor plan force-complete kafka --stuck
+  A cluster you inherited: what is left, whose, and the fix:
+    dcos janitor audit                          then: audit --fix
 
 COMMANDS
+  audit       Every leftover on the cluster, whose it was, and --fix
   teardown    Tear down orphaned frameworks (their Marathon app first)
   cleanup     Destroy volumes, unreserve resources, delete the znode
   uninstall   Uninstall a service and prove nothing of it is left

@@ -1,0 +1,150 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { loadScenario, parseScenario } from '../src/sim/scenario';
+import { SimCluster } from '../src/sim/server';
+import { runCli } from './helpers/cli';
+import { lastPrincipal, reservedWhere, snapshotWhere } from './helpers/cluster';
+import { innermostRole, SimResource } from '../src/sim/resources';
+
+/**
+ * `dcos janitor audit` on the messy-cluster scenario: exactly the planted findings with
+ * their owners and fixes, nothing of the healthy services; `--fix` leaves the audit clean
+ * and every healthy service as it was.
+ */
+
+let sim: SimCluster;
+afterEach(async () => sim?.stop());
+
+const audit = (args: string[] = [], env: Record<string, string> = {}) => runCli(['audit', '--json', ...args], { env: { DCOS_URL: sim.url, ...env }, timeoutMs: 120_000 });
+
+/** Everything the healthy services hold: reservations and volumes of their roles and principals, their apps and znodes. */
+function healthyState(): string {
+  const healthy = (resource: SimResource) =>
+    ['prod__cassandra-role', 'dev', 'slave_public/kafka-role', 'db'].includes(innermostRole(resource)) &&
+    ['/prod/cassandra-principal', '/dev/a-principal', '/dev/b-principal', 'kafka-principal', 'dcos_marathon'].includes(lastPrincipal(resource) ?? '');
+  const apps = ['/prod/cassandra', '/dev/a', '/dev/b', '/kafka', '/db/postgres'].map((id) => [id, sim.state.apps.has(id)]);
+  const znodes = [...sim.state.znodes.keys()].filter((node) => /^\/dcos-service-(prod__cassandra|dev__a|dev__b|kafka)(\/|$)/.test(node)).sort();
+  const frameworks = [...sim.state.frameworks.values()].filter((framework) => ['/prod/cassandra', '/dev/a', '/dev/b', 'kafka', 'marathon', 'metronome'].includes(framework.name)).map((framework) => [framework.id, framework.active]);
+  return JSON.stringify({ reservations: snapshotWhere(sim, healthy), apps, znodes, frameworks });
+}
+
+describe('messy-cluster', () => {
+  beforeEach(async () => {
+    sim = await SimCluster.start('messy-cluster', { deploymentMs: 200, cosmosLoopMs: 200, msPerRequest: 50 });
+  });
+
+  it('lists exactly the planted findings, with their owners and fixes, and exits 3', async () => {
+    const run = await audit();
+    expect(run.code).toBe(3);
+    const result = JSON.parse(run.stdout);
+    const found = result.findings.map((finding: any) => [finding.kind, finding.service, finding.ownerCertainty, finding.fix?.command ?? null]).sort();
+    expect(found).toEqual(
+      [
+        ['completed-framework-reservations', '/hdfs', 'certain', 'dcos janitor cleanup --service /hdfs --yes'],
+        ['completed-framework-reservations', '/old/kafka', 'certain', 'dcos janitor cleanup --service /old/kafka --yes'],
+        ['crash-looping-scheduler', '/hdfs', 'certain', 'dcos janitor uninstall /hdfs --manual --yes'],
+        ['orphaned-framework', '/spark-history', 'certain', `dcos janitor teardown --framework-id 5e5e0000-aaaa-4bbb-8ccc-000000000000-0020 --cleanup --yes`],
+        ['orphaned-reservations', '/legacy/es', 'likely', 'dcos janitor cleanup --service /legacy/es --yes'],
+        ['stale-znode', '/gone/redis', 'likely', 'dcos janitor cleanup --service /gone/redis --yes'],
+        ['stuck-uninstall', '/stuck/kafka', 'certain', 'dcos janitor uninstall /stuck/kafka --force-stuck --yes'],
+        ['unregistered-agent', '(cluster)', 'certain', null],
+        ['zombie-scheduler', '/zombie/elastic', 'certain', 'dcos janitor uninstall /zombie/elastic --yes'],
+      ].sort(),
+    );
+    const legacy = result.findings.find((finding: any) => finding.service === '/legacy/es');
+    expect(legacy.evidence).toMatchObject({ role: 'legacy__es-role', principal: '/legacy/es-principal', agents: ['10.0.9.12', '10.0.9.13'], resources: 5, volumes: 1 });
+    expect(legacy.fix.argv).toEqual(['dcos', 'janitor', 'cleanup', '--service', '/legacy/es', '--yes']);
+    const old = result.findings.find((finding: any) => finding.service === '/old/kafka');
+    expect(old.evidence.completedFramework).toEqual({ id: '5e5e0000-aaaa-4bbb-8ccc-000000000000-0021', name: '/old/kafka' });
+    expect(result.findings.find((finding: any) => finding.kind === 'stuck-uninstall').evidence.stuck.length).toBeGreaterThan(0);
+  });
+
+  it('reads each endpoint once, and the plan of each SDK service being uninstalled', async () => {
+    await audit();
+    const gets = sim.requests.filter((entry) => entry.method === 'GET').map((entry) => entry.url.split('?')[0]);
+    expect(gets.filter((url) => url === '/mesos/master/slaves')).toHaveLength(1);
+    expect(gets.filter((url) => url === '/mesos/master/frameworks')).toHaveLength(1);
+    expect(gets.filter((url) => url === '/service/marathon/v2/apps')).toHaveLength(1);
+    expect(gets.filter((url) => url.startsWith('/service/') && url.endsWith('/v1/plans/deploy')).sort()).toEqual(['/service/stuck/kafka/v1/plans/deploy', '/service/zombie/elastic/v1/plans/deploy']);
+    expect(sim.requests.filter((entry) => entry.method !== 'GET' && entry.url !== '/package/list')).toEqual([]);
+  });
+
+  it('--kind filters; text output fits 80 columns and names each fix', async () => {
+    const only = JSON.parse((await audit(['--kind', 'stale-znode'])).stdout);
+    expect(only.findings.map((finding: any) => finding.kind)).toEqual(['stale-znode']);
+    const text = await runCli(['audit'], { env: { DCOS_URL: sim.url, COLUMNS: '80' } });
+    expect(text.code).toBe(3);
+    expect(text.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
+    expect(text.stdout).toMatch(/^\/legacy\/es \(owner likely: role and principal follow the SDK naming rules for\s+\/legacy\/es\)$/m);
+    expect(text.stdout).toMatch(/ {4}fix: dcos janitor cleanup --service \/legacy\/es --yes/);
+  });
+
+  it('--fix --yes fixes every service in a safe order, leaves the audit clean, and every healthy service untouched', async () => {
+    const before = healthyState();
+    const run = await audit(['--fix', '--yes', '--poll-ms', '20'], { DCOS_JANITOR_GRACE: '0' });
+    const result = JSON.parse(run.stdout);
+    expect(result.findings.filter((finding: any) => finding.fix)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(healthyState()).toBe(before);
+    // Stop what relaunches first: the crash-looping app is removed before anything of /hdfs is cleaned.
+    const hdfsDelete = sim.requests.findIndex((entry) => entry.method === 'DELETE' && entry.url.startsWith('/service/marathon/v2/apps/hdfs'));
+    const hdfsUnreserve = sim.requests.findIndex((entry) => entry.method === 'POST' && entry.url.startsWith('/mesos/master/unreserve') && entry.body.includes('hdfs-role'));
+    expect(hdfsDelete).toBeGreaterThanOrEqual(0);
+    expect(hdfsUnreserve).toBeGreaterThan(hdfsDelete);
+    // Nothing of the planted services is left.
+    for (const role of ['legacy__es-role', 'old__kafka-role', 'hdfs-role', 'spark-role']) expect(reservedWhere(sim.state, (resource) => innermostRole(resource) === role)).toEqual([]);
+    for (const node of ['/dcos-service-old__kafka', '/dcos-service-hdfs', '/dcos-service-gone__redis', '/dcos-service-zombie__elastic', '/dcos-service-stuck__kafka']) expect(sim.state.znodes.has(node)).toBe(false);
+    for (const app of ['/hdfs', '/zombie/elastic', '/stuck/kafka']) expect(sim.state.apps.has(app)).toBe(false);
+    // Only the report-only notice stays: the agent that is not registered.
+    const again = JSON.parse((await audit()).stdout);
+    expect(again.findings.map((finding: any) => finding.kind)).toEqual(['unregistered-agent']);
+    expect(again.exitCode).toBe(0);
+  });
+
+  it('--fix without --yes and without a terminal is an error, and changes nothing', async () => {
+    const run = await runCli(['audit', '--fix'], { env: { DCOS_URL: sim.url } });
+    expect(run.code).toBe(2);
+    expect(sim.requests.filter((entry) => entry.method !== 'GET' && entry.url !== '/package/list')).toEqual([]);
+  });
+
+  it('--older-than: a framework inactive for less is not a finding yet', async () => {
+    const result = JSON.parse((await audit(['--older-than', '100000d'])).stdout);
+    expect(result.findings.map((finding: any) => finding.kind)).not.toContain('orphaned-framework');
+  });
+});
+
+describe('no false alarms', () => {
+  it.each(['data-kafka-running', 'shared-role-siblings'])('%s: nothing live is a finding', async (scenario) => {
+    sim = await SimCluster.start(scenario);
+    const result = JSON.parse((await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } })).stdout);
+    const live = ['/data/kafka', '/quota/hello-world-b'];
+    expect(result.findings.filter((finding: any) => live.includes(finding.service))).toEqual([]);
+  });
+
+  it('a clean cluster audits clean: exit 0', async () => {
+    sim = await SimCluster.start(parseScenario({ ...loadScenario('data-kafka-running'), znodes: {} }));
+    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ clean: true, findings: [] });
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('a real capture', () => {
+  it('the Mesos 1.0.3 Cassandra agent and frameworks audit without error; its reservations belong to no registered framework', async () => {
+    const slaves = fs.readFileSync(path.join(__dirname, 'fixtures', 'mesos-1.0.3-slaves-cassandra-volume.reconstructed.json'), 'utf8');
+    const frameworks = fs.readFileSync(path.join(__dirname, 'fixtures', 'mesos-1.0.x-frameworks.reconstructed.json'), 'utf8');
+    sim = await SimCluster.start(parseScenario({ name: 'capture', agents: [] }));
+    sim.rewriteResponse = (requestPath, body) => (requestPath === '/mesos/master/slaves' ? slaves : requestPath === '/mesos/master/frameworks' ? frameworks : body);
+    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } });
+    const result = JSON.parse(run.stdout);
+    // The capture's agent holds a Cassandra role whose framework (orders-demo-1, role
+    // orders-demo-1-role) is registered with another role: its 4 reservations and 1 volume
+    // are held by no registered framework, and the role follows no SDK naming rule that
+    // the principal matches, so the owner is a guess and the fix names role and principal.
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]).toMatchObject({ kind: 'orphaned-reservations', ownerCertainty: 'guess', evidence: { principal: 'cassandra-principal', resources: 4, volumes: 1 } });
+    expect(result.findings[0].fix.argv).toEqual(expect.arrayContaining(['cleanup', '-r', '-p', 'cassandra-principal']));
+    expect(run.code).toBe(3);
+  });
+});
