@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 workdir=$(mktemp -d)
-trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+trap 'kill "$sim_pid" 2>/dev/null || true; kill "${messy_pid:-}" 2>/dev/null || true; rm -rf "$workdir"' EXIT
 
 node scripts/sim.js kafka-ui-destroyed --write-env "$workdir/env" >"$workdir/url" 2>"$workdir/sim.log" &
 sim_pid=$!
@@ -33,3 +33,16 @@ janitor cleanup --service kafka --yes
 
 say "5. Run again: nothing is left, nothing is sent"
 janitor cleanup --service kafka --yes
+
+say "6. A cluster you inherited (scenario messy-cluster): what is left, whose, and the fix: janitor audit"
+node scripts/sim.js messy-cluster --write-env "$workdir/messy-env" >"$workdir/messy-url" 2>"$workdir/messy.log" &
+messy_pid=$!
+for _ in $(seq 1 100); do [ -s "$workdir/messy-env" ] && break; sleep 0.1; done
+set -a; . "$workdir/messy-env"; set +a
+janitor audit || true
+
+say "7. Fix it all, service by service, in a safe order: janitor audit --fix --yes --grace 5"
+janitor audit --fix --yes --grace 5
+
+say "8. Audit again: only the notice about the agent that is not registered is left"
+janitor audit
