@@ -7,4 +7,4 @@ if (major < 20) {
   process.exit(127);
 }
 
-require('../dist/main.js').main(__dirname);
+require('../dist/dcos-janitor.js').main(__dirname);

@@ -13,8 +13,8 @@
  *   npm run package
  */
 const fs = require('node:fs');
+const { bundle } = require('./lib/bundle');
 const path = require('node:path');
-const esbuild = require('esbuild');
 const { zip } = require('./lib/zip');
 
 const root = path.resolve(__dirname, '..');
@@ -26,20 +26,7 @@ async function main() {
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(path.join(stage, 'lib'), { recursive: true });
 
-  await esbuild.build({
-    entryPoints: [path.join(root, 'src', 'main.ts')],
-    outfile: path.join(stage, 'lib', 'dcos-janitor.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    legalComments: 'eof',
-    logLevel: 'warning',
-    // oclif reads a tsconfig only in development, with a guarded require: never ship the compiler.
-    external: ['typescript'],
-  });
+  await bundle(path.join(stage, 'lib', 'dcos-janitor.js'));
 
   const pluginPackage = {
     name: pkg.name,
@@ -72,8 +59,8 @@ async function main() {
   walk(stage);
   fs.mkdirSync(path.dirname(output), { recursive: true });
   fs.writeFileSync(output, zip(files));
-  const bundle = fs.statSync(path.join(stage, 'lib', 'dcos-janitor.js')).size;
-  console.log(`${path.relative(root, output)}: ${fs.statSync(output).size} bytes (${files.length} entries; bundle ${bundle} bytes)`);
+  const bundleSize = fs.statSync(path.join(stage, 'lib', 'dcos-janitor.js')).size;
+  console.log(`${path.relative(root, output)}: ${fs.statSync(output).size} bytes (${files.length} entries; bundle ${bundleSize} bytes)`);
 }
 
 function write(relative, content, mode = 0o644) {
