@@ -11,6 +11,7 @@ import { CleanupOptions } from '../domain/cleanup';
 import { closestNames } from '../domain/not-found';
 import { Progress } from '../domain/progress';
 import { terminalWidth } from '../render/columns';
+import { writeJson } from '../render/json';
 import { wrap } from '../text';
 import { StderrProgress } from './terminal-progress';
 import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, describeUnknownError } from '../errors';
@@ -136,7 +137,7 @@ export abstract class JanitorCommand extends Command {
   }
 
   protected printJson(result: unknown): void {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    writeJson(result, (text) => process.stdout.write(text));
   }
 
   /**

@@ -132,3 +132,141 @@ export const RolesResponseSchema = z.looseObject({
     }),
   ),
 });
+
+type Problem = { field: string; message: string } | undefined;
+
+/** Agent fields nothing reads: dropped as soon as the answer is checked, so 25,000 agents' summaries do not stay in memory. */
+const UNUSED_AGENT_FIELDS = [
+  'resources',
+  'used_resources',
+  'offered_resources',
+  'reserved_resources',
+  'unreserved_resources',
+  'offered_resources_full',
+  'unreserved_resources_full',
+  'attributes',
+  'capabilities',
+];
+
+/**
+ * `GET /master/slaves`, checked in place against SlavesResponseSchema's rules (the
+ * fields it names, nothing else) without copying: the answer is the largest one the
+ * janitor reads (50 MB at 25,000 agents), and a zod parse would build a second graph of
+ * every agent and resource. Resources stay exactly as Mesos gave them, to be posted
+ * back; the unused summaries are dropped.
+ */
+export function checkSlavesResponse(body: unknown): Problem {
+  if (!isObject(body)) return { field: '', message: 'expected an object' };
+  const slaves = body.slaves;
+  if (!Array.isArray(slaves)) return { field: 'slaves', message: 'expected an array' };
+  for (let index = 0; index < slaves.length; index++) {
+    const problem = checkAgent(slaves[index], `slaves.${index}`);
+    if (problem) return problem;
+  }
+  const recovered = body.recovered_slaves;
+  if (recovered !== undefined) {
+    if (!Array.isArray(recovered)) return { field: 'recovered_slaves', message: 'expected an array' };
+    for (let index = 0; index < recovered.length; index++) {
+      const agent = recovered[index];
+      if (!isObject(agent)) return { field: `recovered_slaves.${index}`, message: 'expected an object' };
+      if (agent.id !== undefined && typeof agent.id !== 'string') return { field: `recovered_slaves.${index}.id`, message: 'expected a string' };
+      if (agent.hostname !== undefined && typeof agent.hostname !== 'string') return { field: `recovered_slaves.${index}.hostname`, message: 'expected a string' };
+    }
+  }
+  return undefined;
+}
+
+function checkAgent(agent: unknown, at: string): Problem {
+  if (!isObject(agent)) return { field: at, message: 'expected an object' };
+  if (typeof agent.id !== 'string') return { field: `${at}.id`, message: 'expected a string' };
+  if (typeof agent.hostname !== 'string') return { field: `${at}.hostname`, message: 'expected a string' };
+  if (typeof agent.active !== 'boolean') return { field: `${at}.active`, message: 'expected a boolean' };
+  const reserved = agent.reserved_resources_full;
+  if (reserved !== undefined) {
+    if (!isObject(reserved)) return { field: `${at}.reserved_resources_full`, message: 'expected an object' };
+    for (const role of Object.keys(reserved)) {
+      const problem = checkResources(reserved[role], `${at}.reserved_resources_full.${role}`);
+      if (problem) return problem;
+    }
+  }
+  if (agent.used_resources_full !== undefined) {
+    const problem = checkResources(agent.used_resources_full, `${at}.used_resources_full`);
+    if (problem) return problem;
+  }
+  trimAgent(agent);
+  return undefined;
+}
+
+/** Drop what nothing reads of an agent (its summaries), as early as it is parsed. */
+export function trimAgent(agent: unknown): void {
+  if (!isObject(agent)) return;
+  for (const field of UNUSED_AGENT_FIELDS) delete agent[field];
+}
+
+function checkResources(list: unknown, at: string): Problem {
+  if (!Array.isArray(list)) return { field: at, message: 'expected an array' };
+  for (let index = 0; index < list.length; index++) {
+    const problem = checkResource(list[index], `${at}.${index}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** What ResourceSchema checks: the name, and the shape of the reservation and disk fields selection reads. */
+function checkResource(resource: unknown, at: string): Problem {
+  if (!isObject(resource)) return { field: at, message: 'expected an object' };
+  if (typeof resource.name !== 'string') return { field: `${at}.name`, message: 'expected a string' };
+  for (const field of ['type', 'role'] as const) {
+    if (resource[field] !== undefined && typeof resource[field] !== 'string') return { field: `${at}.${field}`, message: 'expected a string' };
+  }
+  const reservation = resource.reservation;
+  if (reservation !== undefined) {
+    if (!isObject(reservation)) return { field: `${at}.reservation`, message: 'expected an object' };
+    const problem = checkReservation(reservation, `${at}.reservation`);
+    if (problem) return problem;
+  }
+  const reservations = resource.reservations;
+  if (reservations !== undefined) {
+    if (!Array.isArray(reservations)) return { field: `${at}.reservations`, message: 'expected an array' };
+    for (let index = 0; index < reservations.length; index++) {
+      const entry = reservations[index];
+      if (!isObject(entry)) return { field: `${at}.reservations.${index}`, message: 'expected an object' };
+      if (entry.type !== undefined && entry.type !== 'STATIC' && entry.type !== 'DYNAMIC') {
+        return { field: `${at}.reservations.${index}.type`, message: 'expected "STATIC" or "DYNAMIC"' };
+      }
+      if (entry.role !== undefined && typeof entry.role !== 'string') return { field: `${at}.reservations.${index}.role`, message: 'expected a string' };
+      const problem = checkReservation(entry, `${at}.reservations.${index}`);
+      if (problem) return problem;
+    }
+  }
+  const disk = resource.disk;
+  if (disk !== undefined) {
+    if (!isObject(disk)) return { field: `${at}.disk`, message: 'expected an object' };
+    const persistence = disk.persistence;
+    if (persistence !== undefined && (!isObject(persistence) || typeof persistence.id !== 'string')) return { field: `${at}.disk.persistence.id`, message: 'expected a string' };
+    if (isObject(persistence) && persistence.principal !== undefined && typeof persistence.principal !== 'string') {
+      return { field: `${at}.disk.persistence.principal`, message: 'expected a string' };
+    }
+  }
+  return undefined;
+}
+
+function checkReservation(reservation: Record<string, unknown>, at: string): Problem {
+  if (reservation.principal !== undefined && typeof reservation.principal !== 'string') return { field: `${at}.principal`, message: 'expected a string' };
+  const labels = reservation.labels;
+  if (labels === undefined) return undefined;
+  if (!isObject(labels)) return { field: `${at}.labels`, message: 'expected an object' };
+  const list = labels.labels;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) return { field: `${at}.labels.labels`, message: 'expected an array' };
+  for (let index = 0; index < list.length; index++) {
+    const label = list[index];
+    if (!isObject(label) || typeof label.key !== 'string') return { field: `${at}.labels.labels.${index}.key`, message: 'expected a string' };
+    if (label.value !== undefined && typeof label.value !== 'string') return { field: `${at}.labels.labels.${index}.value`, message: 'expected a string' };
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

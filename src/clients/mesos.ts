@@ -1,12 +1,14 @@
 import { UnexpectedResponseError } from '../errors';
-import { ClusterHttp, HttpResponse, parseBody } from '../cluster/http';
+import { ClusterHttp, HttpResponse, checkBody, parseBody } from '../cluster/http';
+import { parseWithLargeArray } from '../cluster/json-stream';
 import {
   FrameworksResponse,
   FrameworksResponseSchema,
   MesosAgent,
   MesosResource,
   SlavesResponse,
-  SlavesResponseSchema,
+  checkSlavesResponse,
+  trimAgent,
   StateSummary,
   StateSummarySchema,
 } from './mesos-schemas';
@@ -35,8 +37,8 @@ export class MesosClient {
 
   /** The only endpoint with reserved_resources_full (reference/mesos.md §2). */
   async getAgents(): Promise<SlavesResponse> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves` });
-    return parseBody(SlavesResponseSchema, response, SERVICE);
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves`, consume: streamAgents });
+    return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE);
   }
 
   /**
@@ -45,8 +47,8 @@ export class MesosClient {
    * every agent, so the id is matched here either way.
    */
   async getAgent(agentId: string): Promise<MesosAgent | undefined> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves`, query: { slave_id: agentId } });
-    return parseBody(SlavesResponseSchema, response, SERVICE).slaves.find((agent) => agent.id === agentId);
+    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves`, query: { slave_id: agentId }, consume: streamAgents });
+    return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE).slaves.find((agent) => agent.id === agentId);
   }
 
   async getFrameworks(): Promise<FrameworksResponse> {
@@ -105,6 +107,19 @@ export class MesosClient {
       `Mesos refused ${response.endpoint} for framework ${frameworkId}: "${response.text.trim()}". Check the framework id with 'dcos janitor teardown'.`,
     );
   }
+}
+
+/**
+ * The agents as they arrive, each checked and trimmed of the summaries nothing reads
+ * before the next is parsed: at 25,000 agents the whole text and the whole untrimmed
+ * graph never exist at once. A bad agent stops the read; checkSlavesResponse then
+ * names its field.
+ */
+function streamAgents(chunks: AsyncIterable<Buffer>): Promise<unknown> {
+  return parseWithLargeArray(chunks, 'slaves', (agent) => {
+    trimAgent(agent);
+    return agent;
+  });
 }
 
 function operationOutcome(response: HttpResponse): OperationOutcome {

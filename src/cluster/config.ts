@@ -181,7 +181,7 @@ function normaliseUrl(url: string, where: string): string {
   }
   if (parsed.username || parsed.password) {
     // A password in the URL would be printed with the URL and sent as Basic auth in place
-    // of the token (axios turns userinfo into an Authorization header): refused, never shown.
+    // of the token (HTTP clients turn userinfo into a Basic Authorization header): refused, never shown.
     throw new UsageError(
       `${where} carries a user name or password ('${redactUserinfo(url)}'): remove it and log in with 'dcos auth login' (or set DCOS_ACS_TOKEN); credentials never belong in the cluster URL.`,
     );

@@ -169,13 +169,14 @@ function reservationFindings(cluster: ClusterSnapshot, registered: MesosFramewor
   for (const framework of registered) for (const role of frameworkRoles(framework)) live.add(`${role}\u0000${framework.principal ?? ''}`);
   const groups = new Map<string, ReservationGroup>();
   for (const agent of cluster.slaves.slaves) {
-    const used = new Set((agent.used_resources_full ?? []).map(reservationIdentity));
+    const usedList = agent.used_resources_full ?? [];
+    const used = usedList.length > 0 ? new Set(usedList.map(reservationIdentity)) : undefined;
     for (const resources of Object.values(agent.reserved_resources_full ?? {})) {
       for (const resource of resources) {
         const owner = reservationOf(resource);
         if (owner.kind !== 'dynamic' || owner.principal === undefined) continue;
         if ('marathon_framework_id' in owner.labels || 'marathon_task_id' in owner.labels) continue;
-        if (used.has(reservationIdentity(resource))) continue;
+        if (used?.has(reservationIdentity(resource))) continue;
         const innerRole = owner.depth >= 2 ? owner.role.slice(owner.role.lastIndexOf('/') + 1) : owner.role;
         if (live.has(`${owner.role}\u0000${owner.principal}`) || live.has(`${innerRole}\u0000${owner.principal}`)) continue;
         const key = `${owner.role}\u0000${owner.principal}`;

@@ -115,7 +115,9 @@ function roleMatches(role: string, depth: number, roles: string[]): boolean {
 }
 
 export function planAgentCleanup(agent: MesosAgent, target: CleanupTarget): AgentCleanup {
-  const used = new Set((agent.used_resources_full ?? []).map(reservationIdentity));
+  // What tasks use is worked out only for agents that hold something of the target (most do not, on a big cluster).
+  let usedSet: Set<string> | undefined;
+  const used = () => (usedSet ??= new Set((agent.used_resources_full ?? []).map(reservationIdentity)));
   const cleanup: AgentCleanup = { agentId: agent.id, hostname: agent.hostname, volumes: [], reservations: [], inUse: [], skipped: [] };
   for (const resources of Object.values(agent.reserved_resources_full ?? {})) {
     for (const resource of resources) {
@@ -124,7 +126,7 @@ export function planAgentCleanup(agent: MesosAgent, target: CleanupTarget): Agen
         if (selection.reason) cleanup.skipped.push({ resource, reason: selection.reason });
         continue;
       }
-      if (used.has(reservationIdentity(resource))) cleanup.inUse.push(resource);
+      if (used().size > 0 && used().has(reservationIdentity(resource))) cleanup.inUse.push(resource);
       else if (isPersistentVolume(resource)) cleanup.volumes.push(resource);
       else cleanup.reservations.push(resource);
     }

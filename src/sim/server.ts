@@ -67,6 +67,8 @@ export interface RequestLogEntry {
   body: string;
   /** Which listener: "admin-router" or "leader" (direct to the leading master). */
   listener: 'admin-router' | 'leader';
+  /** The simulator's own time to make and send the answer (latency excluded): benchmarks subtract it. */
+  serveMs: number;
 }
 
 export class SimCluster {
@@ -214,6 +216,7 @@ export class SimCluster {
     if (isPost) this.maxConcurrentPosts = Math.max(this.maxConcurrentPosts, ++this.concurrentPosts);
     if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
     this.clock.onRequest();
+    const serveStarted = process.hrtime.bigint();
     const fault = listener === 'admin-router' ? this.takeFault(req.method ?? 'GET', url.pathname) : undefined;
     let response: SimResponse;
     try {
@@ -230,7 +233,9 @@ export class SimCluster {
       contentType: req.headers['content-type'],
       body: body.length > 8192 ? `${body.slice(0, 8192)}…` : body,
       listener,
+      serveMs: 0,
     });
+    const entry = this.requests[this.requests.length - 1];
     if (isPost) this.concurrentPosts--;
     this.onRequest?.(this.requests[this.requests.length - 1]);
     if (this.rewriteResponse && response.body !== undefined) {
@@ -248,6 +253,7 @@ export class SimCluster {
       return;
     }
     send(res, response, req.method === 'HEAD');
+    entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
   }
 
   private routeLeader(req: http.IncomingMessage, url: URL, body: string): SimResponse {
