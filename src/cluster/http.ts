@@ -173,7 +173,11 @@ export class ClusterHttp {
     }
     let data: string | undefined;
     if (spec.form) {
-      data = new URLSearchParams(spec.form).toString();
+      // encodeURIComponent (native) rather than URLSearchParams (in JS): every unreserve
+      // carries its resources as JSON, and Mesos decodes %XX either way (reference/mesos.md §1).
+      data = Object.entries(spec.form)
+        .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+        .join('&');
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
     } else if (spec.json !== undefined) {
       data = JSON.stringify(spec.json);
