@@ -219,14 +219,23 @@ export function innermostRole(resource: SimResource): string {
   return lastReservation(resource)?.role ?? '*';
 }
 
-/** Everything but the amount: resources with equal keys merge (volumes are never merged). */
+/**
+ * Everything but the amount: resources with equal keys merge (volumes are never merged).
+ * Cached per object: resources are never changed in place (a new amount is a new object).
+ */
+const identityKeys = new WeakMap<SimResource, string>();
 export function identityKey(resource: SimResource): string {
-  return JSON.stringify([
-    resource.name,
-    resource.type,
-    resource.reservations.map((r) => [r.type, r.role, r.principal ?? null, labelsKey(r.labels)]),
-    resource.disk ? [resource.disk.persistence ?? null, resource.disk.volume ?? null, resource.disk.source ?? null] : null,
-  ]);
+  let key = identityKeys.get(resource);
+  if (key === undefined) {
+    key = JSON.stringify([
+      resource.name,
+      resource.type,
+      resource.reservations.map((r) => [r.type, r.role, r.principal ?? null, labelsKey(r.labels)]),
+      resource.disk ? [resource.disk.persistence ?? null, resource.disk.volume ?? null, resource.disk.source ?? null] : null,
+    ]);
+    identityKeys.set(resource, key);
+  }
+  return key;
 }
 
 function labelsKey(labels: SimLabel[] | undefined): string {
@@ -237,31 +246,32 @@ export function cloneResource(resource: SimResource): SimResource {
   return JSON.parse(JSON.stringify(resource)) as SimResource;
 }
 
-/** Add `extra` into `pool`, merging where Mesos would. Returns a new array. */
+/** Add `extra` into `pool`, merging where Mesos would. Returns a new array; `pool` and its resources are left as they were. */
 export function addResources(pool: SimResource[], extra: SimResource[]): SimResource[] {
-  const result = pool.map(cloneResource);
+  const result = [...pool];
   for (const resource of extra) {
-    const match = isVolume(resource) ? undefined : result.find((candidate) => identityKey(candidate) === identityKey(resource));
-    if (!match) {
+    const index = isVolume(resource) ? -1 : result.findIndex((candidate) => identityKey(candidate) === identityKey(resource));
+    if (index < 0) {
       result.push(cloneResource(resource));
       continue;
     }
-    if (resource.type === 'SCALAR') match.scalar = round3((match.scalar ?? 0) + (resource.scalar ?? 0));
-    else if (resource.type === 'RANGES') match.ranges = normaliseRanges([...(match.ranges ?? []), ...(resource.ranges ?? [])]);
-    else match.set = [...new Set([...(match.set ?? []), ...(resource.set ?? [])])].sort();
+    const match = result[index];
+    if (resource.type === 'SCALAR') result[index] = { ...match, scalar: round3((match.scalar ?? 0) + (resource.scalar ?? 0)) };
+    else if (resource.type === 'RANGES') result[index] = { ...match, ranges: normaliseRanges([...(match.ranges ?? []), ...(resource.ranges ?? [])]) };
+    else result[index] = { ...match, set: [...new Set([...(match.set ?? []), ...(resource.set ?? [])])].sort() };
   }
   return result;
 }
 
-/** `pool - wanted`, or undefined when the pool does not contain `wanted` exactly. */
+/** `pool - wanted`, or undefined when the pool does not contain `wanted` exactly. `pool` is left as it was. */
 export function subtractResources(pool: SimResource[], wanted: SimResource[]): SimResource[] | undefined {
-  let result = pool.map(cloneResource);
+  let result: SimResource[] = pool;
   for (const resource of wanted) {
     const next = subtractOne(result, resource);
     if (!next) return undefined;
     result = next;
   }
-  return result;
+  return result === pool ? [...pool] : result;
 }
 
 function subtractOne(pool: SimResource[], wanted: SimResource): SimResource[] | undefined {
