@@ -103,6 +103,31 @@ describe('live progress', () => {
   });
 });
 
+describe('what the uninstall and plan views say', () => {
+  it('an uninstall already under way is shown as such, with its stuck steps, before anything is asked', async () => {
+    sim = await SimCluster.start('kafka-uninstall-stuck');
+    sim.clock.advance(2000);
+    const run = await runCli(['uninstall', 'kafka'], { env: { DCOS_URL: sim.url } });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/Uninstall under way: plan deploy is IN_PROGRESS\./);
+    expect(run.stdout).toMatch(/3 stuck steps:\n {2}phase unreserve-resources: its resource is on no registered agent \(agent gone\)\n {4}unreserve-402d51f5-6014-4ca3-bd13-324dae62b888/);
+    expect(run.stdout).toMatch(/Next: follow the uninstall already under way \(Cosmos is not asked again\)/);
+    expect(run.stdout).not.toMatch(/Cosmos starts the uninstall/);
+    expect(sim.requests.filter((entry) => entry.method !== 'GET')).toEqual([]);
+  });
+
+  it('plan show --watch stops with exit 10 once it has reported stuck steps; --keep-watching goes on', async () => {
+    sim = await SimCluster.start('kafka-uninstall-stuck');
+    sim.clock.advance(2000);
+    const run = await runCli(['plan', 'show', 'kafka', '--watch', '--interval', '1'], { env: { DCOS_URL: sim.url } });
+    expect(run.code).toBe(10);
+    expect(run.stdout).toMatch(/^Every 1 s: plan deploy of kafka, read at \d\d:\d\d:\d\d UTC/);
+    expect(run.stderr).toMatch(/Stopped watching: 3 steps are stuck and will not move on their own \(--keep-watching to go on\)\./);
+    const kept = await runCli(['plan', 'show', 'kafka', '--watch', '--interval', '1', '--timeout', '1', '--keep-watching'], { env: { DCOS_URL: sim.url } });
+    expect(kept.code).toBe(9);
+  });
+});
+
 describe('CLI manners', () => {
   beforeEach(async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
