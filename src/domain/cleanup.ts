@@ -20,7 +20,7 @@ import {
   toHoldingFramework,
   unregisteredAgents,
 } from './cleanup-plan';
-import { mapWithConcurrency } from './concurrency';
+import { BoundedQueue } from './concurrency';
 import {
   deriveServiceNames,
   serviceNameFromZkNode,
@@ -357,38 +357,63 @@ interface Execution {
 async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, options: CleanupOptions, progress: Progress): Promise<Execution> {
   const execution: Execution = { attempts: { volumes: new Map(), reservations: new Map() }, failures: [], znode: 'not-requested' };
 
-  const withVolumes = plan.agents.filter((agent) => agent.volumes.length > 0);
-  if (withVolumes.length > 0) {
-    progress.step(`Destroying ${plural(withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0), 'persistent volume')} on ${plural(withVolumes.length, 'agent')}...`);
-    const tick = agentCounter(progress, 'Destroying volumes', withVolumes.length, planTotals(plan).volumes, 'volumes');
-    await mapWithConcurrency(withVolumes, options.concurrency, async (agent) => {
-      execution.attempts.volumes.set(agent.agentId, agent.volumes);
-      await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures);
-      tick(agent.volumes.length);
-    });
-    progress.clear();
-  }
-
-  // A destroyed volume becomes plain reserved disk that may merge with identical
-  // reserved disk, so the unreserve payload must come from a fresh read (reference/mesos.md §5).
-  let agents = plan.agents;
-  if (withVolumes.length > 0) {
-    progress.step('Re-reading the agents after the destroys...');
-    const slaves = await clients.mesos.getAgents();
-    agents = slaves.slaves.map((agent) => planAgentCleanup(agent, plan.target)).filter(hasWork);
-  }
-
-  const withReservations = agents.filter((agent) => agent.reservations.length > 0);
-  if (withReservations.length > 0) {
-    progress.step(`Unreserving ${plural(withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0), 'resource')} on ${plural(withReservations.length, 'agent')}...`);
-    const tick = agentCounter(progress, 'Unreserving', withReservations.length, withReservations.reduce((sum, agent) => sum + agent.reservations.length, 0), 'resources');
-    await mapWithConcurrency(withReservations, options.concurrency, async (agent) => {
+  // One bound for every request of the run. The destroys go first; the unreserves of
+  // agents without volumes need no re-read, so they queue right behind them and keep the
+  // slots busy while the agents that held volumes are read again.
+  const slots = new BoundedQueue(options.concurrency);
+  const unreserve = (agent: AgentCleanup, tick: (done: number) => void) =>
+    slots.run(async () => {
       execution.attempts.reservations.set(agent.agentId, agent.reservations);
       await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures);
       tick(agent.reservations.length);
     });
-    progress.clear();
+  const resourcesOf = (agents: AgentCleanup[]) => agents.reduce((sum, agent) => sum + agent.reservations.length, 0);
+
+  const withVolumes = plan.agents.filter((agent) => agent.volumes.length > 0);
+  const plain = plan.agents.filter((agent) => agent.volumes.length === 0 && agent.reservations.length > 0);
+  let destroys: Promise<unknown> = Promise.resolve();
+  if (withVolumes.length > 0) {
+    progress.step(`Destroying ${plural(withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0), 'persistent volume')} on ${plural(withVolumes.length, 'agent')}...`);
+    const tick = agentCounter(progress, 'Destroying volumes', withVolumes.length, planTotals(plan).volumes, 'volumes');
+    destroys = Promise.all(
+      withVolumes.map((agent) =>
+        slots.run(async () => {
+          execution.attempts.volumes.set(agent.agentId, agent.volumes);
+          await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures);
+          tick(agent.volumes.length);
+        }),
+      ),
+    );
   }
+  let plainUnreserves: Promise<unknown> = Promise.resolve();
+  if (plain.length > 0) {
+    progress.step(`Unreserving ${plural(resourcesOf(plain), 'resource')} on the ${plural(plain.length, 'agent')} without volumes...`);
+    const tick = agentCounter(progress, 'Unreserving', plain.length, resourcesOf(plain), 'resources');
+    plainUnreserves = Promise.all(plain.map((agent) => unreserve(agent, tick)));
+    // Awaited below; marked handled now so that a failure while the destroys run is not "unhandled".
+    plainUnreserves.catch(() => undefined);
+  }
+  await destroys;
+
+  // A destroyed volume becomes plain reserved disk that may merge with identical
+  // reserved disk, so the unreserve payload must come from a fresh read (reference/mesos.md §5).
+  let volumeUnreserves: Promise<unknown> = Promise.resolve();
+  if (withVolumes.length > 0) {
+    progress.step('Re-reading the agents after the destroys...');
+    const slaves = await slots.run(() => clients.mesos.getAgents());
+    const held = new Set(withVolumes.map((agent) => agent.agentId));
+    const again = slaves.slaves
+      .filter((agent) => held.has(agent.id))
+      .map((agent) => planAgentCleanup(agent, plan.target))
+      .filter((agent) => agent.reservations.length > 0);
+    if (again.length > 0) {
+      progress.step(`Unreserving ${plural(resourcesOf(again), 'resource')} on the ${plural(again.length, 'agent')} that held volumes...`);
+      const tick = agentCounter(progress, 'Unreserving', again.length, resourcesOf(again), 'resources');
+      volumeUnreserves = Promise.all(again.map((agent) => unreserve(agent, tick)));
+    }
+  }
+  await Promise.all([plainUnreserves, volumeUnreserves]);
+  progress.clear();
 
   if (plan.znode?.action === 'keep') execution.znode = 'kept';
   if (plan.znode?.action === 'delete' && !plan.znode.present) execution.znode = 'absent';

@@ -22,3 +22,43 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   if (failure) throw failure.error;
   return results;
 }
+
+/**
+ * At most `limit` tasks running at once, first come first served, with tasks added while
+ * others run: the cleanup queues the unreserves that need no re-read behind the destroys,
+ * so the slots stay busy while the agents that held volumes are read again. After a task
+ * fails, the tasks not yet started fail with the same error, as mapWithConcurrency stops.
+ */
+export class BoundedQueue {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        if (this.failure) {
+          reject(this.failure.error);
+          this.next();
+          return;
+        }
+        this.running++;
+        task().then(resolve, (error: unknown) => {
+          this.failure ??= { error };
+          reject(error);
+        }).finally(() => {
+          this.running--;
+          this.next();
+        });
+      };
+      if (this.running < Math.max(1, this.limit)) start();
+      else this.waiting.push(start);
+    });
+  }
+
+  private next(): void {
+    this.waiting.shift()?.();
+  }
+}
