@@ -213,7 +213,11 @@ function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], fr
   }
 }
 
-export async function planCleanup(clients: CleanupClients, request: CleanupRequest, progress: Progress): Promise<CleanupPlan> {
+/**
+ * `znodeAfter`: the ZooKeeper read waits for it (a delete under way), while the agents,
+ * frameworks and app are read at once: what a verification reads after the last change.
+ */
+export async function planCleanup(clients: CleanupClients, request: CleanupRequest, progress: Progress, znodeAfter?: Promise<unknown>): Promise<CleanupPlan> {
   const { target, notes } = targetFromRequest(request);
   progress.step('Reading agents, frameworks and the service state from the cluster...');
   const needsReservations = target.roles.length > 0;
@@ -221,7 +225,7 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     needsReservations ? clients.mesos.getAgents() : undefined,
     clients.mesos.getFrameworks(),
     target.marathonAppId ? clients.marathon.getApp(target.marathonAppId) : undefined,
-    target.zkNode ? clients.exhibitor.znodeExists(target.zkNode) : false,
+    target.zkNode ? (znodeAfter ?? Promise.resolve()).then(() => clients.exhibitor.znodeExists(target.zkNode as string)) : false,
   ]);
   completeTargetFromFrameworks(target, notes, frameworks, request);
 
@@ -352,10 +356,12 @@ interface Execution {
   /** `key`: the resource's resourceKey, to settle the failure against the read after the run. */
   failures: Array<OperationFailure & { key?: string }>;
   znode: CleanupOutcome['znode'];
+  /** The ZooKeeper delete, last of the changes: the verification's other reads need not wait for it. */
+  znodeDone: Promise<void>;
 }
 
 async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, options: CleanupOptions, progress: Progress): Promise<Execution> {
-  const execution: Execution = { attempts: { volumes: new Map(), reservations: new Map() }, failures: [], znode: 'not-requested' };
+  const execution: Execution = { attempts: { volumes: new Map(), reservations: new Map() }, failures: [], znode: 'not-requested', znodeDone: Promise.resolve() };
 
   // One bound for every request of the run. The destroys go first; the unreserves of
   // agents without volumes need no re-read, so they queue right behind them and keep the
@@ -418,14 +424,18 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   if (plan.znode?.action === 'keep') execution.znode = 'kept';
   if (plan.znode?.action === 'delete' && !plan.znode.present) execution.znode = 'absent';
   if (plan.znode?.action === 'delete' && plan.znode.present) {
-    progress.step(`Deleting ZooKeeper node /${plan.znode.node} through Exhibitor...`);
-    try {
-      execution.znode = await clients.exhibitor.deleteZnode(plan.znode.node);
-    } catch (error) {
-      if (!(error instanceof UnexpectedResponseError)) throw error;
-      execution.znode = 'failed';
-      execution.failures.push({ agentId: '', hostname: '', operation: 'delete-znode', resource: `/${plan.znode.node}`, message: error.message, hint: 're-run the cleanup' });
-    }
+    const node = plan.znode.node;
+    progress.step(`Deleting ZooKeeper node /${node} through Exhibitor...`);
+    execution.znodeDone = clients.exhibitor.deleteZnode(node).then(
+      (outcome) => {
+        execution.znode = outcome;
+      },
+      (error: unknown) => {
+        if (!(error instanceof UnexpectedResponseError)) throw error;
+        execution.znode = 'failed';
+        execution.failures.push({ agentId: '', hostname: '', operation: 'delete-znode', resource: `/${node}`, message: error.message, hint: 're-run the cleanup' });
+      },
+    );
   }
   return execution;
 }
@@ -535,7 +545,11 @@ export async function cleanUp(
 ): Promise<{ outcome: CleanupOutcome; verification: Verification }> {
   if (!planHasChanges(plan)) progress.step(sayVerifying ? 'Nothing to change; verifying.' : 'Nothing to change.');
   const execution = await executeCleanup(clients, plan, options, progress);
-  const { verification, fresh } = await verifyFromFreshRead(clients, plan, sayVerifying ? progress : silentProgress);
+  // The agents are read again while the znode is deleted (the delete changes nothing they hold); the znode after.
+  const verifying = verifyFromFreshRead(clients, plan, sayVerifying ? progress : silentProgress, execution.znodeDone);
+  verifying.catch(() => undefined);
+  await execution.znodeDone;
+  const { verification, fresh } = await verifying;
   return { outcome: settleOutcome(execution, fresh), verification };
 }
 
@@ -544,9 +558,9 @@ export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, 
   return (await verifyFromFreshRead(clients, plan, progress)).verification;
 }
 
-async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<{ verification: Verification; fresh: CleanupPlan }> {
+async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, progress: Progress, znodeAfter?: Promise<unknown>): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step('Verifying from a fresh read of the cluster...');
-  const fresh = await planCleanup(clients, plan.request, silentProgress);
+  const fresh = await planCleanup(clients, plan.request, silentProgress, znodeAfter);
   const leftovers = leftoversOf(fresh, plan);
   return { verification: { clean: leftovers.length === 0, leftovers }, fresh };
 }
