@@ -55,8 +55,12 @@ describe('seed 000: Kafka destroyed from the UI', () => {
     expect(firstDestroy).toBeGreaterThan(0);
     expect(reRead).toBeGreaterThan(firstDestroy);
     expect(firstUnreserve).toBeGreaterThan(reRead);
-    expect(znodeDelete).toBeGreaterThan(firstUnreserve);
-    expect(sequence.lastIndexOf('GET /mesos/master/slaves')).toBeGreaterThan(znodeDelete);
+    const lastUnreserve = sequence.lastIndexOf('POST /mesos/master/unreserve');
+    expect(znodeDelete).toBeGreaterThan(lastUnreserve);
+    // The verification reads the agents after every unreserve (while the znode is deleted:
+    // the delete changes nothing they hold), and the znode only after its delete.
+    expect(sequence.lastIndexOf('GET /mesos/master/slaves')).toBeGreaterThan(lastUnreserve);
+    expect(sequence.lastIndexOf('GET /exhibitor/exhibitor/v1/explorer/node-data')).toBeGreaterThan(znodeDelete);
     // One batch per agent: 3 destroys, 3 unreserves.
     expect(sim.requestsTo('POST', '/mesos/master/destroy-volumes')).toHaveLength(3);
     expect(sim.requestsTo('POST', '/mesos/master/unreserve')).toHaveLength(3);

@@ -7,8 +7,8 @@ import { resolveClusterConnection } from '../cluster/config';
 import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
-import { CleanupOptions } from '../domain/cleanup';
-import { closestNames } from '../domain/not-found';
+import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
+import { closestNames, describeTarget, nothingFound, tracesOf } from '../domain/not-found';
 import { Progress } from '../domain/progress';
 import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
@@ -203,6 +203,25 @@ export abstract class JanitorCommand extends Command {
     if (this.verbosity() >= 2 && error instanceof Error && error.stack) this.logToStderr(error.stack);
     this.reportError('internal', describeUnknownError(error), ExitCode.INTERNAL);
     return this.exit(ExitCode.INTERNAL);
+  }
+
+  /**
+   * A plan whose name matches nothing on the cluster: the error (exit 12, with did-you-mean),
+   * or with --ignore-not-found a success said as such. Returns true when the run is over.
+   */
+  protected async nothingOfThatName(
+    clients: Pick<ClusterClients, 'marathon' | 'exhibitor'>,
+    plan: CleanupPlan,
+    flags: { json: boolean; 'ignore-not-found': boolean },
+    jsonResult: (message: string) => Record<string, unknown>,
+  ): Promise<boolean> {
+    if (tracesOf(plan).length > 0) return false;
+    const notFound = await nothingFound(clients, plan);
+    if (!flags['ignore-not-found']) throw notFound;
+    const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
+    if (flags.json) this.printJson({ ...jsonResult(message), exitCode: ExitCode.OK, notFound: true, message });
+    else this.log(message);
+    return true;
   }
 
   /** In a terminal, lines longer than it are wrapped (tables are fitted before); in a pipe, left whole. */

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 
 import { JanitorCommand } from '../../cli/janitor-command';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
-import { describeTarget, nothingFound, tracesOf } from '../../domain/not-found';
 import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
 
@@ -56,14 +55,7 @@ export default class Cleanup extends JanitorCommand {
       },
       progress,
     );
-    if (tracesOf(plan).length === 0) {
-      const notFound = await nothingFound(clients, plan);
-      if (!flags['ignore-not-found']) throw notFound;
-      const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
-      if (flags.json) this.printJson({ ...cleanupJson(plan, flags['dry-run'], ExitCode.OK), notFound: true, message });
-      else this.log(message);
-      return;
-    }
+    if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK))) return;
     const view = viewOptions(flags.wide);
     if (!flags.json) this.log(renderCleanupPlan(plan, view));
     for (const warning of plan.warnings) progress.warn(warning);

@@ -4,8 +4,7 @@ import { JanitorCommand } from '../../cli/janitor-command';
 import { CosmosClient } from '../../clients/cosmos';
 import { DcosMetadataClient } from '../../clients/dcos-metadata';
 import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
-import { CleanupPlan, Verification } from '../../domain/cleanup';
-import { describeTarget, nothingFound, tracesOf } from '../../domain/not-found';
+import { Verification } from '../../domain/cleanup';
 import { StuckStep } from '../../domain/stuck-steps';
 import {
   FORCE_STUCK_MEANS,
@@ -74,13 +73,13 @@ export default class Uninstall extends JanitorCommand {
 
     if (flags['verify-only']) {
       const { verification, fresh } = await verifyUninstalled(clients, request, progress);
-      if (await this.nothingOfThatName(clients, fresh, result, flags)) return;
+      if (await this.nothingOfThatName(clients, fresh, flags, () => result)) return;
       return this.finish(result, { verification }, flags.json);
     }
 
     const metadata = new DcosMetadataClient(cluster.http);
     const inventory = await readInventory(clients, request, progress, () => metadata.version().catch(() => undefined));
-    if (await this.nothingOfThatName(clients, inventory.plan, result, flags)) return;
+    if (await this.nothingOfThatName(clients, inventory.plan, flags, () => result)) return;
     Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
     if (!flags.json) this.log(renderInventory(inventory, viewOptions(flags.wide)));
     await this.confirmByTyping(uninstallQuestion(inventory), service, `uninstall ${service}`, flags.yes);
@@ -110,16 +109,6 @@ export default class Uninstall extends JanitorCommand {
     this.finish(result, { report, verification }, flags.json);
   }
 
-  /** A name that matches nothing is an error (exit 12), or with --ignore-not-found a success said as such. */
-  private async nothingOfThatName(clients: UninstallClients, plan: CleanupPlan, result: Record<string, unknown>, flags: { json: boolean; 'ignore-not-found': boolean }): Promise<boolean> {
-    if (tracesOf(plan).length > 0) return false;
-    const notFound = await nothingFound(clients, plan);
-    if (!flags['ignore-not-found']) throw notFound;
-    const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
-    if (flags.json) this.printJson({ ...result, exitCode: ExitCode.OK, notFound: true, message });
-    else this.log(message);
-    return true;
-  }
 
   private finish(result: Record<string, unknown>, extra: { report?: UninstallReport; verification: Verification }, json: boolean): void {
     const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
