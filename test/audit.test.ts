@@ -58,6 +58,8 @@ describe('messy-cluster', () => {
     const old = result.findings.find((finding: any) => finding.service === '/old/kafka');
     expect(old.evidence.completedFramework).toEqual({ id: '5e5e0000-aaaa-4bbb-8ccc-000000000000-0021', name: '/old/kafka' });
     expect(result.findings.find((finding: any) => finding.kind === 'stuck-uninstall').evidence.stuck.length).toBeGreaterThan(0);
+    // The package comes from Cosmos' list when it answers.
+    expect(result.findings.find((finding: any) => finding.kind === 'zombie-scheduler').evidence.package).toBe('elastic');
   });
 
   it('reads each endpoint once, and the plan of each SDK service being uninstalled', async () => {

@@ -302,6 +302,8 @@ function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Fin
   const findings: Finding[] = [];
   for (const app of cluster.apps) {
     const service = app.id;
+    // Cosmos' word on what package the app is, when it answered; the app's own label otherwise.
+    const packageName = cluster.packages?.get(app.id) ?? app.labels?.DCOS_PACKAGE_NAME ?? null;
     const failure = app.lastTaskFailure?.message ?? '';
     if (/Framework has been removed/i.test(failure) && (app.tasksRunning ?? 0) === 0) {
       const torn = completed.find((framework) => appLaunching(framework.name, [app])?.id === app.id);
@@ -311,7 +313,7 @@ function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Fin
         ownerCertainty: 'certain',
         ownerReason: `Marathon app ${app.id}`,
         summary: `app ${app.id} crash-loops: its framework was torn down under it ("${failure}")`,
-        evidence: { appId: app.id, lastTaskFailure: failure, tasksStaged: app.tasksStaged ?? 0, completedFramework: torn ? torn.id : null },
+        evidence: { appId: app.id, package: packageName, lastTaskFailure: failure, tasksStaged: app.tasksStaged ?? 0, completedFramework: torn ? torn.id : null },
         // The scheduler cannot run again, so Cosmos' SDK uninstall would wait for ever: the manual route.
         fix: fix(['uninstall', serviceNameOfApp(app), '--manual', '--yes']),
       });
@@ -326,7 +328,7 @@ function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Fin
         ownerCertainty: 'certain',
         ownerReason: `Marathon app ${app.id}`,
         summary: `app ${app.id} is in SDK uninstall mode and its deploy plan is COMPLETE, but the app is still there (Cosmos lost its uninstall loop)`,
-        evidence: { appId: app.id, planStatus: plan.status },
+        evidence: { appId: app.id, package: packageName, planStatus: plan.status },
         fix: fix(['uninstall', serviceNameOfApp(app), '--yes']),
       });
     } else if (plan.stuck.length > 0) {
@@ -337,7 +339,7 @@ function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Fin
         ownerCertainty: 'certain',
         ownerReason: `Marathon app ${app.id}`,
         summary: `the uninstall of ${app.id} waits on ${plural(plan.stuck.length, 'unreserve step')} of ${hosts.join(', ')}, which is not registered`,
-        evidence: { appId: app.id, planStatus: plan.status ?? null, stuck: plan.stuck.map((step) => ({ phase: step.phase, step: step.step, reason: step.reason })) },
+        evidence: { appId: app.id, package: packageName, planStatus: plan.status ?? null, stuck: plan.stuck.map((step) => ({ phase: step.phase, step: step.step, reason: step.reason })) },
         // Forcing the steps alone leaves the plan to finish with nobody watching (Cosmos' loop may be gone):
         // the uninstall forces them, follows the plan to the end, removes a zombie and verifies.
         fix: fix(['uninstall', serviceNameOfApp(app), '--force-stuck', '--yes']),
