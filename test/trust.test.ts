@@ -94,6 +94,26 @@ describe('network truth', () => {
   });
 });
 
+describe('fairness to the cluster', () => {
+  it('at most --concurrency requests in flight, retries and re-reads included; connections kept alive', async () => {
+    sim = await SimCluster.start('generated:60', { latencyMs: 2 });
+    sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 503, body: 'No leader elected', times: 6 });
+    sim.addFault({ pathPrefix: '/mesos/master/destroy-volumes', effect: 'lose-answer', times: 3 });
+    const faulty = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], { env: { DCOS_URL: sim.url } });
+    expect(faulty.code).toBe(0);
+    // The plan's four reads go together (agents, frameworks, app, znode): 4 is also the bound here.
+    expect(sim.maxConcurrentRequests).toBeLessThanOrEqual(4);
+
+    await sim.stop();
+    sim = await SimCluster.start('generated:60', { latencyMs: 2 });
+    const clean = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], { env: { DCOS_URL: sim.url } });
+    expect(clean.code).toBe(0);
+    expect(sim.requests.length).toBeGreaterThan(90);
+    // Every request of the run over at most 4 connections: reused, not one per request.
+    expect(sim.connections.size).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('secrets in the cluster URL', () => {
   it('a user name and password in DCOS_URL are refused (exit 2), never printed, never sent', async () => {
     sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'the-token' });

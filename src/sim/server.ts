@@ -95,6 +95,10 @@ export class SimCluster {
   /** The most POSTs served at once: the tests check the client's concurrency bound with it. */
   maxConcurrentPosts = 0;
   private concurrentPosts = 0;
+  /** The most requests of any method being served at once, and the connections seen: the client's fairness. */
+  maxConcurrentRequests = 0;
+  private concurrentRequests = 0;
+  readonly connections = new Set<unknown>();
   /** SDK schedulers by Marathon app id. */
   readonly schedulers = new Map<string, SimScheduler>();
   readonly cosmos: SimCosmos;
@@ -214,6 +218,8 @@ export class SimCluster {
     const url = new URL(req.url ?? '/', 'http://sim');
     const isPost = req.method === 'POST';
     if (isPost) this.maxConcurrentPosts = Math.max(this.maxConcurrentPosts, ++this.concurrentPosts);
+    this.maxConcurrentRequests = Math.max(this.maxConcurrentRequests, ++this.concurrentRequests);
+    this.connections.add(req.socket);
     if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
     this.clock.onRequest();
     const serveStarted = process.hrtime.bigint();
@@ -237,6 +243,7 @@ export class SimCluster {
     });
     const entry = this.requests[this.requests.length - 1];
     if (isPost) this.concurrentPosts--;
+    this.concurrentRequests--;
     this.onRequest?.(this.requests[this.requests.length - 1]);
     if (this.rewriteResponse && response.body !== undefined) {
       const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
