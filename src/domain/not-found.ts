@@ -48,12 +48,17 @@ export async function nothingFound(clients: { marathon: MarathonClient; exhibito
   }
   const unique = [...new Set(suggestions)].slice(0, 5);
   const what = describeTarget(plan);
-  const hint = unique.length > 0 ? ` Did you mean ${unique.map((name) => `'${name}'`).join(' or ')}?` : '';
+  const hint = didYouMean(unique);
   return new NothingFoundError(
     `Nothing of ${what} is on the cluster: no Marathon app, no framework (active or completed), no reservation of its role, no ZooKeeper node.${hint} ` +
       "Check the name with 'dcos service --inactive --completed'; pass --ignore-not-found to treat this as done.",
     unique,
   );
+}
+
+/** " Did you mean 'a' or 'b'?" for up to five names; empty for none. */
+export function didYouMean(names: string[]): string {
+  return names.length > 0 ? ` Did you mean ${names.slice(0, 5).map((name) => `'${name}'`).join(' or ')}?` : '';
 }
 
 /** Names within a small edit distance of the wanted one (or containing it), closest first; slashes and case ignored. */

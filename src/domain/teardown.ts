@@ -5,7 +5,7 @@ import { NothingFoundError, TimedOutError, UnexpectedResponseError } from '../er
 import { CleanupClients, CleanupOptions, CleanupOutcome, CleanupPlan, CleanupRequest, Verification, cleanUp, cleanupCommandLine, planCleanup } from './cleanup';
 import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
 import { deriveServiceNames } from './naming';
-import { closestNames } from './not-found';
+import { closestNames, didYouMean } from './not-found';
 import { Progress } from './progress';
 import { plural } from '../text';
 
@@ -333,10 +333,6 @@ export async function remainingReservations(clients: CleanupClients, views: Fram
       return { frameworkId: view.id, roles: target.roles, principal: view.principal, agents, volumes, resources, cleanup: request ? cleanupCommandLine(request) : undefined };
     })
     .filter((remaining) => remaining.resources > 0);
-}
-
-function didYouMean(names: string[]): string {
-  return names.length > 0 ? ` Did you mean ${names.slice(0, 5).map((name) => `'${name}'`).join(' or ')}?` : '';
 }
 
 function isoTime(seconds: number | undefined): string | undefined {
