@@ -365,7 +365,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
 
   // One bound for every request of the run. The destroys go first; the unreserves of
   // agents without volumes need no re-read, so they queue right behind them and keep the
-  // slots busy while the agents that held volumes are read again.
+  // slots busy while the agents that held volumes are read again (the re-read jumps that queue).
   const slots = new BoundedQueue(options.concurrency);
   const unreserve = (agent: AgentCleanup, tick: (done: number) => void) =>
     slots.run(async () => {
@@ -406,7 +406,8 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   let volumeUnreserves: Promise<unknown> = Promise.resolve();
   if (withVolumes.length > 0) {
     progress.step('Re-reading the agents after the destroys...');
-    const slaves = await slots.run(() => clients.mesos.getAgents());
+    // Ahead of the queued unreserves: its answer and its parsing overlap them.
+    const slaves = await slots.runFirst(() => clients.mesos.getAgents());
     const held = new Set(withVolumes.map((agent) => agent.agentId));
     const again = slaves.slaves
       .filter((agent) => held.has(agent.id))

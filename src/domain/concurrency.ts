@@ -22,6 +22,18 @@ export class BoundedQueue {
   constructor(private readonly limit: number) {}
 
   run<T>(task: () => Promise<T>): Promise<T> {
+    return this.enqueue(task, 'last');
+  }
+
+  /**
+   * Ahead of every task still waiting, within the same bound: the cleanup's re-read, whose
+   * answer the agents that held volumes wait for, need not wait for the queued unreserves.
+   */
+  runFirst<T>(task: () => Promise<T>): Promise<T> {
+    return this.enqueue(task, 'first');
+  }
+
+  private enqueue<T>(task: () => Promise<T>, place: 'first' | 'last'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         if (this.failure) {
@@ -39,6 +51,7 @@ export class BoundedQueue {
         });
       };
       if (this.running < Math.max(1, this.limit)) start();
+      else if (place === 'first') this.waiting.unshift(start);
       else this.waiting.push(start);
     });
   }
