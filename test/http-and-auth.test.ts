@@ -17,7 +17,7 @@ import { runAgainst } from './helpers/cli';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.sim-secret-token.c2lnbmF0dXJl';
 
 function client(url: string, token?: string, retries = 3): MesosClient {
-  return new MesosClient(new ClusterHttp({ url, token, tls: { verify: false }, timeoutMs: 5000, source: 'test' }, { retries, backoffMs: 5 }));
+  return new MesosClient(new ClusterHttp({ url, token, tls: { verify: false }, timeoutMs: 5000, source: 'test' }, undefined, { retries, backoffMs: 5 }));
 }
 
 async function withAuthScenario(): Promise<SimCluster> {

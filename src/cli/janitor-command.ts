@@ -4,6 +4,7 @@ import { ExhibitorClient } from '../clients/exhibitor';
 import { MarathonClient } from '../clients/marathon';
 import { MesosClient } from '../clients/mesos';
 import { resolveClusterConnection } from '../cluster/config';
+import { UPSTREAMS, endpointSettings, resolveEndpoints } from '../cluster/endpoints';
 import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
@@ -44,12 +45,44 @@ export abstract class JanitorCommand extends Command {
       dependsOn: ['service-account'],
       helpGroup: 'LOGIN',
     }),
+    // janitor.py's own flags (-m/--master_url, -n/--marathon_url, -e/--exhibitor_url) are aliases:
+    // they name the same services, and its URL forms (.../master/, .../v2/apps/) are accepted as they are.
+    'mesos-url': Flags.string({
+      char: 'm',
+      aliases: ['master_url'],
+      description: "The leading Mesos master's own address instead of Admin Router's /mesos, e.g. http://leader.mesos:5050 (janitor.py: -m/--master_url). Env DCOS_JANITOR_MESOS_URL, config janitor.mesos_url.",
+      helpGroup: 'ENDPOINTS',
+    }),
+    'marathon-url': Flags.string({
+      char: 'n',
+      aliases: ['marathon_url'],
+      description: "Marathon's own address instead of /service/marathon, e.g. http://marathon.mesos:8080 (janitor.py: -n/--marathon_url). Env DCOS_JANITOR_MARATHON_URL, config janitor.marathon_url.",
+      helpGroup: 'ENDPOINTS',
+    }),
+    'exhibitor-url': Flags.string({
+      char: 'e',
+      aliases: ['exhibitor_url'],
+      description: "Exhibitor's own address instead of /exhibitor, e.g. http://leader.mesos:8181 (janitor.py: -e/--exhibitor_url). Env DCOS_JANITOR_EXHIBITOR_URL, config janitor.exhibitor_url.",
+      helpGroup: 'ENDPOINTS',
+    }),
+    'cosmos-url': Flags.string({
+      description: "Cosmos' own address instead of Admin Router's /package. Env DCOS_JANITOR_COSMOS_URL, config janitor.cosmos_url.",
+      helpGroup: 'ENDPOINTS',
+    }),
+    internal: Flags.boolean({
+      description:
+        'Inside the cluster (a task, a master): Mesos, Marathon and Exhibitor at leader.mesos:5050, marathon.mesos:8080 and leader.mesos:8181 (as janitor.py), ' +
+        'schedulers at their Marathon task; no cluster URL needed. The token, if any, goes only to the addresses named. Env DCOS_JANITOR_INTERNAL=1.',
+      default: false,
+      helpGroup: 'ENDPOINTS',
+    }),
   };
 
   private jsonMode = false;
   /** --wide: lines are not fitted to the terminal. */
   private wideMode = false;
   private serviceAccount?: ServiceAccount;
+  private endpointFlags: { urls: Partial<Record<(typeof UPSTREAMS)[number], string>>; internal: boolean } = { urls: {}, internal: false };
   /** The cluster connection of this run, once made: it knows whether a change was sent. */
   private http?: ClusterHttp;
 
@@ -89,11 +122,25 @@ export abstract class JanitorCommand extends Command {
     return Number.isFinite(level) ? level : 0;
   }
 
-  /** The cluster, as the DC/OS CLI config says; logged in first when a service account is given. */
+  /**
+   * The cluster, as the DC/OS CLI config says, with the services the run names at their own
+   * addresses (endpoints.ts); logged in first when a service account is given.
+   */
   protected async clusterClients(): Promise<ClusterClients> {
-    let connection = resolveClusterConnection(process.env);
+    const named = this.endpointFlags;
+    // Naming the services' own addresses makes the cluster URL optional (a task inside the cluster has no CLI config).
+    const urlOptional =
+      named.internal ||
+      !['', '0', 'false', undefined].includes(process.env.DCOS_JANITOR_INTERNAL?.toLowerCase()) ||
+      UPSTREAMS.some((upstream) => named.urls[upstream] || process.env[`DCOS_JANITOR_${upstream.toUpperCase()}_URL`]);
+    let connection = resolveClusterConnection(process.env, { urlOptional });
+    const endpoints = resolveEndpoints(connection.url, endpointSettings(named.urls, named.internal, process.env, connection.janitorConfig ?? {}));
     const verbose = this.verbosity() > 0;
-    if (verbose) this.logToStderr(`Cluster ${connection.url} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`);
+    if (verbose) {
+      this.logToStderr(`Cluster ${connection.url ?? '(none)'} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`);
+      for (const upstream of UPSTREAMS) if (endpoints.bases[upstream]) this.logToStderr(`${upstream}: ${endpoints.bases[upstream]} (${endpoints.sources[upstream]})`);
+      this.logToStderr(`SDK schedulers: ${endpoints.schedulers === 'admin-router' ? "through Admin Router's /service/<name>" : 'at their Marathon task'}`);
+    }
     const options = {
       retries: envNumber('DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
       backoffMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
@@ -101,12 +148,12 @@ export abstract class JanitorCommand extends Command {
     };
     if (this.serviceAccount) {
       const key = readPrivateKey(this.serviceAccount.privateKeyPath);
-      const login = new IamClient(new ClusterHttp({ ...connection, token: undefined }, options));
+      const login = new IamClient(new ClusterHttp({ ...connection, token: undefined }, endpoints, options));
       const token = await login.loginServiceAccount(this.serviceAccount.uid, serviceLoginToken(this.serviceAccount.uid, key));
       connection = { ...connection, token };
       if (verbose) this.logToStderr(`Logged in as service account ${this.serviceAccount.uid}`);
     }
-    const http = new ClusterHttp(connection, options);
+    const http = new ClusterHttp(connection, endpoints, options);
     this.http = http;
     return { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
   }
@@ -129,8 +176,22 @@ export abstract class JanitorCommand extends Command {
     return new StderrProgress({ live: !this.jsonMode });
   }
 
-  /** Take the shared flags: JSON mode (errors are reported as JSON too) and the service-account login. */
-  protected configure(flags: { json: boolean; wide?: boolean; 'service-account'?: string; 'private-key'?: string }): void {
+  /** Take the shared flags: JSON mode (errors are reported as JSON too), the service-account login, the endpoints. */
+  protected configure(flags: {
+    json: boolean;
+    wide?: boolean;
+    'service-account'?: string;
+    'private-key'?: string;
+    'mesos-url'?: string;
+    'marathon-url'?: string;
+    'exhibitor-url'?: string;
+    'cosmos-url'?: string;
+    internal?: boolean;
+  }): void {
+    this.endpointFlags = {
+      urls: { mesos: flags['mesos-url'], marathon: flags['marathon-url'], exhibitor: flags['exhibitor-url'], cosmos: flags['cosmos-url'] },
+      internal: flags.internal === true,
+    };
     this.jsonMode = flags.json;
     this.wideMode = flags.wide === true;
     if (flags['service-account'] && flags['private-key']) this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };

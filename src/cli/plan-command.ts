@@ -10,7 +10,7 @@ export abstract class PlanCommandBase extends JanitorCommand {
 
   protected async scheduler(): Promise<{ scheduler: SdkSchedulerClient; clients: ClusterClients }> {
     const clients = await this.clusterClients();
-    return { scheduler: new SdkSchedulerClient(clients.http), clients };
+    return { scheduler: new SdkSchedulerClient(clients.http, clients.marathon), clients };
   }
 
   /** Run one plan command and print the SDK CLI's sentence, or "already done" for a 208. */

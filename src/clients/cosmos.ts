@@ -42,6 +42,7 @@ export class CosmosClient {
   private async rpc(name: 'list' | 'uninstall', body: object): Promise<HttpResponse> {
     const response = await this.http.request({
       service: SERVICE,
+      to: 'cosmos',
       method: 'POST',
       path: `/package/${name}`,
       json: body,

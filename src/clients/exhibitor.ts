@@ -3,14 +3,15 @@ import { AuthError, UnexpectedResponseError, UsageError } from '../errors';
 import { ExhibitorResultSchema, NodeChildrenSchema, NodeDataSchema } from './exhibitor-schemas';
 
 /**
- * ZooKeeper through Exhibitor (`/exhibitor/exhibitor/v1/explorer/...`), the only
+ * ZooKeeper through Exhibitor (`/exhibitor/v1/explorer/...`, behind Admin Router's `/exhibitor`
+ * or at port 8181 of a master), the only
  * path with delete rights on top-level nodes (reference/exhibitor-zookeeper.md §3).
  */
 
 export type ZnodeDeleteOutcome = 'deleted' | 'absent';
 
 const SERVICE = 'Exhibitor';
-const EXPLORER = '/exhibitor/exhibitor/v1/explorer';
+const EXPLORER = '/exhibitor/v1/explorer';
 const NOT_FOUND_STAT = '* not found *';
 
 export class ExhibitorClient {
@@ -24,6 +25,7 @@ export class ExhibitorClient {
     const segments = znodeSegments(node);
     const response = await this.http.request({
       service: SERVICE,
+      to: 'exhibitor',
       method: 'DELETE',
       path: `${EXPLORER}/znode/${segments.map(encodeURIComponent).join('/')}`,
       accept: [403],
@@ -49,7 +51,7 @@ export class ExhibitorClient {
    */
   async listChildren(node: string): Promise<string[]> {
     const key = node === '/' ? '/' : `/${znodeSegments(node).join('/')}`;
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${EXPLORER}/node`, query: { key } });
+    const response = await this.http.request({ service: SERVICE, to: 'exhibitor', method: 'GET', path: `${EXPLORER}/node`, query: { key } });
     return parseBody(NodeChildrenSchema, response, SERVICE)
       .filter((child) => child.key !== '*')
       .map((child) => child.title);
@@ -57,7 +59,7 @@ export class ExhibitorClient {
 
   async znodeExists(node: string): Promise<boolean> {
     const key = `/${znodeSegments(node).join('/')}`;
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${EXPLORER}/node-data`, query: { key } });
+    const response = await this.http.request({ service: SERVICE, to: 'exhibitor', method: 'GET', path: `${EXPLORER}/node-data`, query: { key } });
     const data = parseBody(NodeDataSchema, response, SERVICE);
     return !data.stat.trim().startsWith(NOT_FOUND_STAT);
   }

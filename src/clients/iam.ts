@@ -10,6 +10,7 @@ export class IamClient {
   async loginServiceAccount(uid: string, serviceLoginToken: string): Promise<string> {
     const response = await this.http.request({
       service: 'DC/OS IAM',
+      to: 'admin-router',
       method: 'POST',
       path: '/acs/api/v1/auth/login',
       json: { uid, token: serviceLoginToken },

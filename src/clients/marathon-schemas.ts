@@ -13,7 +13,24 @@ export const MarathonAppSchema = z.looseObject({
   tasksRunning: z.number().optional(),
   tasksStaged: z.number().optional(),
   deployments: z.array(z.looseObject({ id: z.string() })).optional(),
-  tasks: z.array(z.looseObject({ id: z.string(), state: z.string().optional(), slaveId: z.string().optional() })).optional(),
+  tasks: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        state: z.string().optional(),
+        slaveId: z.string().optional(),
+        // Where the task runs: read only to reach a scheduler from inside the cluster.
+        host: z.string().optional(),
+        ports: z.array(z.number()).optional(),
+        ipAddresses: z.array(z.looseObject({ ipAddress: z.string().optional() })).optional(),
+      }),
+    )
+    .optional(),
+  /** Set (non-null) for IP-per-task apps; null or absent otherwise. */
+  ipAddress: z
+    .looseObject({ discovery: z.looseObject({ ports: z.array(z.looseObject({ number: z.number().optional() })).optional() }).optional() })
+    .nullable()
+    .optional(),
   lastTaskFailure: z.looseObject({ message: z.string().optional(), state: z.string().optional() }).optional(),
 });
 export type MarathonApp = z.output<typeof MarathonAppSchema>;

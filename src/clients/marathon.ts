@@ -6,17 +6,17 @@ import {
   MarathonApp,
 } from './marathon-schemas';
 
-/** Root Marathon through Admin Router (`/service/marathon/v2/...`). */
+/** Root Marathon (`/v2/...`), through Admin Router's `/service/marathon` or at its own address. */
 
 const SERVICE = 'Marathon';
-const BASE = '/service/marathon/v2';
+const BASE = '/v2';
 
 export class MarathonClient {
   constructor(private readonly http: ClusterHttp) {}
 
   /** The app, or undefined when Marathon answers 404 "App '/x' does not exist". */
   async getApp(appId: string): Promise<MarathonApp | undefined> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${BASE}/apps${appPath(appId)}`, accept: [404] });
+    const response = await this.http.request({ service: SERVICE, to: 'marathon', method: 'GET', path: `${BASE}/apps${appPath(appId)}`, accept: [404] });
     if (response.status === 404) return undefined;
     return parseBody(AppResponseSchema, response, SERVICE).app;
   }
@@ -25,9 +25,22 @@ export class MarathonClient {
   async listApps(label?: string): Promise<MarathonApp[]> {
     const response = await this.http.request({
       service: SERVICE,
+      to: 'marathon',
       method: 'GET',
       path: `${BASE}/apps`,
       query: label ? { label } : undefined,
+    });
+    return parseBody(AppsResponseSchema, response, SERVICE).apps;
+  }
+
+  /** Apps carrying a label, each with its tasks (host, ports, state): where Admin Router finds a service's scheduler. */
+  async listAppsWithTasks(label: string): Promise<MarathonApp[]> {
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'marathon',
+      method: 'GET',
+      path: `${BASE}/apps`,
+      query: { embed: 'apps.tasks', label },
     });
     return parseBody(AppsResponseSchema, response, SERVICE).apps;
   }
@@ -39,6 +52,7 @@ export class MarathonClient {
   async listAppsWithFailures(): Promise<MarathonApp[]> {
     const response = await this.http.request({
       service: SERVICE,
+      to: 'marathon',
       method: 'GET',
       path: `${BASE}/apps`,
       query: { embed: ['apps.counts', 'apps.deployments', 'apps.lastTaskFailure'] },
@@ -53,6 +67,7 @@ export class MarathonClient {
   async deleteApp(appId: string): Promise<{ deploymentId: string } | undefined> {
     const response = await this.http.request({
       service: SERVICE,
+      to: 'marathon',
       method: 'DELETE',
       path: `${BASE}/apps${appPath(appId)}`,
       query: { force: 'true' },

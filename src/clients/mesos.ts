@@ -14,7 +14,7 @@ import {
 } from './mesos-schemas';
 
 /**
- * The leading Mesos master through Admin Router (`/mesos/master/...`).
+ * The leading Mesos master (`/master/...`), through Admin Router's `/mesos` or at its own address.
  * Operations answer with an outcome rather than throwing on 400/409, because
  * those statuses carry meaning the domain code acts on (already done, in use,
  * static, agent gone); anything else is an error from the HTTP layer.
@@ -30,14 +30,14 @@ export type OperationOutcome =
 export type TeardownOutcome = { kind: 'torn-down' } | { kind: 'not-found'; message: string };
 
 const SERVICE = 'Mesos';
-const MASTER = '/mesos/master';
+const MASTER = '/master';
 
 export class MesosClient {
   constructor(private readonly http: ClusterHttp) {}
 
   /** The only endpoint with reserved_resources_full (reference/mesos.md §2). */
   async getAgents(): Promise<SlavesResponse> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves`, consume: streamAgents });
+    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/slaves`, consume: streamAgents });
     return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE);
   }
 
@@ -47,17 +47,17 @@ export class MesosClient {
    * every agent, so the id is matched here either way.
    */
   async getAgent(agentId: string): Promise<MesosAgent | undefined> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/slaves`, query: { slave_id: agentId }, consume: streamAgents });
+    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/slaves`, query: { slave_id: agentId }, consume: streamAgents });
     return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE).slaves.find((agent) => agent.id === agentId);
   }
 
   async getFrameworks(): Promise<FrameworksResponse> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/frameworks` });
+    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/frameworks` });
     return parseBody(FrameworksResponseSchema, response, SERVICE);
   }
 
   async getStateSummary(): Promise<StateSummary> {
-    const response = await this.http.request({ service: SERVICE, method: 'GET', path: `${MASTER}/state-summary` });
+    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/state-summary` });
     return parseBody(StateSummarySchema, response, SERVICE);
   }
 
@@ -66,6 +66,7 @@ export class MesosClient {
     if (volumes.length === 0) return { kind: 'accepted' };
     const response = await this.http.request({
       service: SERVICE,
+      to: 'mesos',
       method: 'POST',
       path: `${MASTER}/destroy-volumes`,
       form: { slaveId: agentId, volumes: JSON.stringify(volumes) },
@@ -78,6 +79,7 @@ export class MesosClient {
     if (resources.length === 0) return { kind: 'accepted' };
     const response = await this.http.request({
       service: SERVICE,
+      to: 'mesos',
       method: 'POST',
       path: `${MASTER}/unreserve`,
       form: { slaveId: agentId, resources: JSON.stringify(resources) },
@@ -93,6 +95,7 @@ export class MesosClient {
   async teardown(frameworkId: string): Promise<TeardownOutcome> {
     const response = await this.http.request({
       service: SERVICE,
+      to: 'mesos',
       method: 'POST',
       path: `${MASTER}/teardown`,
       form: { frameworkId },

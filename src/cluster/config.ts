@@ -23,7 +23,11 @@ export interface TlsSettings {
 }
 
 export interface ClusterConnection {
-  url: string;
+  /**
+   * The cluster URL (Admin Router). Absent only when the run names its services' own
+   * addresses (--internal, --mesos-url...) and no cluster is configured (endpoints.ts).
+   */
+  url?: string;
   /** Empty or undefined means "no token" (an open cluster, or not logged in). */
   token?: string;
   tls: TlsSettings;
@@ -33,13 +37,20 @@ export interface ClusterConnection {
   timeoutSource?: string;
   /** Said in verbose output and errors: where the settings came from (never the token). */
   source: string;
+  /** The `[janitor]` section of the current cluster's dcos.toml (endpoint overrides...), empty without one. */
+  janitorConfig?: Record<string, unknown>;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 180;
 
 type Env = Record<string, string | undefined>;
 
-export function resolveClusterConnection(env: Env = process.env): ClusterConnection {
+/**
+ * `urlOptional`: the run names its services' own addresses (endpoints.ts), so a machine
+ * with no DC/OS CLI configured (a task inside the cluster) is not an error; a configured
+ * cluster is still read (its token, TLS settings and `janitor.*` keys apply).
+ */
+export function resolveClusterConnection(env: Env = process.env, options: { urlOptional?: boolean } = {}): ClusterConnection {
   const timeoutMs = timeoutFromEnv(env);
   const fromPluginEnv = env.DCOS_URL?.trim();
   if (fromPluginEnv) {
@@ -50,10 +61,37 @@ export function resolveClusterConnection(env: Env = process.env): ClusterConnect
       timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
       timeoutSource: timeoutMs !== undefined ? 'DCOS_TIMEOUT' : 'the default',
       source: 'environment (DCOS_URL)',
+      janitorConfig: janitorSectionIfConfigured(env),
     };
   }
-  return fromCliConfig(env, timeoutMs);
+  try {
+    return fromCliConfig(env, timeoutMs);
+  } catch (error) {
+    if (!options.urlOptional || !(error instanceof NoClusterConfiguredError)) throw error;
+    return {
+      token: env.DCOS_ACS_TOKEN || undefined,
+      tls: tlsFromPluginEnv(env, 'https:'),
+      timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+      timeoutSource: timeoutMs !== undefined ? 'DCOS_TIMEOUT' : 'the default',
+      source: 'the endpoint overrides (no cluster configured)',
+      janitorConfig: {},
+    };
+  }
 }
+
+/** The `[janitor]` keys of the current cluster's config, when the CLI has one (read liberally: none is fine). */
+function janitorSectionIfConfigured(env: Env): Record<string, unknown> {
+  try {
+    const dcosDir = path.resolve(env.DCOS_DIR || path.join(os.homedir(), '.dcos'));
+    const cluster = pickCurrentCluster(listClusters(path.join(dcosDir, 'clusters')), env.DCOS_CLUSTER);
+    return sectionOf(readClusterToml(cluster.tomlPath), 'janitor');
+  } catch {
+    return {};
+  }
+}
+
+/** Nothing configured at all (no clusters directory, no cluster in it): not an error when overrides name the services. */
+class NoClusterConfiguredError extends NotConfiguredError {}
 
 function tlsFromPluginEnv(env: Env, url: string): TlsSettings {
   if (isTruthy(env.DCOS_TLS_INSECURE) || url.startsWith('http://')) return { verify: false };
@@ -83,6 +121,7 @@ function fromCliConfig(env: Env, timeoutOverrideMs: number | undefined): Cluster
     timeoutMs: timeoutOverrideMs ?? (fileTimeout !== undefined ? fileTimeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000),
     timeoutSource: timeoutOverrideMs !== undefined ? 'DCOS_TIMEOUT' : fileTimeout !== undefined ? 'core.timeout' : 'the default',
     source: `DC/OS CLI config of cluster '${cluster.name}'`,
+    janitorConfig: sectionOf(config, 'janitor'),
   };
 }
 
@@ -202,7 +241,7 @@ function isTruthy(value: string | undefined): boolean {
 }
 
 function notConfigured(detail: string): NotConfiguredError {
-  return new NotConfiguredError(
-    `No DC/OS cluster is configured (${detail}): run 'dcos cluster setup <cluster-url>', or set DCOS_URL (and DCOS_ACS_TOKEN).`,
+  return new NoClusterConfiguredError(
+    `No DC/OS cluster is configured (${detail}): run 'dcos cluster setup <cluster-url>', set DCOS_URL (and DCOS_ACS_TOKEN), or, inside the cluster, use --internal.`,
   );
 }

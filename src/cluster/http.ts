@@ -5,11 +5,13 @@ import { z } from 'zod';
 
 import { AuthError, UnexpectedResponseError, UnreachableError } from '../errors';
 import { ClusterConnection } from './config';
+import { Destination, Endpoints, adminRouterOf, baseOf, resolveEndpoints } from './endpoints';
 import { JsonShapeError } from './json-stream';
 
 /**
- * The one HTTP layer every client goes through: the cluster URL (Admin Router),
- * the token header, TLS as the CLI config says, timeouts, bounded retries with
+ * The one HTTP layer every client goes through: where each service is (Admin Router
+ * or the addresses the user named, endpoints.ts), the token header and the hosts that
+ * may receive it, TLS as the CLI config says, timeouts, bounded retries with
  * backoff, Mesos' 307 to the leader, and the mapping of failures to typed errors.
  * It never prints; a logger may be given for verbose output, and it never sees a header.
  */
@@ -19,8 +21,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 export interface RequestSpec {
   /** Which remote service, for error messages ("Mesos", "Exhibitor", ...). */
   service: string;
+  /** Where it goes: a service (its override or its Admin Router prefix), Admin Router itself, or a URL found at run time. */
+  to: Destination;
   method: HttpMethod;
-  /** Path from the cluster URL, starting with '/'. Already URL-encoded. */
+  /** Path from the destination's root (`/master/slaves` for Mesos), starting with '/'. Already URL-encoded. */
   path: string;
   /** A list value repeats the key (`embed=a&embed=b`). */
   query?: Record<string, string | string[]>;
@@ -51,7 +55,7 @@ export interface HttpResponse {
   body: unknown;
   text: string;
   headers: Record<string, string>;
-  /** "GET /mesos/master/slaves", for error messages. */
+  /** "GET /master/slaves", for error messages. */
   endpoint: string;
 }
 
@@ -79,8 +83,7 @@ export class ClusterHttp {
    * against 0.14 ms for the bare transport (scripts/bench-cleanup.js sends 1,500 of them),
    * and nothing here needs what it adds.
    */
-  private readonly agent: http.Agent;
-  private readonly clusterHost: string;
+  private readonly agents: { http?: http.Agent; https?: https.Agent } = {};
   /** Counted per process, for benchmarks and verbose summaries. */
   requestCount = 0;
   /**
@@ -91,18 +94,32 @@ export class ClusterHttp {
 
   constructor(
     readonly connection: ClusterConnection,
+    /** Default: every service through Admin Router at the connection's URL. */
+    readonly endpoints: Endpoints = resolveEndpoints(connection.url, { overrides: {}, internal: false }),
     private readonly options: HttpOptions = DEFAULT_HTTP_OPTIONS,
   ) {
-    this.clusterHost = new URL(connection.url).host;
-    // Keep-alive: connections are reused across requests, as a real Admin Router expects of a client.
-    this.agent = connection.url.startsWith('https:')
-      ? new https.Agent({ keepAlive: true, maxSockets: 64, ...tlsAgentOptions(connection) })
-      : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    // Read now, so that an unreadable CA bundle is said before anything is sent.
+    if (connection.tls.verify && connection.tls.caPath) this.agentFor('https:');
+  }
+
+  /** Keep-alive: connections are reused across requests, as a real Admin Router expects of a client. One agent per scheme. */
+  private agentFor(protocol: string): http.Agent {
+    if (protocol === 'https:') return (this.agents.https ??= new https.Agent({ keepAlive: true, maxSockets: 64, ...tlsAgentOptions(this.connection) }));
+    return (this.agents.http ??= new http.Agent({ keepAlive: true, maxSockets: 64 }));
+  }
+
+  /** The base URL of a destination: its override, its Admin Router prefix, or a one-line error naming the missing setting. */
+  baseUrl(to: Destination): string {
+    if (typeof to === 'object') return to.url;
+    if (to === 'admin-router') return adminRouterOf(this.endpoints, 'This request');
+    return baseOf(this.endpoints, to);
   }
 
   async request(spec: RequestSpec): Promise<HttpResponse> {
-    const endpoint = `${spec.method} ${spec.path}`;
-    let url = this.connection.url + spec.path;
+    const base = this.baseUrl(spec.to);
+    // As sent: "GET /mesos/master/slaves" through Admin Router, "GET /master/slaves" at the master's own address.
+    const endpoint = `${spec.method} ${new URL(base).pathname.replace(/\/+$/, '')}${spec.path}`;
+    let url = base + spec.path;
     let redirects = 0;
     for (let attempt = 0; ; attempt++) {
       let response: RawResponse;
@@ -114,7 +131,7 @@ export class ClusterHttp {
         const code = errorCode(error);
         if (TLS_CODES.test(code)) {
           throw new UnreachableError(
-            `TLS verification failed for ${this.connection.url} (${code}): set core.ssl_verify to the cluster's CA bundle ` +
+            `TLS verification failed for ${this.shownAddress(spec.to, base)} (${code}): set core.ssl_verify to the cluster's CA bundle ` +
               `('dcos cluster setup' does this) or DCOS_TLS_CA_PATH; use 'false' only on a trusted network.`,
           );
         }
@@ -133,7 +150,7 @@ export class ClusterHttp {
         }
         const what = code === STREAM_ABORTED ? 'the connection was cut mid-answer' : code || describeError(error);
         throw new UnreachableError(
-          `${spec.service} is unreachable at ${this.connection.url} (${endpoint}: ${what}${attempts}): check the cluster URL ('dcos config show core.dcos_url') and your network.`,
+          `${spec.service} is unreachable at ${this.shownAddress(spec.to, base)} (${endpoint}: ${what}${attempts}): ${this.whereToCheck(spec.to)}`,
         );
       }
       this.requestCount++;
@@ -165,10 +182,10 @@ export class ClusterHttp {
   private async send(spec: RequestSpec, url: string): Promise<{ response: RawResponse; consumed?: { body: unknown } }> {
     if (spec.method !== 'GET' && spec.method !== 'HEAD' && !spec.readOnly) this.changesSent = true;
     const headers: Record<string, string> = { Accept: 'application/json', ...spec.headers };
-    // The token goes only to the cluster's own host: a redirect to another host
-    // (a Mesos leader behind Admin Router) must not receive it.
+    // The token goes only to hosts the user named (the cluster URL, the overrides): a
+    // redirect to another host, or a scheduler's task found in Marathon, never receives it.
     const target = new URL(url);
-    if (this.connection.token && target.host === this.clusterHost) {
+    if (this.connection.token && this.endpoints.tokenHosts.has(target.host)) {
       headers.Authorization = `token=${this.connection.token}`;
     }
     let data: string | undefined;
@@ -204,7 +221,7 @@ export class ClusterHttp {
   private exchange(url: URL, method: HttpMethod, headers: Record<string, string>, data: string | undefined): Promise<http.IncomingMessage> {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const request = transport.request(url, { method, headers, agent: this.agent }, (response) => {
+      const request = transport.request(url, { method, headers, agent: this.agentFor(url.protocol) }, (response) => {
         // A timeout or a reset while the body arrives fails the read of the body (readText, consume).
         request.setTimeout(this.connection.timeoutMs, () => response.destroy(codedError('ETIMEDOUT', 'timeout while reading the answer')));
         resolve(response);
@@ -239,6 +256,20 @@ export class ClusterHttp {
     return new UnexpectedResponseError(
       `${spec.service} answered ${status} to ${endpoint}${snippet ? `: "${snippet}"` : ''}. Re-run with DCOS_VERBOSITY=2 to see the exchange.`,
     );
+  }
+
+  /** The address an operator knows: the cluster URL for what goes through Admin Router, else the service's own. */
+  private shownAddress(to: Destination, base: string): string {
+    const throughAdminRouter = to === 'admin-router' || (typeof to === 'string' && this.endpoints.sources[to] === 'Admin Router');
+    return throughAdminRouter && this.endpoints.adminRouter ? this.endpoints.adminRouter : base;
+  }
+
+  /** What to check when a destination does not answer: the setting that names it. */
+  private whereToCheck(to: Destination): string {
+    const source = typeof to === 'string' && to !== 'admin-router' ? this.endpoints.sources[to] : undefined;
+    if (typeof to === 'object') return "the address comes from the service's Marathon task; check that it runs ('dcos marathon app list') and that this machine reaches it.";
+    if (source && source !== 'Admin Router') return `check ${source} and that this machine reaches it${source === '--internal' ? ' (--internal works only inside the cluster)' : ''}.`;
+    return "check the cluster URL ('dcos config show core.dcos_url') and your network.";
   }
 
   private backoff(attempt: number): number {
@@ -279,7 +310,7 @@ function requireJsonBody(response: HttpResponse, service: string): void {
   if (response.body !== undefined) return;
   throw new UnexpectedResponseError(
     `${service} answered ${response.endpoint} with ${response.text ? 'a body that is not JSON' : 'an empty body'} (status ${response.status}): ` +
-      'is the cluster URL pointing at DC/OS Admin Router?',
+      'is the URL pointing at DC/OS Admin Router, or (for an override) at the service itself?',
   );
 }
 

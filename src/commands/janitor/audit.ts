@@ -43,7 +43,7 @@ export default class Audit extends JanitorCommand {
     this.configure(flags);
     const olderThanMs = parseDuration(flags['older-than']);
     const cluster = await this.clusterClients();
-    const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http) };
+    const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http, cluster.marathon) };
     const progress = this.progress();
     const view = viewOptions(flags.wide);
     const audit = async (): Promise<AuditReport> => {

@@ -61,7 +61,7 @@ export default class Uninstall extends JanitorCommand {
     const { args, flags } = await this.parse(Uninstall);
     this.configure(flags);
     const cluster = await this.clusterClients();
-    const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http) };
+    const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http, cluster.marathon) };
     const progress = this.progress();
     const service = args.service ?? (await this.pickService(clients));
     const request: UninstallRequest = {
