@@ -143,6 +143,7 @@ function appBody(app: SimApp) {
       id: `${app.id.replace(/^\//, '').replace(/\//g, '_')}.instance-${index}`,
       appId: app.id,
       state: 'TASK_RUNNING',
+      ...(app.taskAddress ? { host: app.taskAddress.host, ports: app.taskAddress.ports } : {}),
     })),
   };
 }

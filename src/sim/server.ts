@@ -15,9 +15,14 @@ import { SimScheduler } from './sdk-scheduler';
 
 /**
  * The simulated DC/OS cluster: a real HTTP server on 127.0.0.1 playing Admin
- * Router (auth, prefix routing) in front of Mesos, Marathon and Exhibitor, plus a
- * second listener that plays the leading Mesos master reached directly, which is
- * where a 307 from a non-leader points. Faults are injected per request.
+ * Router (auth, prefix routing) in front of Mesos, Marathon and Exhibitor, plus the
+ * services at their own addresses, without Admin Router's prefixes, as a task inside
+ * the cluster reaches them: the leading Mesos master (also where a 307 from a non-leader
+ * points; leader.mesos:5050), Marathon (marathon.mesos:8080), Exhibitor (port 8181),
+ * Cosmos (127.0.0.1:7070 on a master), and each SDK scheduler at its task's host and
+ * port. Like open DC/OS, those answer without a token (seed 001: janitor.py "avoiding the
+ * need to authenticate itself"); Enterprise's strict mode is not simulated there. Faults
+ * are injected per request on the Admin Router listener.
  */
 
 export interface SimOptions {
@@ -57,16 +62,19 @@ export interface FaultRule {
   times: number;
 }
 
+/** Admin Router, or a service at its own address, without Admin Router's prefix. */
+export type Listener = 'admin-router' | 'leader' | 'marathon' | 'exhibitor' | 'cosmos' | 'scheduler';
+
 export interface RequestLogEntry {
   method: string;
-  /** The Admin Router path, query included. */
+  /** The path as its listener received it (an Admin Router path on "admin-router"), query included. */
   url: string;
   status: number;
   authorization?: string;
   contentType?: string;
   body: string;
-  /** Which listener: "admin-router" or "leader" (direct to the leading master). */
-  listener: 'admin-router' | 'leader';
+  /** Which listener: "admin-router", or a service at its own address ("leader" is the leading Mesos master). */
+  listener: Listener;
   /** The simulator's own time to make and send the answer (latency excluded): benchmarks subtract it. */
   serveMs: number;
 }
@@ -84,7 +92,12 @@ export class SimCluster {
   };
   readonly violations: ExhibitorViolations = { rootDeleteAttempted: false };
   url = '';
+  /** The leading Mesos master at its own address (leader.mesos:5050 in a cluster). */
   leaderUrl = '';
+  /** Marathon, Exhibitor and Cosmos at their own addresses (marathon.mesos:8080, port 8181, 7070). */
+  marathonUrl = '';
+  exhibitorUrl = '';
+  cosmosUrl = '';
   /**
    * Rewrites a body before it is sent (Admin Router path, body text): lets a test serve a
    * captured payload verbatim, or the same state as another tool would re-serialise it.
@@ -105,6 +118,7 @@ export class SimCluster {
   private readonly cosmosLoopMs: number;
   readonly clock: SimClock;
   private readonly servers: http.Server[] = [];
+  private readonly schedulerServers = new Map<string, http.Server>();
   private readonly deploymentMs: number;
 
   private constructor(
@@ -172,11 +186,44 @@ export class SimCluster {
     const sim = new SimCluster(new ClusterState(loaded, clock), options);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void sim.serve(req, res, 'admin-router');
     const adminRouter = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
-    const leader = http.createServer((req, res) => void sim.serve(req, res, 'leader'));
     sim.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${await listen(adminRouter, options.port ?? 0)}`;
-    sim.leaderUrl = `http://127.0.0.1:${await listen(leader, 0)}`;
-    sim.servers.push(adminRouter, leader);
+    sim.servers.push(adminRouter);
+    const direct = async (listener: Listener, route: (req: http.IncomingMessage, res: http.ServerResponse) => void = (req, res) => void sim.serve(req, res, listener)) => {
+      const server = http.createServer(route);
+      sim.servers.push(server);
+      return `http://127.0.0.1:${await listen(server, 0)}`;
+    };
+    sim.leaderUrl = await direct('leader');
+    sim.marathonUrl = await direct('marathon');
+    sim.exhibitorUrl = await direct('exhibitor');
+    sim.cosmosUrl = await direct('cosmos');
+    for (const app of sim.state.apps.values()) if (app.schedulerSpec) await sim.listenForScheduler(app.id);
     return sim;
+  }
+
+  /** Each SDK scheduler listens at its task's address; Marathon reports it in the app's tasks. */
+  private async listenForScheduler(appId: string): Promise<void> {
+    const app = this.state.apps.get(appId);
+    if (!app) throw new Error(`No app ${appId} in scenario ${this.scenario.name}`);
+    const server: http.Server = http.createServer((req, res) => {
+      // A request on a connection kept alive to a task that has moved: nothing answers there any more.
+      if (this.schedulerServers.get(appId) !== server) return void res.socket?.destroy();
+      void this.serve(req, res, 'scheduler', appId);
+    });
+    this.servers.push(server);
+    this.schedulerServers.set(appId, server);
+    app.taskAddress = { host: '127.0.0.1', ports: [await listen(server, 0)] };
+  }
+
+  /**
+   * The scheduler's task is relaunched elsewhere (another port): its old address refuses
+   * new connections and drops requests on kept-alive ones (an answer already being sent
+   * is finished), and Marathon reports the new one.
+   */
+  async relocateScheduler(appId: string): Promise<void> {
+    const old = this.schedulerServers.get(appId);
+    await this.listenForScheduler(appId);
+    old?.close();
   }
 
   get scenario(): Scenario {
@@ -211,7 +258,7 @@ export class SimCluster {
     );
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse, listener: RequestLogEntry['listener']): Promise<void> {
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, listener: Listener, schedulerAppId?: string): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -227,7 +274,7 @@ export class SimCluster {
     let response: SimResponse;
     try {
       if (fault && (fault.effect ?? 'status') === 'status') response = faultResponse(fault);
-      else response = listener === 'leader' ? this.routeLeader(req, url, body) : this.routeAdminRouter(req, url, body);
+      else response = listener === 'admin-router' ? this.routeAdminRouter(req, url, body) : this.routeDirect(listener, req, url, body, schedulerAppId);
     } catch (error) {
       response = text(500, `Simulator error: ${(error as Error).message}`);
     }
@@ -251,6 +298,11 @@ export class SimCluster {
       response = { ...response, headers, body: this.rewriteResponse(url.pathname, body) };
     }
     if (fault?.effect === 'hang') return;
+    if (response.status === 0) {
+      // A scheduler's old address after its task died: the connection is dropped.
+      res.socket?.destroy();
+      return;
+    }
     if (fault?.effect === 'lose-answer') {
       res.socket?.destroy();
       return;
@@ -263,8 +315,28 @@ export class SimCluster {
     entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
   }
 
-  private routeLeader(req: http.IncomingMessage, url: URL, body: string): SimResponse {
-    return handleMesos(this.state, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers });
+  /** A service at its own address: its own paths, no Admin Router prefix, no token checked (open DC/OS). */
+  private routeDirect(listener: Exclude<Listener, 'admin-router'>, req: http.IncomingMessage, url: URL, body: string, schedulerAppId?: string): SimResponse {
+    const request: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers };
+    switch (listener) {
+      case 'leader':
+        return handleMesos(this.state, request);
+      case 'marathon':
+        return handleMarathon(this.state, request, this.marathonOptions());
+      case 'exhibitor':
+        if (!url.pathname.startsWith('/exhibitor/v1/')) return text(404, '');
+        return handleExhibitor(this.state, { ...request, path: url.pathname.slice('/exhibitor/v1'.length) }, this.faults.exhibitor, this.violations);
+      case 'cosmos':
+        if (!url.pathname.startsWith('/package/')) return text(404, '');
+        return this.cosmos.handle(url.pathname.slice('/package/'.length), request);
+      case 'scheduler': {
+        const app = schedulerAppId ? this.state.apps.get(schedulerAppId) : undefined;
+        const scheduler = schedulerAppId ? this.schedulers.get(schedulerAppId) : undefined;
+        // No task running there: nothing listens at that address any more.
+        if (!app || app.tasksRunning === 0 || !scheduler) return { status: 0 };
+        return scheduler.handle(request);
+      }
+    }
   }
 
   private routeAdminRouter(req: http.IncomingMessage, url: URL, body: string): SimResponse {

@@ -1,0 +1,244 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { endpointSettings, normaliseServiceUrl, resolveEndpoints } from '../src/cluster/endpoints';
+import { schedulerAddress } from '../src/clients/sdk-scheduler';
+import { loadScenario, Scenario } from '../src/sim/scenario';
+import { SimCluster } from '../src/sim/server';
+import { runCli } from './helpers/cli';
+import { reservedOf } from './helpers/cluster';
+
+/**
+ * Inside the cluster (issue 13): the services at their own addresses, as janitor.py reached
+ * them, with no cluster URL and no Admin Router. The simulator serves Mesos, Marathon,
+ * Exhibitor, Cosmos and each SDK scheduler on listeners of their own, without prefixes.
+ */
+
+let sim: SimCluster;
+afterEach(async () => sim?.stop());
+
+const FAST = ['--poll-ms', '60', '--grace', '1'];
+const SIM = { deploymentMs: 120, cosmosLoopMs: 120, msPerRequest: 40 };
+/** No DCOS_URL and no CLI config: only what the flags name. */
+const NO_CLUSTER = { DCOS_URL: undefined, DCOS_DIR: '/nonexistent-dcos-dir' };
+
+function overrides(): string[] {
+  return ['--mesos-url', sim.leaderUrl, '--marathon-url', sim.marathonUrl, '--exhibitor-url', sim.exhibitorUrl];
+}
+
+function withToken(name: string, token = 'in-cluster-secret'): Scenario {
+  const scenario = JSON.parse(JSON.stringify(loadScenario(name))) as Scenario;
+  scenario.authToken = token;
+  if (scenario.marathon.apps[0]?.scheduler) scenario.marathon.apps[0].scheduler.stepMs = 40;
+  return scenario;
+}
+
+const onAdminRouter = () => sim.requests.filter((entry) => entry.listener === 'admin-router');
+
+describe('cleanup, teardown and uninstall --manual with only the overrides (no DCOS_URL)', () => {
+  it('cleanup: every request goes to the named addresses, none to Admin Router; the read after shows it clean', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
+    await runCli(['teardown', '--service', 'kafka', '--yes', ...overrides()], { env: NO_CLUSTER });
+    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--json', ...overrides()], { env: NO_CLUSTER });
+    expect(run.stderr).toBe(run.stderr.replace(/Error:/, ''));
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.verification.clean).toBe(true);
+    expect(result.outcome.volumesDestroyed).toBe(3);
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
+    expect(onAdminRouter()).toEqual([]);
+    const listeners = new Set(sim.requests.map((entry) => entry.listener));
+    expect(listeners).toEqual(new Set(['leader', 'marathon', 'exhibitor']));
+    // The paths are the services' own, without Admin Router's prefixes.
+    expect(sim.requests.some((entry) => entry.listener === 'leader' && entry.url.startsWith('/master/unreserve'))).toBe(true);
+    expect(sim.requests.some((entry) => entry.listener === 'exhibitor' && entry.url.startsWith('/exhibitor/v1/explorer/znode/dcos-service-kafka'))).toBe(true);
+    // HDFS, the other service, keeps everything.
+    expect(reservedOf(sim, 'hdfs-role').length).toBeGreaterThan(0);
+  });
+
+  it("janitor.py's own flags and URL forms work as aliases (-m .../master/, -n .../v2/apps/, -e .../)", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
+    const janitorPy = ['-m', `${sim.leaderUrl}/master/`, '-n', `${sim.marathonUrl}/v2/apps/`, '-e', `${sim.exhibitorUrl}/`];
+    const teardown = await runCli(['teardown', '--service', 'kafka', '--yes', ...janitorPy], { env: NO_CLUSTER });
+    expect(teardown.code).toBe(0);
+    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--master_url', `${sim.leaderUrl}/master/`, '--marathon_url', `${sim.marathonUrl}/v2/apps/`, '--exhibitor_url', `${sim.exhibitorUrl}/`], { env: NO_CLUSTER });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Verified/);
+    expect(onAdminRouter()).toEqual([]);
+  });
+
+  it('teardown: the framework torn down at the master, Marathon read at its own address', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
+    const run = await runCli(['teardown', '--service', 'kafka', '--yes', '--json', ...overrides()], { env: NO_CLUSTER });
+    expect(run.code).toBe(0);
+    expect(sim.state.completedFrameworks.map((framework) => framework.name)).toContain('kafka');
+    expect(sim.requests.filter((entry) => entry.listener === 'leader' && entry.url === '/master/teardown')).toHaveLength(1);
+    expect(onAdminRouter()).toEqual([]);
+  });
+
+  it('uninstall --manual: app removed at Marathon, torn down, cleaned, verified; Admin Router never asked', async () => {
+    const scenario = JSON.parse(JSON.stringify(loadScenario('data-kafka-running'))) as Scenario;
+    scenario.marathon.apps[0].scheduler!.stepMs = 40;
+    sim = await SimCluster.start(scenario, SIM);
+    const run = await runCli(['uninstall', '/data/kafka', '--manual', '--yes', '--json', ...FAST, ...overrides()], { env: NO_CLUSTER });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.report.actions[0]).toBe('removed Marathon app /data/kafka');
+    expect(result.verification.clean).toBe(true);
+    expect(sim.state.apps.has('/data/kafka')).toBe(false);
+    expect(reservedOf(sim, 'data__kafka-role')).toEqual([]);
+    expect(onAdminRouter()).toEqual([]);
+  });
+
+  it('the same from env (DCOS_JANITOR_MESOS_URL...) and from the config keys janitor.mesos_url...', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
+    const fromEnv = await runCli(['teardown', '--service', 'kafka', '--yes'], {
+      env: { ...NO_CLUSTER, DCOS_JANITOR_MESOS_URL: sim.leaderUrl, DCOS_JANITOR_MARATHON_URL: sim.marathonUrl, DCOS_JANITOR_EXHIBITOR_URL: sim.exhibitorUrl },
+    });
+    expect(fromEnv.code).toBe(0);
+    // A configured cluster whose URL does not answer: the janitor.* keys send every request elsewhere.
+    const dcosDir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-config-'));
+    fs.mkdirSync(path.join(dcosDir, 'clusters', 'c1'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'),
+      `[core]\ndcos_url = "http://127.0.0.1:9"\n[janitor]\nmesos_url = "${sim.leaderUrl}"\nmarathon_url = "${sim.marathonUrl}"\nexhibitor_url = "${sim.exhibitorUrl}"\n`,
+    );
+    const fromConfig = await runCli(['cleanup', '--service', 'kafka', '--yes'], { env: { DCOS_URL: undefined, DCOS_DIR: dcosDir } });
+    expect(fromConfig.code).toBe(0);
+    expect(fromConfig.stdout).toMatch(/Verified/);
+    expect(onAdminRouter()).toEqual([]);
+  });
+
+  it('a service with no address is a one-line error naming the setting (exit 6, not configured), nothing sent', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', sim.leaderUrl], { env: NO_CLUSTER });
+    expect(run.code).toBe(6);
+    expect(run.stderr).toMatch(/Error: Marathon has no address: this run has no cluster URL and no --marathon-url\. Give --marathon-url .*--internal/);
+    expect(run.stderr.trim().split('\n').filter((line) => line.startsWith('Error'))).toHaveLength(1);
+    expect(sim.requests.filter((entry) => entry.method !== 'GET')).toEqual([]);
+  });
+
+  it('a bad override is a usage error (exit 2) before anything is sent', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', 'leader.mesos:5050'], { env: NO_CLUSTER });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Error: --mesos-url must be an http:\/\/ or https:\/\/ URL, not 'leader\.mesos:5050'/);
+    expect(sim.requests).toEqual([]);
+  });
+});
+
+describe('the token goes only to the hosts the user named', () => {
+  it('with DCOS_URL and one override: both named hosts get it', async () => {
+    sim = await SimCluster.start(withToken('kafka-ui-destroyed'), { deploymentMs: 100, msPerRequest: 50 });
+    const run = await runCli(['teardown', '--service', 'kafka', '--yes', '--mesos-url', sim.leaderUrl], {
+      env: { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'in-cluster-secret' },
+    });
+    expect(run.code).toBe(0);
+    expect(sim.requests.filter((entry) => entry.listener === 'leader').length).toBeGreaterThan(0);
+    expect(sim.requests.every((entry) => entry.authorization === 'token=in-cluster-secret')).toBe(true);
+    expect(run.stdout + run.stderr).not.toContain('in-cluster-secret');
+  });
+
+  it("a scheduler found through its Marathon task never gets it; the named services do", async () => {
+    sim = await SimCluster.start(withToken('data-kafka-running'), SIM);
+    const run = await runCli(['plan', 'show', '/data/kafka', '--json', '--mesos-url', sim.leaderUrl, '--marathon-url', sim.marathonUrl], {
+      env: { ...NO_CLUSTER, DCOS_ACS_TOKEN: 'in-cluster-secret' },
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).status).toBeDefined();
+    const atScheduler = sim.requests.filter((entry) => entry.listener === 'scheduler');
+    expect(atScheduler.map((entry) => entry.url)).toContain('/v1/plans/deploy');
+    expect(atScheduler.every((entry) => entry.authorization === undefined)).toBe(true);
+    const named = sim.requests.filter((entry) => entry.listener === 'marathon' || entry.listener === 'leader');
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.every((entry) => entry.authorization === 'token=in-cluster-secret')).toBe(true);
+    expect(onAdminRouter()).toEqual([]);
+  });
+});
+
+describe('SDK schedulers at their Marathon task, as Admin Router finds them', () => {
+  it('uninstall follows the plan at the task address; a scheduler relaunched elsewhere is looked up again', async () => {
+    const scenario = JSON.parse(JSON.stringify(loadScenario('data-kafka-running'))) as Scenario;
+    scenario.marathon.apps[0].scheduler!.stepMs = 40;
+    sim = await SimCluster.start(scenario, SIM);
+    const firstAddress = sim.state.apps.get('/data/kafka')!.taskAddress!.ports[0];
+    let moved: Promise<void> | undefined;
+    // With the first plan read answered, the task moves: the old port refuses connections, Marathon reports the new one.
+    sim.onRequest = (entry) => {
+      if (entry.listener === 'scheduler' && !moved) moved = sim.relocateScheduler('/data/kafka');
+    };
+    const run = await runCli(['uninstall', '/data/kafka', '--yes', '--json', ...FAST, ...overrides(), '--cosmos-url', sim.cosmosUrl], { env: NO_CLUSTER });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.route).toBe('sdk');
+    expect(result.verification.clean).toBe(true);
+    expect(sim.requests.filter((entry) => entry.listener === 'cosmos').map((entry) => entry.url)).toContain('/package/uninstall');
+    expect(sim.state.apps.has('/data/kafka')).toBe(false);
+    expect(sim.requests.filter((entry) => entry.listener === 'scheduler').length).toBeGreaterThan(1);
+    // Looked up twice: at first, and once the old address refused.
+    expect(sim.requests.filter((entry) => entry.listener === 'marathon' && entry.url.includes('embed=apps.tasks'))).toHaveLength(2);
+    expect(sim.state.apps.get('/data/kafka')).toBeUndefined();
+    expect(firstAddress).toBeGreaterThan(0);
+    expect(onAdminRouter()).toEqual([]);
+  });
+
+  it('schedulerAddress: host and the port at DCOS_SERVICE_PORT_INDEX of the first running task; IP per task; the reasons it cannot', () => {
+    const app = (fields: object) => ({ id: '/kafka', labels: { DCOS_SERVICE_NAME: 'kafka' }, ...fields });
+    expect(schedulerAddress(app({ tasks: [{ id: 't1', state: 'TASK_STAGING', host: '10.0.0.1', ports: [1] }, { id: 't2', state: 'TASK_RUNNING', host: '10.0.0.2', ports: [1025, 1026] }] }))).toEqual({
+      url: 'http://10.0.0.2:1025',
+    });
+    expect(
+      schedulerAddress(app({ labels: { DCOS_SERVICE_NAME: 'kafka', DCOS_SERVICE_SCHEME: 'https', DCOS_SERVICE_PORT_INDEX: '1' }, tasks: [{ id: 't', state: 'TASK_RUNNING', host: 'a1', ports: [1, 2] }] })),
+    ).toEqual({ url: 'https://a1:2' });
+    expect(
+      schedulerAddress(app({ ipAddress: { discovery: { ports: [{ number: 8080 }] } }, tasks: [{ id: 't', state: 'TASK_RUNNING', host: 'a1', ports: [], ipAddresses: [{ ipAddress: '9.0.0.3' }] }] })),
+    ).toEqual({ url: 'http://9.0.0.3:8080' });
+    expect(schedulerAddress(app({ ipAddress: null, tasks: [{ id: 't', state: 'TASK_RUNNING', host: 'a1', ports: [7] }] }))).toEqual({ url: 'http://a1:7' });
+    expect(schedulerAddress(app({ tasks: [] }))).toEqual({ problem: expect.stringMatching(/no task in TASK_RUNNING/) });
+    expect(schedulerAddress(app({ tasks: [{ id: 't', state: 'TASK_RUNNING', host: 'a1', ports: [] }] }))).toEqual({ problem: expect.stringMatching(/no port at index 0/) });
+  });
+
+  it('a service with no running scheduler is "not found" (exit 12), as through Admin Router', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const run = await runCli(['plan', 'show', 'kafka', '--marathon-url', sim.marathonUrl, '--mesos-url', sim.leaderUrl], { env: NO_CLUSTER });
+    expect(run.stderr).toMatch(/Error: No running service 'kafka'/);
+    expect(run.code).toBe(12);
+  });
+});
+
+describe('endpoint resolution', () => {
+  it('--internal: janitor.py addresses for Mesos, Marathon and Exhibitor, none guessed for Cosmos; overrides win', () => {
+    const internal = resolveEndpoints(undefined, endpointSettings({}, true, {}, {}));
+    expect(internal.bases).toEqual({ mesos: 'http://leader.mesos:5050', marathon: 'http://marathon.mesos:8080', exhibitor: 'http://leader.mesos:8181' });
+    expect(internal.schedulers).toBe('marathon-task');
+    expect([...internal.tokenHosts].sort()).toEqual(['leader.mesos:5050', 'leader.mesos:8181', 'marathon.mesos:8080']);
+    const mixed = resolveEndpoints('https://dcos.example.com', endpointSettings({ mesos: 'http://10.0.0.5:5050/' }, false, { DCOS_JANITOR_EXHIBITOR_URL: 'http://10.0.0.5:8181' }, { marathon_url: 'http://10.0.0.6:8080' }));
+    expect(mixed.bases).toEqual({
+      mesos: 'http://10.0.0.5:5050',
+      marathon: 'http://10.0.0.6:8080',
+      exhibitor: 'http://10.0.0.5:8181',
+      cosmos: 'https://dcos.example.com',
+    });
+    expect(mixed.sources).toEqual({ mesos: '--mesos-url', marathon: 'janitor.marathon_url', exhibitor: 'DCOS_JANITOR_EXHIBITOR_URL', cosmos: 'Admin Router' });
+    expect(mixed.schedulers).toBe('admin-router');
+    const plain = resolveEndpoints('https://dcos.example.com', endpointSettings({}, false, {}, {}));
+    expect(plain.bases).toEqual({
+      mesos: 'https://dcos.example.com/mesos',
+      marathon: 'https://dcos.example.com/service/marathon',
+      exhibitor: 'https://dcos.example.com/exhibitor',
+      cosmos: 'https://dcos.example.com',
+    });
+    expect([...plain.tokenHosts]).toEqual(['dcos.example.com']);
+  });
+
+  it("janitor.py's URL forms name the same bases; credentials and queries are refused", () => {
+    expect(normaliseServiceUrl('mesos', 'http://leader.mesos:5050/master/', '-m')).toBe('http://leader.mesos:5050');
+    expect(normaliseServiceUrl('marathon', 'http://marathon.mesos:8080/v2/apps/', '-n')).toBe('http://marathon.mesos:8080');
+    expect(normaliseServiceUrl('exhibitor', 'http://leader.mesos:8181/', '-e')).toBe('http://leader.mesos:8181');
+    expect(() => normaliseServiceUrl('mesos', 'http://u:p@leader.mesos:5050', '--mesos-url')).toThrow(/user name or password \('http:\/\/\*\*\*@leader/);
+    expect(() => normaliseServiceUrl('mesos', 'http://leader.mesos:5050/?x=1', '--mesos-url')).toThrow(/query/);
+    expect(() => normaliseServiceUrl('mesos', 'ftp://leader.mesos', '--mesos-url')).toThrow(/http:\/\/ or https:\/\//);
+  });
+});
