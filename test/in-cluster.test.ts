@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import Ajv from 'ajv';
+
 import { endpointSettings, normaliseServiceUrl, resolveEndpoints } from '../src/cluster/endpoints';
+import { jobName, shellQuote } from '../src/domain/in-cluster-job';
 import { schedulerAddress } from '../src/clients/sdk-scheduler';
 import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
@@ -240,5 +243,86 @@ describe('endpoint resolution', () => {
     expect(() => normaliseServiceUrl('mesos', 'http://u:p@leader.mesos:5050', '--mesos-url')).toThrow(/user name or password \('http:\/\/\*\*\*@leader/);
     expect(() => normaliseServiceUrl('mesos', 'http://leader.mesos:5050/?x=1', '--mesos-url')).toThrow(/query/);
     expect(() => normaliseServiceUrl('mesos', 'ftp://leader.mesos', '--mesos-url')).toThrow(/http:\/\/ or https:\/\//);
+  });
+});
+
+/**
+ * The public schemas (test/fixtures/SOURCES.md): Metronome's jobspec.schema.json and Marathon's
+ * AppDefinition.json, constraints as published (descriptions dropped). Both declare
+ * `http://json-schema.org/schema#` and extra keywords ("documentation"), so they are compiled
+ * without Ajv's strict mode and meta-schema check, and their patterns (`\-`) as plain, not unicode, regular expressions.
+ */
+function validator(file: string) {
+  const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'schemas', file), 'utf8'));
+  delete schema.$schema;
+  return new Ajv({ strict: false, validateSchema: false, allErrors: true, unicodeRegExp: false }).compile(schema);
+}
+
+describe('--print-job and --print-app', () => {
+  const validJob = validator('metronome-jobspec.schema.json');
+  const validApp = validator('marathon-app-definition.schema.json');
+  const ARTIFACT = ['--artifact-url', 'https://downloads.example.com/dcos-janitor-0.1.0.zip'];
+  const print = (args: string[]) => runCli([...args, ...ARTIFACT], { env: NO_CLUSTER });
+
+  const runs = [
+    ['cleanup', '--service', '/data/kafka'],
+    ['cleanup', '--role', "odd-role'; rm -rf /", '--principal', 'odd principal', '--zk-node', 'dcos-service-odd', '--include-unlabeled', '--concurrency', '8'],
+    ['teardown', '--framework-id', '4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003', '--cleanup'],
+    ['uninstall', '/Data/Kafka.Prod', '--force-stuck', '--manual'],
+  ];
+
+  it.each(runs)('%s %s: the job validates against Metronome\'s schema, the app against Marathon\'s; no cluster is asked', async (...args) => {
+    for (const which of ['--print-job', '--print-app']) {
+      const run = await print([...args, which]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const printed = JSON.parse(run.stdout);
+      const validate = which === '--print-job' ? validJob : validApp;
+      expect(validate(printed) ? [] : validate.errors).toEqual([]);
+      const cmd: string = which === '--print-job' ? printed.run.cmd : printed.cmd;
+      expect(cmd.startsWith('sh "$MESOS_SANDBOX/bin/dcos-janitor" janitor ')).toBe(true);
+      expect(cmd).toContain(' --internal --yes --json');
+      expect(cmd.endsWith('--remove-self')).toBe(which === '--print-app');
+      // Every argument comes back whole from /bin/sh -c, however odd (flags in their definition order).
+      const echoed = require('node:child_process').execFileSync('/bin/sh', ['-c', cmd.replace(/^sh "\$MESOS_SANDBOX\/bin\/dcos-janitor"/, 'printf "%s\\n"')], { encoding: 'utf8' }).trim().split('\n');
+      expect(echoed.slice(0, 2 + args.length - 1)).toEqual(['janitor', ...args]);
+      const fetched = which === '--print-job' ? printed.run.artifacts : printed.fetch;
+      expect(fetched).toEqual([{ uri: ARTIFACT[1], extract: true, executable: false, cache: false }]);
+    }
+  });
+
+  it('carries the run\'s own flags only: never a token, a key, this machine\'s addresses or output flags', async () => {
+    const run = await runCli(
+      ['cleanup', '--service', 'kafka', '--yes', '--wide', '--mesos-url', 'http://10.0.0.9:5050', '--service-account', 'ci', '--private-key', '/keys/ci.pem', '--print-job', ...ARTIFACT],
+      { env: { ...NO_CLUSTER, DCOS_ACS_TOKEN: 'secret-token' } },
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).run.cmd).toBe('sh "$MESOS_SANDBOX/bin/dcos-janitor" janitor cleanup --service kafka --internal --yes --json');
+    expect(run.stdout).not.toMatch(/secret-token|ci\.pem|10\.0\.0\.9|--wide/);
+  });
+
+  it('refuses what a job cannot do, with what to do instead (exit 2)', async () => {
+    const noArtifact = await runCli(['cleanup', '--service', 'kafka', '--print-job'], { env: NO_CLUSTER });
+    expect(noArtifact.code).toBe(2);
+    expect(noArtifact.stderr).toMatch(/--print-job needs --artifact-url/);
+    const sdkRoute = await print(['uninstall', 'kafka', '--print-app']);
+    expect(sdkRoute.code).toBe(2);
+    expect(sdkRoute.stderr).toMatch(/goes through Cosmos, which has no in-cluster default address: add --manual/);
+    const withCosmos = await print(['uninstall', 'kafka', '--print-app', '--cosmos-url', 'http://10.0.0.9:7070']);
+    expect(withCosmos.code).toBe(0);
+    expect(JSON.parse(withCosmos.stdout).cmd).toContain('--cosmos-url http://10.0.0.9:7070');
+    const nothingNamed = await print(['teardown', '--print-job']);
+    expect(nothingNamed.code).toBe(2);
+    expect(nothingNamed.stderr).toMatch(/a job cannot pick from a list/);
+    const both = await print(['cleanup', '--service', 'kafka', '--print-job', '--print-app']);
+    expect(both.code).toBe(2);
+  });
+
+  it('names: lower-case, dash-joined, within the id patterns; shell quoting', () => {
+    const base = { command: 'cleanup', args: [], artifactUrl: 'x', image: 'node:20', version: '0' };
+    expect(jobName({ ...base, subject: '/Data/Kafka.Prod' })).toBe('janitor-cleanup-data-kafka-prod');
+    expect(jobName({ ...base, subject: 'x'.repeat(100) })).toHaveLength(63);
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('/data/kafka')).toBe('/data/kafka');
   });
 });

@@ -248,3 +248,87 @@ describe('every command, installed, against the simulator', () => {
     });
   });
 });
+
+/**
+ * --print-job / --print-app, run as Mesos would run them: the zip extracted into a sandbox
+ * (what the fetcher's `extract: true` does), then the job's `cmd` through `/bin/sh -c` with
+ * MESOS_SANDBOX set. leader.mesos does not resolve here, so DCOS_JANITOR_*_URL point the
+ * services at the simulator (they win over --internal's defaults, as an operator's would).
+ */
+describe('the printed job and app, run as Mesos runs them', () => {
+  let sim: SimCluster;
+  let sandbox: string;
+  beforeEach(() => {
+    sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-sandbox-'));
+    execFileSync('unzip', ['-q', '-o', '-d', sandbox, ZIP]);
+  });
+  afterEach(async () => {
+    await sim?.stop();
+    fs.rmSync(sandbox, { recursive: true, force: true });
+  });
+
+  const printed = async (args: string[]) => {
+    const run = await asTheCliDoes([...args, '--artifact-url', 'https://downloads.example.com/dcos-janitor.zip'], {});
+    expect(run.code).toBe(0);
+    return JSON.parse(run.stdout);
+  };
+  const inTask = (cmd: string, extra: Record<string, string> = {}): Promise<CliRun> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', cmd], {
+        cwd: sandbox,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: sandbox,
+          MESOS_SANDBOX: sandbox,
+          DCOS_JANITOR_MESOS_URL: sim.leaderUrl,
+          DCOS_JANITOR_MARATHON_URL: sim.marathonUrl,
+          DCOS_JANITOR_EXHIBITOR_URL: sim.exhibitorUrl,
+          ...extra,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it("the job's command tears down and cleans the seed-000 Kafka: one JSON result, verified, no prompt", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
+    const teardownJob = await printed(['teardown', '--service', 'kafka', '--cleanup', '--print-job']);
+    expect(teardownJob.run.cmd).toMatch(/janitor teardown --service kafka --cleanup --internal --yes --json$/);
+    const run = await inTask(teardownJob.run.cmd);
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).command).toBe('teardown');
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(sim.requests.filter((entry) => entry.listener === 'admin-router')).toEqual([]);
+  });
+
+  it("the app's command removes its own app when done, says so, and keeps the run's exit code", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
+    const app = await printed(['teardown', '--service', 'kafka', '--cleanup', '--print-app']);
+    expect(app.cmd).toMatch(/--remove-self$/);
+    // Marathon runs the printed app: it is in Marathon while its task runs.
+    sim.state.apps.set(app.id, { id: app.id, instances: 1, labels: app.labels, env: {}, version: '2026-12-01T00:00:00.000Z', extra: {}, tasksRunning: 1, tasksStaged: 0, deployments: [] });
+    const run = await inTask(app.cmd, { MARATHON_APP_ID: app.id });
+    expect(run.code).toBe(0);
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(run.stderr).toMatch(new RegExp(`Removed this run's own Marathon app ${app.id} \\(deployment [0-9a-f-]+\\), so that it does not run again`));
+    expect(sim.requests.filter((entry) => entry.method === 'DELETE' && entry.url.startsWith(`/v2/apps${app.id}`))).toHaveLength(1);
+
+    // A run that fails (nothing of that name: exit 12) removes its app too, and exits 12.
+    const failing = await printed(['cleanup', '--service', 'kafak', '--print-app']);
+    sim.state.apps.set(failing.id, { id: failing.id, instances: 1, labels: {}, env: {}, version: '2026-12-01T00:00:00.000Z', extra: {}, tasksRunning: 1, tasksStaged: 0, deployments: [] });
+    const failed = await inTask(failing.cmd, { MARATHON_APP_ID: failing.id });
+    expect(failed.code).toBe(12);
+    expect(failed.stderr).toMatch(/Removed this run's own Marathon app \/janitor-cleanup-kafak/);
+
+    // Not a Marathon app: nothing to remove, said as a warning; the exit code is the run's.
+    const alone = await inTask(app.cmd);
+    expect(alone.code).toBe(0);
+    expect(alone.stderr).toMatch(/Warning: --remove-self: MARATHON_APP_ID is not set/);
+  });
+});

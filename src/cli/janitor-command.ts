@@ -9,19 +9,67 @@ import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
+import { InClusterRun, marathonApp, metronomeJob } from '../domain/in-cluster-job';
 import { closestNames, describeTarget, nothingFound, tracesOf } from '../domain/not-found';
 import { Progress } from '../domain/progress';
 import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
 import { wrap } from '../text';
 import { StderrProgress } from './terminal-progress';
-import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, describeUnknownError } from '../errors';
+import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, UsageError, describeUnknownError } from '../errors';
 
 /**
  * What every `dcos janitor` command shares: the cluster clients, progress on
  * stderr, the confirmation rule for destructive runs, and the single place where
  * errors become one line and an exit code.
  */
+
+/**
+ * The flags of the commands that can run inside the cluster instead (cleanup, teardown,
+ * uninstall): print the job or app that does it there, and the self-removal such an app uses.
+ */
+export const IN_CLUSTER_FLAGS = {
+  'print-job': Flags.boolean({
+    description: 'Print a Metronome job that runs this same command inside the cluster (--internal --yes --json) and exit; nothing is sent to the cluster.',
+    exclusive: ['print-app'],
+    default: false,
+    helpGroup: 'IN THE CLUSTER',
+  }),
+  'print-app': Flags.boolean({
+    description: 'Print a Marathon app that runs this same command inside the cluster and removes itself when done (as janitor.py did), and exit.',
+    default: false,
+    helpGroup: 'IN THE CLUSTER',
+  }),
+  'artifact-url': Flags.string({
+    description: 'With --print-job/--print-app: the URL of dcos-janitor.zip that the agents download (the release asset, or a copy the cluster reaches). Env DCOS_JANITOR_ARTIFACT_URL.',
+    env: 'DCOS_JANITOR_ARTIFACT_URL',
+    helpGroup: 'IN THE CLUSTER',
+  }),
+  image: Flags.string({ description: 'With --print-job/--print-app: the image to run in, with Node.js 20+ on PATH.', default: 'node:20', helpGroup: 'IN THE CLUSTER' }),
+  'remove-self': Flags.boolean({
+    description: 'Running as a Marathon app (MARATHON_APP_ID set): delete that app when the run is over, so that it is not run again, and say so.',
+    default: false,
+    helpGroup: 'IN THE CLUSTER',
+  }),
+};
+
+/**
+ * Flags that describe this machine's run, not the job's: never carried into the printed job
+ * or app, which uses --internal instead. --cosmos-url is carried: Cosmos has no in-cluster
+ * default, so an address given with --print-job can only be meant for the job.
+ */
+const NOT_CARRIED = new Set([
+  ...Object.keys(IN_CLUSTER_FLAGS),
+  'json',
+  'wide',
+  'yes',
+  'internal',
+  'mesos-url',
+  'marathon-url',
+  'exhibitor-url',
+  'service-account',
+  'private-key',
+]);
 
 export interface ClusterClients {
   http: ClusterHttp;
@@ -85,6 +133,11 @@ export abstract class JanitorCommand extends Command {
   private endpointFlags: { urls: Partial<Record<(typeof UPSTREAMS)[number], string>>; internal: boolean } = { urls: {}, internal: false };
   /** The cluster connection of this run, once made: it knows whether a change was sent. */
   private http?: ClusterHttp;
+  private clients?: ClusterClients;
+  /** --remove-self: delete our own Marathon app when the run is over (finally). */
+  private removeSelf = false;
+  /** Set while our own app is being deleted: Marathon's SIGTERM to this task is then expected, not an interruption. */
+  private removingSelf = false;
 
   /**
    * Ctrl-C or SIGTERM: one line that says what state the cluster may be in, then exit 130
@@ -96,6 +149,8 @@ export abstract class JanitorCommand extends Command {
     // action (killed by the signal, no exit code, no message).
     let interrupted = false;
     const onSignal = () => {
+      // Our own app was just deleted (--remove-self): the kill is ours, and the run's result is already out.
+      if (this.removingSelf) process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK);
       if (interrupted) return;
       interrupted = true;
       process.stderr.write(`\n${this.interruptedMessage()}\n`);
@@ -155,7 +210,87 @@ export abstract class JanitorCommand extends Command {
     }
     const http = new ClusterHttp(connection, endpoints, options);
     this.http = http;
-    return { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
+    this.clients = { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
+    return this.clients;
+  }
+
+  /**
+   * --print-job / --print-app: the job or app that runs this same run inside the cluster,
+   * printed as JSON on stdout; true when printed (the run stops there, nothing was sent).
+   */
+  protected printInClusterRun(
+    flags: Record<string, unknown> & { 'print-job': boolean; 'print-app': boolean; 'artifact-url'?: string; image: string },
+    positional: string[],
+    subject: string | undefined,
+  ): boolean {
+    if (!flags['print-job'] && !flags['print-app']) return false;
+    const which = flags['print-job'] ? '--print-job' : '--print-app';
+    const artifactUrl = flags['artifact-url'];
+    if (!artifactUrl) {
+      throw new UsageError(
+        `${which} needs --artifact-url: the URL of dcos-janitor.zip that the agents can download (the release asset, or the dist/dcos-janitor.zip that 'npm run package' builds, served where the cluster reaches it), or DCOS_JANITOR_ARTIFACT_URL.`,
+      );
+    }
+    if (!/^(https?|ftp|hdfs|s3a?):\/\/[^\s]+$/i.test(artifactUrl)) throw new UsageError(`--artifact-url must be a URL the Mesos fetcher can download, e.g. https://example.com/dcos-janitor.zip, not '${artifactUrl}'.`);
+    if (!subject) throw new UsageError(`${which} needs the run to name what it works on (a service, --framework-id, or -r/-z): a job cannot pick from a list.`);
+    const run: InClusterRun = {
+      command: (this.id ?? '').split(':').slice(1).join(' '),
+      args: [...positional, ...this.carriedFlags(flags)],
+      artifactUrl,
+      image: flags.image,
+      subject,
+      version: this.config.version,
+    };
+    this.printJson(flags['print-job'] ? metronomeJob(run) : marathonApp(run));
+    return true;
+  }
+
+  /** The flags given to this run that mean the same inside the cluster, in the form they were given (defaults left out). */
+  private carriedFlags(flags: Record<string, unknown>): string[] {
+    const definitions = {
+      ...JanitorCommand.baseFlags,
+      ...((this.constructor as { flags?: Record<string, { default?: unknown; type?: string }> }).flags ?? {}),
+    } as Record<string, { default?: unknown; type?: string }>;
+    const carried: string[] = [];
+    for (const [name, definition] of Object.entries(definitions)) {
+      const value = flags[name];
+      if (NOT_CARRIED.has(name) || value === undefined || value === definition.default) continue;
+      if (definition.type === 'boolean') {
+        if (value === true) carried.push(`--${name}`);
+        continue;
+      }
+      for (const item of Array.isArray(value) ? value : [value]) carried.push(`--${name}`, String(item));
+    }
+    return carried;
+  }
+
+  /**
+   * --remove-self, once the run is over whatever its outcome: the app that ran it is deleted,
+   * so that Marathon does not run it again (janitor.py did this on success only, and looped
+   * on failure). The result is already printed; the exit code stays the run's.
+   */
+  override async finally(error: Error | undefined): Promise<void> {
+    await super.finally(error);
+    if (!this.removeSelf) return;
+    const appId = process.env.MARATHON_APP_ID;
+    if (!appId) {
+      process.stderr.write('Warning: --remove-self: MARATHON_APP_ID is not set (this is not a Marathon app), so there is nothing to remove.\n');
+      return;
+    }
+    try {
+      const { marathon } = this.clients ?? (await this.clusterClients());
+      this.removingSelf = true;
+      const deleted = await marathon.deleteApp(appId);
+      process.stderr.write(
+        deleted
+          ? `Removed this run's own Marathon app ${appId} (deployment ${deleted.deploymentId}), so that it does not run again; Marathon now stops this task.\n`
+          : `This run's own Marathon app ${appId} is already gone.\n`,
+      );
+    } catch (removal) {
+      this.removingSelf = false;
+      const reason = removal instanceof Error ? removal.message : String(removal);
+      process.stderr.write(`Warning: could not remove this run's own Marathon app ${appId}: ${reason} Remove it with 'dcos marathon app remove ${appId}'.\n`);
+    }
   }
 
   protected cleanupOptions(concurrency: number, conflictRetries: number): CleanupOptions {
@@ -187,7 +322,9 @@ export abstract class JanitorCommand extends Command {
     'exhibitor-url'?: string;
     'cosmos-url'?: string;
     internal?: boolean;
+    'remove-self'?: boolean;
   }): void {
+    this.removeSelf = flags['remove-self'] === true;
     this.endpointFlags = {
       urls: { mesos: flags['mesos-url'], marathon: flags['marathon-url'], exhibitor: flags['exhibitor-url'], cosmos: flags['cosmos-url'] },
       internal: flags.internal === true,

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 
-import { JanitorCommand } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
@@ -19,6 +19,11 @@ export default class Cleanup extends JanitorCommand {
     { description: 'Preview the cleanup of a service destroyed from the UI', command: '<%= config.bin %> janitor cleanup --service kafka --dry-run' },
     { description: 'Clean it, as CI would', command: '<%= config.bin %> janitor cleanup --service /data/kafka --yes --json' },
     { description: 'The janitor.py form', command: '<%= config.bin %> janitor cleanup -r kafka-role -p kafka-principal -z dcos-service-kafka' },
+    { description: 'Inside the cluster, as janitor.py ran (on a master, or in a task)', command: '<%= config.bin %> janitor cleanup --service kafka --internal --yes' },
+    {
+      description: 'The same as a one-off Metronome job, for a workstation that cannot reach the masters',
+      command: '<%= config.bin %> janitor cleanup --service kafka --print-job --artifact-url https://example.com/dcos-janitor.zip > job.json && dcos job add job.json',
+    },
   ];
 
   static flags = {
@@ -35,11 +40,13 @@ export default class Cleanup extends JanitorCommand {
     force: Flags.boolean({ description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.', default: false }),
     concurrency: Flags.integer({ description: 'How many agents are worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
     'conflict-retries': Flags.integer({ description: 'Extra attempts for a resource Mesos answers 409 for.', default: 2, min: 0, max: 20, hidden: true }),
+    ...IN_CLUSTER_FLAGS,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cleanup);
     this.configure(flags);
+    if (this.printInClusterRun(flags, [], flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0])) return;
     const clients = await this.clusterClients();
     const progress = this.progress();
 

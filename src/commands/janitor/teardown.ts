@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 
-import { JanitorCommand } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
 import {
   CleanupAfterTeardown,
   FrameworkView,
@@ -42,11 +42,13 @@ export default class Teardown extends JanitorCommand {
     'ignore-not-found': Flags.boolean({ description: 'Exit 0 when no framework matches the name or id (pipelines that re-run a teardown).', default: false }),
     timeout: Flags.integer({ description: 'Seconds to wait for the app removal and for Mesos to complete each framework.', default: 300, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     concurrency: Flags.integer({ description: 'With --cleanup: agents worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
+    ...IN_CLUSTER_FLAGS,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Teardown);
     this.configure(flags);
+    if (this.printInClusterRun(flags, [], flags.service ?? flags['framework-id']?.[0])) return;
     const frameworkIds = flags['framework-id'] ?? [];
     const hasSelector = frameworkIds.length > 0 || flags.service !== undefined;
     if (!hasSelector && flags.yes) {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 
-import { JanitorCommand } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
 import { CosmosClient } from '../../clients/cosmos';
 import { DcosMetadataClient } from '../../clients/dcos-metadata';
 import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
@@ -55,11 +55,18 @@ export default class Uninstall extends JanitorCommand {
     'zk-node': Flags.string({ char: 'z', description: 'Manual route: ZooKeeper node instead of dcos-service-<name>.' }),
     concurrency: Flags.integer({ description: 'Agents cleaned at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
     'poll-ms': Flags.integer({ description: 'Milliseconds between two reads of the plan.', default: 2000, min: 10, hidden: true }),
+    ...IN_CLUSTER_FLAGS,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Uninstall);
     this.configure(flags);
+    if ((flags['print-job'] || flags['print-app']) && !flags.manual && !flags['cosmos-url']) {
+      throw new UsageError(
+        "An uninstall inside the cluster goes through Cosmos, which has no in-cluster default address: add --manual (the app removed, the framework torn down, everything cleaned; no Cosmos), or --cosmos-url with the address the task reaches Cosmos at.",
+      );
+    }
+    if (this.printInClusterRun(flags, args.service ? [args.service] : [], args.service)) return;
     const cluster = await this.clusterClients();
     const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http, cluster.marathon) };
     const progress = this.progress();
