@@ -41,7 +41,7 @@ export const IN_CLUSTER_FLAGS = {
     helpGroup: 'IN THE CLUSTER',
   }),
   'artifact-url': Flags.string({
-    description: 'With --print-job/--print-app: the URL of dcos-janitor.zip that the agents download (the release asset, or a copy the cluster reaches). Env DCOS_JANITOR_ARTIFACT_URL.',
+    description: 'With --print-job/--print-app: the URL of dcos-janitor.zip that the agents download (the release asset, or a copy the cluster reaches).',
     env: 'DCOS_JANITOR_ARTIFACT_URL',
     helpGroup: 'IN THE CLUSTER',
   }),
@@ -110,7 +110,7 @@ export abstract class JanitorCommand extends Command {
     'exhibitor-url': Flags.string({
       char: 'e',
       aliases: ['exhibitor_url'],
-      description: "Exhibitor's own address instead of /exhibitor, e.g. http://leader.mesos:8181 (janitor.py: -e/--exhibitor_url). Env DCOS_JANITOR_EXHIBITOR_URL, config janitor.exhibitor_url.",
+      description: "Exhibitor's own address, not Admin Router's /exhibitor: e.g. http://leader.mesos:8181 (janitor.py: -e/--exhibitor_url). Env DCOS_JANITOR_EXHIBITOR_URL, config janitor.exhibitor_url.",
       helpGroup: 'ENDPOINTS',
     }),
     'cosmos-url': Flags.string({

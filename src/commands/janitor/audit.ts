@@ -11,7 +11,7 @@ import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSt
 import { viewOptions } from '../../render/cleanup';
 
 export default class Audit extends JanitorCommand {
-  static summary = 'Find every leftover on the cluster, say whose it was, and the command that removes it.';
+  static summary = 'List every leftover on the cluster, whose it was, and the command to remove it.';
 
   static description =
     'One read of Mesos, Marathon, ZooKeeper (Exhibitor) and Cosmos, plus the plan of each SDK service being uninstalled: ' +

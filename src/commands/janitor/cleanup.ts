@@ -6,7 +6,7 @@ import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
 
 export default class Cleanup extends JanitorCommand {
-  static summary = "Destroy a service's volumes, unreserve its resources on every agent and delete its ZooKeeper node.";
+  static summary = "Destroy a service's volumes, unreserve its resources, delete its ZooKeeper node.";
 
   static description =
     'What janitor.py -r ROLE -p PRINCIPAL -z ZKNODE does, done right: reservations are selected by role AND principal ' +

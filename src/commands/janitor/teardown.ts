@@ -17,7 +17,7 @@ import { renderCandidates, renderFramework, renderOutcome, renderRemaining } fro
 import { plural } from '../../text';
 
 export default class Teardown extends JanitorCommand {
-  static summary = 'Tear down Mesos frameworks left behind, after stopping the Marathon app that would relaunch their scheduler.';
+  static summary = 'Tear down frameworks left behind, after stopping the app that relaunches them.';
 
   static description =
     'Finds frameworks by id, by service name, or (no selector) lists those that look orphaned: inactive, disconnected, or ' +

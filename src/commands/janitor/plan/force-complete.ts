@@ -12,7 +12,7 @@ import { renderStuckSteps } from '../../../render/stuck-steps';
 const NEVER_FORCE = ['deregister-service', 'deregister'];
 
 export default class PlanForceComplete extends PlanCommandBase {
-  static summary = 'Force a step or a phase to COMPLETE; with --stuck, exactly the unreserve steps that can never finish.';
+  static summary = 'Force a step or phase to COMPLETE; --stuck: the unreserve steps that never finish.';
   static description =
     'With --stuck, the unreserve steps whose agent is not registered are listed, confirmed and force-completed one by one ' +
     '(never deregister, never the whole plan). Otherwise the named phase, or step, is forced. Forcing an unreserve step ' +

@@ -10,7 +10,7 @@ import { renderPlanTree } from '../../../render/plan-tree';
 import { renderStuckSteps } from '../../../render/stuck-steps';
 
 export default class PlanShow extends PlanCommandBase {
-  static summary = "Show a plan as the SDK CLI's tree, with the unreserve steps that can never finish.";
+  static summary = "Show a plan as the SDK CLI's tree, with unreserve steps that can never finish.";
   static description =
     "The tree on stdout is the SDK CLI's, line for line; notes about stuck steps go to stderr. --stuck lists only the " +
     'stuck steps (exit 10 when there are some). --json prints the scheduler\'s body, re-indented as the SDK CLI does.';
