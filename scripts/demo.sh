@@ -34,15 +34,19 @@ janitor cleanup --service kafka --yes
 say "5. Run again: nothing is left, nothing is sent"
 janitor cleanup --service kafka --yes
 
-say "6. A cluster you inherited (scenario messy-cluster): what is left, whose, and the fix: janitor audit"
+say "6. Inside the cluster, as janitor.py ran: the services at their own addresses, no DCOS_URL (nothing left to do)"
+(unset DCOS_URL DCOS_ACS_TOKEN; DCOS_DIR="$workdir/no-cli" bin/dcos-janitor janitor cleanup --service kafka --yes \
+  --mesos-url "$DCOS_JANITOR_SIM_MESOS_URL" --marathon-url "$DCOS_JANITOR_SIM_MARATHON_URL" --exhibitor-url "$DCOS_JANITOR_SIM_EXHIBITOR_URL")
+
+say "7. A cluster you inherited (scenario messy-cluster): what is left, whose, and the fix: janitor audit"
 node scripts/sim.js messy-cluster --write-env "$workdir/messy-env" >"$workdir/messy-url" 2>"$workdir/messy.log" &
 messy_pid=$!
 for _ in $(seq 1 100); do [ -s "$workdir/messy-env" ] && break; sleep 0.1; done
 set -a; . "$workdir/messy-env"; set +a
 janitor audit || true
 
-say "7. Fix it all, service by service, in a safe order: janitor audit --fix --yes --grace 5"
+say "8. Fix it all, service by service, in a safe order: janitor audit --fix --yes --grace 5"
 janitor audit --fix --yes --grace 5
 
-say "8. Audit again: only the notice about the agent that is not registered is left"
+say "9. Audit again: only the notice about the agent that is not registered is left"
 janitor audit
