@@ -7,4 +7,7 @@ if (major < 20) {
   process.exit(127);
 }
 
-require('../dist/dcos-janitor.js').main(__dirname);
+const path = require('node:path');
+const { loadWithCompileCache } = require('./compile-cache');
+
+loadWithCompileCache(path.join(__dirname, '..', 'dist', 'dcos-janitor.js'), process.argv.slice(2)).main(__dirname);

@@ -5,6 +5,7 @@
  *   plugin.toml                  the `janitor` command and its description
  *   bin/dcos-janitor             launcher (mode 0755 in the zip): checks Node >= 20, runs the bundle
  *   lib/dcos-janitor.js          every command and dependency in one file (esbuild)
+ *   lib/run.js, lib/compile-cache.js   its entry: loads the bundle with V8's code cache (bin/compile-cache.js)
  *   package.json                 oclif's settings (explicit command discovery into the bundle)
  *   completion/bash/janitor.sh   `_dcos_janitor`, completing every command, flag and service name
  *   completion/zsh/janitor.zsh   the same for zsh (through bashcompinit)
@@ -40,6 +41,12 @@ async function main() {
   write('package.json', `${JSON.stringify(pluginPackage, null, 2)}\n`);
   write('plugin.toml', fs.readFileSync(path.join(root, 'plugin.toml'), 'utf8'));
   write('bin/dcos-janitor', launcher(), 0o755);
+  write('lib/compile-cache.js', fs.readFileSync(path.join(root, 'bin', 'compile-cache.js'), 'utf8'));
+  write(
+    'lib/run.js',
+    "// The zip's entry (bin/dcos-janitor execs it): the bundle, loaded with V8's code cache.\n" +
+      "require('./compile-cache').loadWithCompileCache(require('node:path').join(__dirname, 'dcos-janitor.js'), process.argv.slice(2)).main(__dirname);\n",
+  );
 
   const { COMMANDS } = require(path.join(stage, 'lib', 'dcos-janitor.js'));
   write('completion/bash/janitor.sh', completion(COMMANDS));
@@ -90,7 +97,7 @@ if [ "$major" -lt 20 ]; then
   echo "dcos-janitor needs Node.js 20 or newer; the node on PATH is \${version:-unknown}: install a current Node.js and run the command again." >&2
   exit 127
 fi
-exec node "$here/../lib/dcos-janitor.js" "$@"
+exec node "$here/../lib/run.js" "$@"
 `;
 }
 

@@ -60,7 +60,9 @@ describe('the zip', () => {
       'completion/zsh/',
       'completion/zsh/janitor.zsh',
       'lib/',
+      'lib/compile-cache.js',
       'lib/dcos-janitor.js',
+      'lib/run.js',
       'package.json',
       'plugin.toml',
     ]);
@@ -80,6 +82,33 @@ describe('the zip', () => {
     expect(help.stdout).toMatch(/WORKFLOW[\s\S]*dcos janitor teardown --service kafka[\s\S]*dcos janitor cleanup --service kafka/);
     expect(help.stdout).toMatch(/^ {2}uninstall {3}Uninstall a service/m);
     expect(Math.max(...help.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+  });
+
+  it("keeps V8's code cache per command beside the bundle; a damaged or unwritable cache only costs time", async () => {
+    const lib = path.join(env, 'lib');
+    const caches = () => fs.readdirSync(lib).filter((name) => name.startsWith('.v8-cache-'));
+    for (const name of caches()) fs.rmSync(path.join(lib, name));
+    expect((await asTheCliDoes(['cleanup', '--help'], {})).code).toBe(0);
+    expect((await asTheCliDoes(['plan', 'show', '--help'], {})).code).toBe(0);
+    // Keyed by the command's words and the bundle's hash, never by its arguments.
+    expect(caches().map((name) => name.replace(/-[0-9a-f]{16}$/, '')).sort()).toEqual(['.v8-cache-janitor-cleanup', '.v8-cache-janitor-plan-show']);
+    const cleanupCache = path.join(lib, caches().find((name) => name.includes('-cleanup-'))!);
+    fs.writeFileSync(cleanupCache, crypto.randomBytes(4096));
+    const damaged = await asTheCliDoes(['cleanup', '--help'], {});
+    expect(damaged.code).toBe(0);
+    expect(damaged.stdout).toMatch(/USAGE/);
+    // Rejected by V8, then written anew.
+    expect(fs.statSync(cleanupCache).size).toBeGreaterThan(100_000);
+    fs.chmodSync(lib, 0o555);
+    try {
+      for (const name of caches()) fs.rmSync(path.join(lib, name), { force: true });
+    } catch {
+      // root ignores the mode: the removal above may have worked; the run below must work either way.
+    }
+    const readOnly = await asTheCliDoes(['teardown', '--help'], {});
+    fs.chmodSync(lib, 0o755);
+    expect(readOnly.code).toBe(0);
+    expect(readOnly.stderr).toBe('');
   });
 
   it('says clearly when Node is missing or too old', async () => {
