@@ -192,7 +192,11 @@ export abstract class JanitorCommand extends Command {
     const endpoints = resolveEndpoints(connection.url, endpointSettings(named.urls, named.internal, process.env, connection.janitorConfig ?? {}));
     const verbose = this.verbosity() > 0;
     if (verbose) {
-      this.logToStderr(`Cluster ${connection.url ?? '(none)'} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`);
+      this.logToStderr(
+        connection.url
+          ? `Cluster ${connection.url} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`
+          : `No cluster URL (none configured): the services at the addresses below, TLS verification ${connection.tls.verify ? 'on' : 'off'}`,
+      );
       for (const upstream of UPSTREAMS) if (endpoints.bases[upstream]) this.logToStderr(`${upstream}: ${endpoints.bases[upstream]} (${endpoints.sources[upstream]})`);
       this.logToStderr(`SDK schedulers: ${endpoints.schedulers === 'admin-router' ? "through Admin Router's /service/<name>" : 'at their Marathon task'}`);
     }
