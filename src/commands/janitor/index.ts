@@ -40,6 +40,9 @@ WORKFLOW
     dcos janitor plan force-complete kafka --stuck
   A cluster you inherited: what is left, whose, and the fix:
     dcos janitor audit                          then: audit --fix
+  Inside the cluster, as janitor.py ran (no Admin Router, no CLI config):
+    dcos janitor cleanup --service kafka --internal
+    dcos janitor cleanup --service kafka --print-job --artifact-url URL
 
 COMMANDS
   audit       Every leftover on the cluster, whose it was, and --fix
