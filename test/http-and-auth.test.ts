@@ -233,6 +233,20 @@ describe('TLS verification follows the CLI config', () => {
     expect(run.stderr).toMatch(/TLS verification failed .*core\.ssl_verify/);
   });
 
+  it('an https:// endpoint override is verified even when the cluster URL is http://, and trusted with DCOS_TLS_INSECURE=1', async () => {
+    const plain = await SimCluster.start('cassandra-six-agents');
+    try {
+      const args = ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found', '--mesos-url', `${sim.url}/mesos`];
+      const refused = await runAgainst(plain.url, args);
+      expect(refused.code).toBe(5);
+      expect(refused.stderr).toMatch(/TLS verification failed for https:\/\/127\.0\.0\.1:\d+\/mesos/);
+      expect((await runAgainst(plain.url, args, { DCOS_TLS_INSECURE: '1' })).code).toBe(0);
+      expect((await runAgainst(plain.url, args, { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') })).code).toBe(0);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('verifies against DCOS_TLS_CA_PATH', async () => {
     const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') });
     expect(run.code).toBe(0);

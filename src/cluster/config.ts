@@ -18,6 +18,11 @@ import { NotConfiguredError, UsageError } from '../errors';
 export interface TlsSettings {
   /** false only for `ssl_verify = false`, DCOS_TLS_INSECURE=1 or an http:// URL. */
   verify: boolean;
+  /**
+   * Set when `verify` is false only because the cluster URL is http:// (no TLS to verify):
+   * an https:// endpoint override is then still verified.
+   */
+  onlyBecauseHttp?: boolean;
   /** A CA bundle to verify against instead of the system CAs. */
   caPath?: string;
 }
@@ -94,9 +99,9 @@ function janitorSectionIfConfigured(env: Env): Record<string, unknown> {
 class NoClusterConfiguredError extends NotConfiguredError {}
 
 function tlsFromPluginEnv(env: Env, url: string): TlsSettings {
-  if (isTruthy(env.DCOS_TLS_INSECURE) || url.startsWith('http://')) return { verify: false };
-  if (env.DCOS_TLS_CA_PATH) return { verify: true, caPath: env.DCOS_TLS_CA_PATH };
-  return sslVerifySetting(env.DCOS_SSL_VERIFY) ?? { verify: true };
+  if (isTruthy(env.DCOS_TLS_INSECURE)) return { verify: false };
+  const setting: TlsSettings = env.DCOS_TLS_CA_PATH ? { verify: true, caPath: env.DCOS_TLS_CA_PATH } : (sslVerifySetting(env.DCOS_SSL_VERIFY) ?? { verify: true });
+  return url.startsWith('http://') ? { ...setting, verify: false, onlyBecauseHttp: setting.verify } : setting;
 }
 
 function fromCliConfig(env: Env, timeoutOverrideMs: number | undefined): ClusterConnection {
@@ -117,7 +122,7 @@ function fromCliConfig(env: Env, timeoutOverrideMs: number | undefined): Cluster
   return {
     url: normaliseUrl(url, `core.dcos_url of ${cluster.tomlPath}`),
     token: typeof core.dcos_acs_token === 'string' && core.dcos_acs_token ? core.dcos_acs_token : undefined,
-    tls: url.startsWith('http://') ? { verify: false } : sslVerify,
+    tls: url.startsWith('http://') ? { ...sslVerify, verify: false, onlyBecauseHttp: sslVerify.verify } : sslVerify,
     timeoutMs: timeoutOverrideMs ?? (fileTimeout !== undefined ? fileTimeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000),
     timeoutSource: timeoutOverrideMs !== undefined ? 'DCOS_TIMEOUT' : fileTimeout !== undefined ? 'core.timeout' : 'the default',
     source: `DC/OS CLI config of cluster '${cluster.name}'`,

@@ -369,7 +369,7 @@ function codedError(code: string, message: string): Error {
 }
 
 function tlsAgentOptions(connection: ClusterConnection): https.AgentOptions {
-  if (!connection.tls.verify) return { rejectUnauthorized: false };
+  if (!connection.tls.verify && !connection.tls.onlyBecauseHttp) return { rejectUnauthorized: false };
   if (!connection.tls.caPath) return { rejectUnauthorized: true };
   try {
     return { rejectUnauthorized: true, ca: fs.readFileSync(connection.tls.caPath) };
