@@ -134,6 +134,15 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
     expect(sim.requests.filter((entry) => entry.method !== 'GET')).toEqual([]);
   });
 
+  it("janitor.py's -a/--auth_token is refused with what to do instead, and the token is never echoed", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '-a', 'secret-on-the-command-line', ...overrides()], { env: NO_CLUSTER });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/-a\/--auth_token is not taken: a token on the command line shows in 'ps'.*DCOS_ACS_TOKEN/);
+    expect(run.stdout + run.stderr).not.toContain('secret-on-the-command-line');
+    expect(sim.requests).toEqual([]);
+  });
+
   it('a bad override is a usage error (exit 2) before anything is sent', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', 'leader.mesos:5050'], { env: NO_CLUSTER });

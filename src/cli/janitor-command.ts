@@ -117,6 +117,8 @@ export abstract class JanitorCommand extends Command {
       description: "Cosmos' own address instead of Admin Router's /package. Env DCOS_JANITOR_COSMOS_URL, config janitor.cosmos_url.",
       helpGroup: 'ENDPOINTS',
     }),
+    // janitor.py's -a/--auth_token: refused with what to do instead (never echoed), not taken.
+    auth_token: Flags.string({ char: 'a', hidden: true, description: "janitor.py's token flag: not taken; use DCOS_ACS_TOKEN." }),
     internal: Flags.boolean({
       description:
         'Inside the cluster (a task, a master): Mesos, Marathon and Exhibitor at leader.mesos:5050, marathon.mesos:8080 and leader.mesos:8181 (as janitor.py), ' +
@@ -327,7 +329,13 @@ export abstract class JanitorCommand extends Command {
     'cosmos-url'?: string;
     internal?: boolean;
     'remove-self'?: boolean;
+    auth_token?: string;
   }): void {
+    if (flags.auth_token !== undefined) {
+      throw new UsageError(
+        "janitor.py's -a/--auth_token is not taken: a token on the command line shows in 'ps', in a Marathon app and in its Mesos task. Set DCOS_ACS_TOKEN instead, or log in with --service-account and --private-key.",
+      );
+    }
     this.removeSelf = flags['remove-self'] === true;
     this.endpointFlags = {
       urls: { mesos: flags['mesos-url'], marathon: flags['marathon-url'], exhibitor: flags['exhibitor-url'], cosmos: flags['cosmos-url'] },
