@@ -285,6 +285,8 @@ export abstract class JanitorCommand extends Command {
     }
     try {
       const { marathon } = this.clients ?? (await this.clusterClients());
+      // Said first: Marathon may stop this task before the answer to the delete is read.
+      process.stderr.write(`Removing this run's own Marathon app ${appId}, so that it does not run again...\n`);
       this.removingSelf = true;
       const deleted = await marathon.deleteApp(appId);
       process.stderr.write(
