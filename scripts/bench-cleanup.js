@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /*
- * Benchmark: `dcos janitor cleanup` of a generated 1000-agent cluster with 20 ms
- * added to every request, at the default concurrency and at --concurrency 1.
- * Prints wall time and the number of requests beside the minimum the job needs:
- * 1 read + 1 destroy-volumes per agent with volumes + 1 unreserve per agent with
- * reservations + 1 re-read + 1 znode delete + 1 verify read.
+ * Benchmark: `dcos janitor cleanup` of generated 300- and 1000-agent clusters with 20 ms
+ * added to every request, at the default concurrency, against its floor; and, for the
+ * largest, at --concurrency 1. Prints wall time and the number of requests beside the
+ * minimum the job needs: 1 read + 1 destroy-volumes per agent with volumes + 1 unreserve
+ * per agent with reservations + 1 re-read + 1 znode delete + 1 verify read.
  *
- *   npm run bench            (or: node scripts/bench-cleanup.js [agents] [latencyMs] [--runs N] [--no-sequential])
+ *   npm run bench            (or: node scripts/bench-cleanup.js [agents[,agents...]] [latencyMs] [--runs N] [--no-sequential])
  *
- * The default-concurrency figure is the median of --runs runs (3 unless told).
+ * The default-concurrency figure is the median of --runs runs (5 unless told): one run on
+ * a shared 2-core machine varies by 10-20 %.
  *
  * Build first (npm run build). The simulator runs in this process; the CLI runs
  * as a child process, as an operator would run it.
@@ -19,10 +20,10 @@ const { SimCluster } = require('../dist/sim/server.js');
 const { generateScenario } = require('../dist/sim/scenario.js');
 
 const positional = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith('--') && all[i - 1] !== '--runs');
-const agents = Number(positional[0] ?? 1000);
+const sizes = (positional[0] ?? '300,1000').split(',').map(Number);
 const latencyMs = Number(positional[1] ?? 20);
 const runsFlag = process.argv.indexOf('--runs');
-const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
+const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
 const cli = path.join(__dirname, '..', 'bin', 'dcos-janitor');
 
 function runCli(url, extraArgs) {
@@ -52,7 +53,7 @@ function warmUp(url) {
   });
 }
 
-async function measure(label, extraArgs) {
+async function measure(agents, label, extraArgs) {
   const scenario = generateScenario(agents);
   const sim = await SimCluster.start(scenario, { latencyMs, clock: 'real' });
   try {
@@ -101,22 +102,22 @@ function floorSeconds(scenario, concurrency, startup) {
   return { seconds: startup + (roundTrips * latencyMs) / 1000, roundTrips };
 }
 
-/** The run of median wall time among `runs` runs: one run on a shared 2-core machine varies by 10-20 %. */
-async function medianRun(label, extraArgs, runs) {
+/** The run of median wall time among `runs` runs. */
+async function medianRun(agents, label, extraArgs, runs) {
   const results = [];
-  for (let i = 0; i < runs; i++) results.push(await measure(label, extraArgs));
+  for (let i = 0; i < runs; i++) results.push(await measure(agents, label, extraArgs));
   results.sort((a, b) => a.seconds - b.seconds);
   const median = results[Math.floor(results.length / 2)];
   return { ...median, all: results.map((r) => r.seconds) };
 }
 
-(async () => {
-  console.log(`cleanup of generated:${agents} with ${latencyMs} ms per request`);
+async function benchmark(agents, withSequential) {
+  console.log(`\ncleanup of generated:${agents} with ${latencyMs} ms per request`);
   const startup = startupSeconds();
-  const concurrent = await medianRun('default (--concurrency 32)', [], runs);
+  const concurrent = await medianRun(agents, 'default (--concurrency 32)', [], runs);
   const floor = floorSeconds(generateScenario(agents), 32, startup);
   console.log(`start-up (janitor --help, median of 5): ${startup.toFixed(2)} s; floor: ${floor.seconds.toFixed(2)} s (${floor.roundTrips} round trips of ${latencyMs} ms + start-up)`);
-  const sequential = process.argv.includes('--no-sequential') ? undefined : await measure('--concurrency 1', ['--concurrency', '1']);
+  const sequential = withSequential ? await measure(agents, '--concurrency 1', ['--concurrency', '1']) : undefined;
   for (const r of [concurrent, sequential].filter(Boolean)) {
     console.log(
       `${r.label.padEnd(28)} wall ${r.seconds.toFixed(2).padStart(7)} s   requests ${String(r.requests).padStart(5)} (minimum ${r.minimum}, ratio ${(r.requests / r.minimum).toFixed(3)})   destroyed ${r.volumes}, unreserved ${r.unreserved}`,
@@ -128,6 +129,15 @@ async function medianRun(label, extraArgs, runs) {
     `  without the simulator's ${concurrent.readServe.toFixed(2)} s serving the /master/slaves reads: ${((concurrent.seconds - concurrent.readServe) / floor.seconds).toFixed(2)}`,
   );
   if (sequential) console.log(`speed-up over --concurrency 1: ${(sequential.seconds / concurrent.seconds).toFixed(1)}x`);
+  return concurrent.seconds / floor.seconds;
+}
+
+(async () => {
+  const ratios = [];
+  const largest = Math.max(...sizes);
+  for (const agents of sizes) ratios.push([agents, await benchmark(agents, agents === largest && !process.argv.includes('--no-sequential'))]);
+  const met = ratios.every(([, ratio]) => ratio <= 1.5);
+  console.log(`\nratio to the floor: ${ratios.map(([agents, ratio]) => `generated:${agents} ${ratio.toFixed(2)}`).join(', ')}: ${met ? 'within' : 'NOT within'} the target of 1.5`);
 })().catch((error) => {
   console.error(error.message);
   process.exit(1);
