@@ -35,7 +35,7 @@ export function handleMesos(state: ClusterState, request: SimRequest): SimRespon
   }
   switch (endpoint) {
     case 'slaves':
-      return json(200, slavesBody(state, request.query.get('slave_id')));
+      return slavesAnswer(state, request.query.get('slave_id'));
     case 'frameworks':
       return json(200, frameworksBody(state, request.query.get('framework_id')));
     case 'state':
@@ -216,33 +216,44 @@ function agentSummary(state: ClusterState, agent: SimAgent) {
   return { summary, reservedByRole, used };
 }
 
-function slavesBody(state: ClusterState, slaveIdFilter: string | null) {
+/** `{slaves: [...], recovered_slaves: [...]}`, the agents made one by one as they are sent. */
+function slavesAnswer(state: ClusterState, slaveIdFilter: string | null): SimResponse {
   const filter = state.version.atLeast(1, 4) ? slaveIdFilter : null;
-  const slaves = state
-    .registeredAgents()
-    .filter((agent) => !filter || agent.id === filter)
-    .map((agent) => {
-      const { summary, reservedByRole } = agentSummary(state, agent);
-      const usedFull = state
-        .usedResources(agent.id)
-        .flatMap(({ task, framework }) => task.resources.map((resource) => formatResource(resource, state.version, frameworkRole(framework))));
-      const full: Record<string, unknown> = {
-        ...summary,
-        reserved_resources_full: Object.fromEntries(
-          [...reservedByRole].map(([role, list]) => [role, list.map((resource) => formatResource(resource, state.version))]),
-        ),
-        used_resources_full: usedFull,
-        offered_resources_full: [],
-      };
-      if (state.version.atLeast(1, 4)) {
-        full.unreserved_resources_full = agent.total.filter((resource) => resource.reservations.length === 0).map((resource) => formatResource(resource, state.version));
-      }
-      return full;
-    });
-  const recovered = [...state.agents.values()]
+  const agents = state.registeredAgents().filter((agent) => !filter || agent.id === filter);
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: { recovered_slaves: recoveredAgents(state) },
+    stream: {
+      key: 'slaves',
+      elements: function* () {
+        for (const agent of agents) yield agentEntry(state, agent);
+      },
+    },
+  };
+}
+
+function recoveredAgents(state: ClusterState) {
+  return [...state.agents.values()]
     .filter((agent) => agent.state === 'recovered')
     .map((agent) => ({ id: agent.id, hostname: agent.hostname, port: agent.port, resources: [], attributes: [] }));
-  return { slaves, recovered_slaves: recovered };
+}
+
+function agentEntry(state: ClusterState, agent: SimAgent): Record<string, unknown> {
+  const { summary, reservedByRole } = agentSummary(state, agent);
+  const usedFull = state
+    .usedResources(agent.id)
+    .flatMap(({ task, framework }) => task.resources.map((resource) => formatResource(resource, state.version, frameworkRole(framework))));
+  const full: Record<string, unknown> = {
+    ...summary,
+    reserved_resources_full: Object.fromEntries([...reservedByRole].map(([role, list]) => [role, list.map((resource) => formatResource(resource, state.version))])),
+    used_resources_full: usedFull,
+    offered_resources_full: [],
+  };
+  if (state.version.atLeast(1, 4)) {
+    full.unreserved_resources_full = agent.total.filter((resource) => resource.reservations.length === 0).map((resource) => formatResource(resource, state.version));
+  }
+  return full;
 }
 
 function frameworkRole(framework: SimFramework): string {
@@ -314,7 +325,7 @@ function stateBody(state: ClusterState) {
     leader_info: { hostname: 'master.mesos', port: 5050 },
     flags: { authenticate_http_readwrite: 'false', authenticate_http_readonly: 'false' },
     slaves: state.registeredAgents().map((agent) => agentSummary(state, agent).summary),
-    recovered_slaves: slavesBody(state, null).recovered_slaves,
+    recovered_slaves: recoveredAgents(state),
     frameworks: frameworks.frameworks,
     completed_frameworks: frameworks.completed_frameworks,
     unregistered_frameworks: [],

@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { ClockMode, SimClock } from './clock';
 import { ClusterState } from './cluster-state';
 import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
-import { SimRequest, SimResponse, json, text } from './http-types';
+import { SimRequest, SimResponse, json, materialise, text } from './http-types';
 import { SimCosmos } from './cosmos-handlers';
 import { handleMarathon, relaunchSchedulerAfterTeardown } from './marathon-handlers';
 import { handleMesos } from './mesos-handlers';
@@ -41,6 +41,12 @@ export interface SimOptions {
    */
   clock?: ClockMode;
   msPerRequest?: number;
+  /**
+   * Default true: `/master/slaves` is made and written agent by agent (SimResponse.stream).
+   * false: made whole, then sent, so that its making time (`serveMs`) does not overlap the
+   * client's reading; scripts/bench-scale.js subtracts it from the client's wall time.
+   */
+  streamLargeAnswers?: boolean;
 }
 
 export interface FaultRule {
@@ -120,6 +126,7 @@ export class SimCluster {
   private readonly servers: http.Server[] = [];
   private readonly schedulerServers = new Map<string, http.Server>();
   private readonly deploymentMs: number;
+  private readonly streamLargeAnswers: boolean;
 
   private constructor(
     readonly state: ClusterState,
@@ -128,6 +135,7 @@ export class SimCluster {
     this.clock = state.clock;
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
+    this.streamLargeAnswers = options.streamLargeAnswers ?? true;
     this.cosmosLoopMs = options.cosmosLoopMs ?? 200;
     this.cosmos = new SimCosmos(state, () => ({
       ...this.marathonOptions(),
@@ -292,6 +300,8 @@ export class SimCluster {
     if (isPost) this.concurrentPosts--;
     this.concurrentRequests--;
     this.onRequest?.(this.requests[this.requests.length - 1]);
+    // A rewrite or a cut needs the whole text at once.
+    if ((this.rewriteResponse || fault?.effect === 'cut' || !this.streamLargeAnswers) && response.stream) response = materialise(response);
     if (this.rewriteResponse && response.body !== undefined) {
       const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
       const headers = typeof response.body === 'string' ? response.headers : { 'Content-Type': 'application/json', ...response.headers };
@@ -471,6 +481,7 @@ function cutMidway(res: http.ServerResponse, response: SimResponse): void {
 }
 
 function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
+  if (response.stream) return sendStreamed(res, response, headOnly);
   const headers: Record<string, string> = { ...response.headers };
   let payload = '';
   if (typeof response.body === 'string') payload = response.body;
@@ -481,6 +492,28 @@ function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean
   headers['Content-Length'] = String(Buffer.byteLength(payload));
   res.writeHead(response.status, headers);
   res.end(headOnly ? undefined : payload);
+}
+
+/**
+ * `{"<key>":[e1,e2,...],<the body's other keys>}`, written in pieces of about 64 KB as the
+ * elements are made (chunked transfer encoding: the length is not known before the end).
+ */
+function sendStreamed(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
+  const stream = response.stream!;
+  res.writeHead(response.status, { 'Content-Type': 'application/json', ...response.headers });
+  if (headOnly) return void res.end();
+  let piece = `{${JSON.stringify(stream.key)}:[`;
+  let first = true;
+  for (const element of stream.elements()) {
+    piece += (first ? '' : ',') + JSON.stringify(element);
+    first = false;
+    if (piece.length >= 65536) {
+      res.write(piece);
+      piece = '';
+    }
+  }
+  const rest = JSON.stringify(response.body ?? {});
+  res.end(`${piece}]${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`);
 }
 
 function listen(server: http.Server, port: number): Promise<number> {
