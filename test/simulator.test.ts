@@ -47,6 +47,25 @@ function reservedFull(slaves: any, agentId: string, role: string): any[] {
 }
 
 describe('Mesos reads', () => {
+  it('/master/slaves written agent by agent is the same text as made whole (chunked, then whole with a length)', async () => {
+    const texts: string[] = [];
+    for (const streamLargeAnswers of [true, false]) {
+      const cluster = await SimCluster.start('messy-cluster', { streamLargeAnswers });
+      try {
+        const response = await fetch(`${cluster.url}/mesos/master/slaves`);
+        expect(response.headers.get('transfer-encoding')).toBe(streamLargeAnswers ? 'chunked' : null);
+        texts.push(await response.text());
+        const one = (await (await fetch(`${cluster.url}/mesos/master/slaves?slave_id=${JSON.parse(texts[texts.length - 1]).slaves[1].id}`)).json()) as { slaves: unknown[] };
+        expect(one.slaves).toHaveLength(1);
+      } finally {
+        await cluster.stop();
+      }
+    }
+    expect(texts[0]).toBe(texts[1]);
+    expect(JSON.parse(texts[0]).slaves.length).toBeGreaterThan(3);
+    expect(Object.keys(JSON.parse(texts[0]))).toEqual(['slaves', 'recovered_slaves']);
+  });
+
   it('pre-1.4 format below 1.4: role + reservation, no reservations[]; static has no reservation key', async () => {
     sim = await SimCluster.start(smallScenario('1.2.2'));
     const slaves = await getJson('/mesos/master/slaves');
