@@ -221,11 +221,13 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
   const { target, notes } = targetFromRequest(request);
   progress.step('Reading agents, frameworks and the service state from the cluster...');
   const needsReservations = target.roles.length > 0;
-  const [slaves, frameworks, marathonApp, znodePresent] = await Promise.all([
-    needsReservations ? clients.mesos.getAgents() : undefined,
+  // The small reads are sent first: a server that answers in order (the simulator does) then
+  // answers them before it starts on the agents' large one, which the plan waits for anyway.
+  const [frameworks, marathonApp, znodePresent, slaves] = await Promise.all([
     clients.mesos.getFrameworks(),
     target.marathonAppId ? clients.marathon.getApp(target.marathonAppId) : undefined,
-    target.zkNode ? (znodeAfter ?? Promise.resolve()).then(() => clients.exhibitor.znodeExists(target.zkNode as string)) : false,
+    target.zkNode ? (znodeAfter ? znodeAfter.then(() => clients.exhibitor.znodeExists(target.zkNode as string)) : clients.exhibitor.znodeExists(target.zkNode)) : false,
+    needsReservations ? clients.mesos.getAgents() : undefined,
   ]);
   completeTargetFromFrameworks(target, notes, frameworks, request);
 
