@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { COMMANDS } from '../src/index';
 import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { CliRun } from './helpers/cli';
+import { CliRun, runProcess } from './helpers/cli';
 import { reservedOf } from './helpers/cluster';
 
 /**
@@ -33,18 +33,9 @@ afterAll(() => fs.rmSync(dcosDir, { recursive: true, force: true }));
 
 /** Only what the DC/OS CLI passes to a plugin (reference/dcos-cli-plugin.md §3), plus PATH. */
 function asTheCliDoes(args: string[], vars: Record<string, string>, pathVar = process.env.PATH ?? ''): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(launcher, ['janitor', ...args], {
-      cwd: os.tmpdir(),
-      env: { PATH: pathVar, HOME: dcosDir, DCOS_CLI_EXECUTABLE_PATH: '/usr/local/bin/dcos', DCOS_CLI_VERSION: '1.2.0', ...vars },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runProcess(launcher, ['janitor', ...args], {
+    cwd: os.tmpdir(),
+    env: { PATH: pathVar, HOME: dcosDir, DCOS_CLI_EXECUTABLE_PATH: '/usr/local/bin/dcos', DCOS_CLI_VERSION: '1.2.0', ...vars },
   });
 }
 
@@ -302,26 +293,17 @@ describe('the printed job and app, run as Mesos runs them', () => {
     return JSON.parse(run.stdout);
   };
   const inTask = (cmd: string, extra: Record<string, string> = {}): Promise<CliRun> =>
-    new Promise((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', cmd], {
-        cwd: sandbox,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: sandbox,
-          MESOS_SANDBOX: sandbox,
-          DCOS_JANITOR_MESOS_URL: sim.leaderUrl,
-          DCOS_JANITOR_MARATHON_URL: sim.marathonUrl,
-          DCOS_JANITOR_EXHIBITOR_URL: sim.exhibitorUrl,
-          ...extra,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    runProcess('/bin/sh', ['-c', cmd], {
+      cwd: sandbox,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: sandbox,
+        MESOS_SANDBOX: sandbox,
+        DCOS_JANITOR_MESOS_URL: sim.leaderUrl,
+        DCOS_JANITOR_MARATHON_URL: sim.marathonUrl,
+        DCOS_JANITOR_EXHIBITOR_URL: sim.exhibitorUrl,
+        ...extra,
+      },
     });
 
   it("the job's command tears down and cleans the seed-000 Kafka: one JSON result, verified, no prompt", async () => {

@@ -185,11 +185,10 @@ export abstract class JanitorCommand extends Command {
    */
   protected async clusterClients(): Promise<ClusterClients> {
     const named = this.endpointFlags;
-    // Naming the services' own addresses makes the cluster URL optional (a task inside the cluster has no CLI config).
-    const urlOptional =
-      named.internal ||
-      !['', '0', 'false', undefined].includes(process.env.DCOS_JANITOR_INTERNAL?.toLowerCase()) ||
-      UPSTREAMS.some((upstream) => named.urls[upstream] || process.env[`DCOS_JANITOR_${upstream.toUpperCase()}_URL`]);
+    // Naming the services' own addresses (flags, env) makes the cluster URL optional: a task inside
+    // the cluster has no CLI config. Keys in a config file imply a configured cluster, read next.
+    const withoutConfig = endpointSettings(named.urls, named.internal, process.env, {});
+    const urlOptional = withoutConfig.internal || Object.keys(withoutConfig.overrides).length > 0;
     let connection = resolveClusterConnection(process.env, { urlOptional });
     const endpoints = resolveEndpoints(connection.url, endpointSettings(named.urls, named.internal, process.env, connection.janitorConfig ?? {}));
     const verbose = this.verbosity() > 0;

@@ -241,7 +241,8 @@ export function redactUserinfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
 }
 
-function isTruthy(value: string | undefined): boolean {
+/** An environment switch: set, and not '', '0' or 'false'. */
+export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
 

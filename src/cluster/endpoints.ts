@@ -1,5 +1,5 @@
 import { NotConfiguredError, UsageError } from '../errors';
-import { redactUserinfo } from './config';
+import { isTruthy, redactUserinfo } from './config';
 
 /**
  * Where each remote service is reached. By default everything goes through Admin Router
@@ -154,8 +154,4 @@ export function normaliseServiceUrl(upstream: Upstream, value: string, source: s
   if (upstream === 'mesos') path = path.replace(/\/master$/, '');
   if (upstream === 'marathon') path = path.replace(/\/v2(\/apps)?$/, '');
   return `${parsed.protocol}//${parsed.host}${path}`;
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }

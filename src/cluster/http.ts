@@ -84,6 +84,8 @@ export class ClusterHttp {
    * and nothing here needs what it adds.
    */
   private readonly agents: { http?: http.Agent; https?: https.Agent } = {};
+  /** The path part of each base URL, for error messages: parsed once per base, not once per request. */
+  private readonly basePaths = new Map<string, string>();
   /** Counted per process, for benchmarks and verbose summaries. */
   requestCount = 0;
   /**
@@ -118,7 +120,9 @@ export class ClusterHttp {
   async request(spec: RequestSpec): Promise<HttpResponse> {
     const base = this.baseUrl(spec.to);
     // As sent: "GET /mesos/master/slaves" through Admin Router, "GET /master/slaves" at the master's own address.
-    const endpoint = `${spec.method} ${new URL(base).pathname.replace(/\/+$/, '')}${spec.path}`;
+    let basePath = this.basePaths.get(base);
+    if (basePath === undefined) this.basePaths.set(base, (basePath = new URL(base).pathname.replace(/\/+$/, '')));
+    const endpoint = `${spec.method} ${basePath}${spec.path}`;
     let url = base + spec.path;
     let redirects = 0;
     for (let attempt = 0; ; attempt++) {

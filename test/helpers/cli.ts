@@ -60,6 +60,19 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   });
 }
 
+/** Any program with exactly this environment, its output collected (the installed plugin, a job's command). */
+export function runProcess(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Run `cleanup` (or another command) against a simulator URL. */
 export function runAgainst(url: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   return runCli(args, { env: { DCOS_URL: url, ...env } });
