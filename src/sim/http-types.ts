@@ -21,6 +21,16 @@ export interface SimResponse {
    * so the simulator's JavaScript (slower at this than a master) is less of the benchmarks' clock.
    */
   stream?: { key: string; elements: () => Iterable<unknown> };
+  /**
+   * No answer at all: the connection is reset. A real task that died leaves its port closed
+   * (connection refused); the simulator's listener stays up, so its request is reset instead,
+   * which a client meets as the same transient failure (not in the reference: the simulator's choice).
+   */
+  drop?: true;
+}
+
+export function dropConnection(): SimResponse {
+  return { status: 0, drop: true };
 }
 
 /** The whole object of a streamed answer, for what needs it at once (rewrites, cut answers). */

@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { ClockMode, SimClock } from './clock';
 import { ClusterState } from './cluster-state';
 import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
-import { SimRequest, SimResponse, json, materialise, text } from './http-types';
+import { SimRequest, SimResponse, dropConnection, json, materialise, text } from './http-types';
 import { SimCosmos } from './cosmos-handlers';
 import { handleMarathon, relaunchSchedulerAfterTeardown } from './marathon-handlers';
 import { handleMesos } from './mesos-handlers';
@@ -308,8 +308,7 @@ export class SimCluster {
       response = { ...response, headers, body: this.rewriteResponse(url.pathname, body) };
     }
     if (fault?.effect === 'hang') return;
-    if (response.status === 0) {
-      // A scheduler's old address after its task died: the connection is dropped.
+    if (response.drop) {
       res.socket?.destroy();
       return;
     }
@@ -342,8 +341,8 @@ export class SimCluster {
       case 'scheduler': {
         const app = schedulerAppId ? this.state.apps.get(schedulerAppId) : undefined;
         const scheduler = schedulerAppId ? this.schedulers.get(schedulerAppId) : undefined;
-        // No task running there: nothing listens at that address any more.
-        if (!app || app.tasksRunning === 0 || !scheduler) return { status: 0 };
+        // No task running there: nothing answers at that address any more.
+        if (!app || app.tasksRunning === 0 || !scheduler) return dropConnection();
         return scheduler.handle(request);
       }
     }
