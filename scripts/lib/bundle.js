@@ -16,7 +16,7 @@ async function bundle(outfile) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    minify: true,
+    minify: process.env.DEBUG_BUNDLE ? false : true,
     keepNames: true,
     legalComments: 'eof',
     logLevel: 'warning',

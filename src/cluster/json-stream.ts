@@ -1,8 +1,13 @@
 /**
- * Parse a JSON object whose one top-level array is huge (`/master/slaves`: 50 to 80 MB
+ * Parse a JSON object whose one top-level array may be huge (`/master/slaves`: 50 to 80 MB
  * at 25,000 agents) element by element as the bytes arrive: each element is parsed on
  * its own and handed to `onElement`, which may trim it, so the whole text and the whole
  * untrimmed graph never exist at once. The rest of the object is parsed as usual.
+ *
+ * An answer that ends before `wholeBelowBytes` is parsed whole instead, its elements then
+ * handed to `onElement` just the same: JSON.parse in one go costs a third of the scan in a
+ * process that has just started (1 MB, 300 agents: 9 ms against 28 ms), and below a few
+ * megabytes the memory the scan saves does not matter.
  *
  * A byte scanner finds the elements: structural characters are ASCII, so UTF-8
  * multi-byte sequences (all bytes >= 0x80) never look like one; strings and escapes are
@@ -18,8 +23,61 @@ const CLOSE_ARRAY = 0x5d;
 
 export class JsonShapeError extends Error {}
 
+/** 8 MiB: about 2,500 agents of /master/slaves. */
+export const WHOLE_BELOW_BYTES = 8 * 1024 * 1024;
+
 export async function parseWithLargeArray(
   chunks: AsyncIterable<Buffer | string>,
+  arrayKey: string,
+  onElement: (element: unknown, index: number) => unknown,
+  options: { wholeBelowBytes?: number } = {},
+): Promise<unknown> {
+  const limit = options.wholeBelowBytes ?? WHOLE_BELOW_BYTES;
+  const iterator = chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size < limit) {
+    const next = await iterator.next();
+    if (next.done) return parseWhole(Buffer.concat(head).toString('utf8'), arrayKey, onElement);
+    const chunk = asBuffer(next.value);
+    head.push(chunk);
+    size += chunk.length;
+  }
+  return scanLargeArray(rejoin(head, iterator), arrayKey, onElement);
+}
+
+function parseWhole(text: string, arrayKey: string, onElement: (element: unknown, index: number) => unknown): unknown {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  const elements = (parsed as Record<string, unknown>)[arrayKey];
+  if (!Array.isArray(elements)) return parsed;
+  // The same rule as the scan: the array holds objects (or arrays), nothing else.
+  if (elements.some((element) => typeof element !== 'object' || element === null)) {
+    throw new JsonShapeError(`'${arrayKey}' holds something other than objects`);
+  }
+  (parsed as Record<string, unknown>)[arrayKey] = elements.map((element, index) => onElement(element, index));
+  return parsed;
+}
+
+async function* rejoin(head: Buffer[], rest: AsyncIterator<Buffer | string>): AsyncIterable<Buffer> {
+  let done = false;
+  try {
+    yield* head;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return void (done = true);
+      yield asBuffer(next.value);
+    }
+  } finally {
+    // The scan stopped early (a bad element): let the source close too, as for-await would.
+    if (!done) await rest.return?.();
+  }
+}
+
+const asBuffer = (raw: Buffer | string): Buffer => (typeof raw === 'string' ? Buffer.from(raw) : raw);
+
+async function scanLargeArray(
+  chunks: AsyncIterable<Buffer>,
   arrayKey: string,
   onElement: (element: unknown, index: number) => unknown,
 ): Promise<unknown> {
@@ -36,9 +94,14 @@ export async function parseWithLargeArray(
   let candidate = '';
   let lastKey = '';
   let sawArray = false;
+  /**
+   * The shortcut (see below): `},{"id":` when the first element began `{"id":`; undefined
+   * before the first element, null once it does not apply.
+   */
+  let delimiter: Buffer | null | undefined;
+  let missesInARow = 0;
 
-  for await (const raw of chunks) {
-    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+  for await (const chunk of chunks) {
     // Where the bytes of this chunk not yet copied start, and where they go.
     let from = 0;
     const flush = (to: number) => {
@@ -83,6 +146,25 @@ export async function parseWithLargeArray(
       } else if (depth === 1 && byte === 0x2c) {
         lastKey = '';
       } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+        if (delimiter && inArray && !inElement && depth === 2) {
+          // The shortcut: compact output (Mesos') starts every agent with the same key, so the
+          // element most likely ends right before the next `,{"id":`. JSON.parse checks the guess:
+          // a text that begins with '{' and parses is exactly one whole object (the grammar closes
+          // an object at one place only), so a wrong guess (the delimiter inside a string, an
+          // element cut by the chunk's end) fails or is not found, and the byte scan below takes
+          // that element instead. Most of the scan's work is skipped: 80 MB at 25,000 agents.
+          const end = chunk.indexOf(delimiter, index + 1);
+          const parsed = end === -1 ? undefined : parseOrUndefined(chunk.toString('utf8', index, end + 1));
+          if (parsed !== undefined) {
+            missesInARow = 0;
+            elements.push(onElement(parsed, elements.length));
+            index = end;
+            from = end + 1;
+            continue;
+          }
+          // Rare when it applies (the end of a chunk): after a run of misses, scan every byte.
+          if (++missesInARow > 8) delimiter = null;
+        }
         depth++;
         if (byte === OPEN_ARRAY && depth === 2 && lastKey === arrayKey && !sawArray) {
           // The array's own bracket stays in the skeleton; what is between goes element by element.
@@ -101,7 +183,9 @@ export async function parseWithLargeArray(
           // Most elements lie within one chunk: decoded in place, not copied first.
           const text = element.length === 1 ? element[0].toString('utf8') : Buffer.concat(element).toString('utf8');
           element = [];
-          elements.push(onElement(JSON.parse(text), elements.length));
+          const parsed: unknown = JSON.parse(text);
+          if (delimiter === undefined) delimiter = delimiterAfter(text, parsed);
+          elements.push(onElement(parsed, elements.length));
         } else if (inArray && !inElement && depth === 1) {
           from = index;
           inArray = false;
@@ -116,6 +200,27 @@ export async function parseWithLargeArray(
   const parsed: unknown = JSON.parse(Buffer.concat(skeleton).toString('utf8'));
   if (sawArray && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) (parsed as Record<string, unknown>)[arrayKey] = elements;
   return parsed;
+}
+
+/**
+ * `},{"<first key>":` when the element's text begins exactly `{"<first key>":` (compact
+ * output); null otherwise (spaces, escapes, an empty object, an array), and then every byte is scanned.
+ */
+function delimiterAfter(text: string, parsed: unknown): Buffer | null {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const firstKey = Object.keys(parsed)[0];
+  if (firstKey === undefined) return null;
+  const opening = `{${JSON.stringify(firstKey)}:`;
+  return text.startsWith(opening) ? Buffer.from(`},${opening}`, 'utf8') : null;
+}
+
+/** A guessed element's value, or undefined when the guess was wrong (JSON never parses to undefined). */
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** How many backslashes stand right before `end`, not looking before `start`. */
