@@ -119,10 +119,7 @@ export class MesosClient {
  * names its field.
  */
 function streamAgents(chunks: AsyncIterable<Buffer>): Promise<unknown> {
-  return parseWithLargeArray(chunks, 'slaves', (agent) => {
-    trimAgent(agent);
-    return agent;
-  });
+  return parseWithLargeArray(chunks, 'slaves', trimAgent);
 }
 
 function operationOutcome(response: HttpResponse): OperationOutcome {
