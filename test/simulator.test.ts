@@ -66,6 +66,24 @@ describe('Mesos reads', () => {
     expect(Object.keys(JSON.parse(texts[0]))).toEqual(['slaves', 'recovered_slaves']);
   });
 
+  it('replayReads (benchmarks of read-only commands): a read answered again with the same bytes until a request that may change something arrives', async () => {
+    sim = await SimCluster.start(smallScenario('1.11.0'), { replayReads: true });
+    const first = await (await fetch(`${sim.url}/mesos/master/frameworks`)).text();
+    expect(JSON.parse(first).frameworks[0].active).toBe(false);
+    // A change that no request made: the kept answer does not show it...
+    sim.state.frameworks.get('F1')!.active = true;
+    expect(await (await fetch(`${sim.url}/mesos/master/frameworks`)).text()).toBe(first);
+    // Cosmos' package/list is a POST that only reads: it forgets nothing.
+    await fetch(`${sim.url}/package/list`, { method: 'POST', body: '{}' });
+    expect(await (await fetch(`${sim.url}/mesos/master/frameworks`)).text()).toBe(first);
+    // ...until a request that may change something: every kept answer is forgotten.
+    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1);
+    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) })).status).toBe(202);
+    expect((await getJson('/mesos/master/frameworks')).frameworks[0].active).toBe(true);
+    expect(reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1)).toEqual([]);
+    expect(sim.requestsTo('GET', '/mesos/master/frameworks').map((entry) => entry.status)).toEqual([200, 200, 200, 200]);
+  });
+
   it('pre-1.4 format below 1.4: role + reservation, no reservations[]; static has no reservation key', async () => {
     sim = await SimCluster.start(smallScenario('1.2.2'));
     const slaves = await getJson('/mesos/master/slaves');

@@ -43,10 +43,18 @@ export interface SimOptions {
   msPerRequest?: number;
   /**
    * Default true: `/master/slaves` is made and written agent by agent (SimResponse.stream).
-   * false: made whole, then sent, so that its making time (`serveMs`) does not overlap the
-   * client's reading; scripts/bench-scale.js subtracts it from the client's wall time.
+   * false: made whole, then sent (with a Content-Length), so that its making time
+   * (`serveMs`) does not overlap the client's reading.
    */
   streamLargeAnswers?: boolean;
+  /**
+   * Benchmarks of read-only commands only (scripts/bench-scale.js): the bytes of each answer
+   * to a GET (or to a Cosmos RPC that only reads, such as package/list) are kept and sent
+   * again for the same request, until any other request arrives (then all are forgotten). The client's time is then its own, not the
+   * simulator's JavaScript making 80 MB of /master/slaves. Changes made by the clock alone
+   * (a relaunch, a deployment ending) are not seen while an answer is kept.
+   */
+  replayReads?: boolean;
 }
 
 export interface FaultRule {
@@ -127,6 +135,8 @@ export class SimCluster {
   private readonly schedulerServers = new Map<string, http.Server>();
   private readonly deploymentMs: number;
   private readonly streamLargeAnswers: boolean;
+  /** replayReads: sent answers by listener, scheduler and request line. */
+  private readonly replayed: Map<string, SentAnswer> | undefined;
 
   private constructor(
     readonly state: ClusterState,
@@ -136,6 +146,7 @@ export class SimCluster {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
     this.streamLargeAnswers = options.streamLargeAnswers ?? true;
+    this.replayed = options.replayReads ? new Map() : undefined;
     this.cosmosLoopMs = options.cosmosLoopMs ?? 200;
     this.cosmos = new SimCosmos(state, () => ({
       ...this.marathonOptions(),
@@ -279,9 +290,14 @@ export class SimCluster {
     this.clock.onRequest();
     const serveStarted = process.hrtime.bigint();
     const fault = listener === 'admin-router' ? this.takeFault(req.method ?? 'GET', url.pathname) : undefined;
+    const isRead = req.method === 'GET' || (req.method === 'POST' && COSMOS_READS.test(url.pathname));
+    if (this.replayed && !isRead && req.method !== 'HEAD') this.replayed.clear();
+    const replayKey = this.replayed && isRead && !fault ? `${listener} ${schedulerAppId ?? ''} ${req.method} ${req.url} ${req.headers.authorization ?? ''} ${body}` : undefined;
+    const kept = replayKey ? this.replayed?.get(replayKey) : undefined;
     let response: SimResponse;
     try {
-      if (fault && (fault.effect ?? 'status') === 'status') response = faultResponse(fault);
+      if (kept) response = { status: kept.status };
+      else if (fault && (fault.effect ?? 'status') === 'status') response = faultResponse(fault);
       else response = listener === 'admin-router' ? this.routeAdminRouter(req, url, body) : this.routeDirect(listener, req, url, body, schedulerAppId);
     } catch (error) {
       response = text(500, `Simulator error: ${(error as Error).message}`);
@@ -300,8 +316,14 @@ export class SimCluster {
     if (isPost) this.concurrentPosts--;
     this.concurrentRequests--;
     this.onRequest?.(this.requests[this.requests.length - 1]);
-    // A rewrite or a cut needs the whole text at once.
-    if ((this.rewriteResponse || fault?.effect === 'cut' || !this.streamLargeAnswers) && response.stream) response = materialise(response);
+    if (kept) {
+      res.writeHead(kept.status, kept.headers);
+      res.end(kept.payload);
+      entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
+      return;
+    }
+    // A rewrite or a cut needs the whole text at once; so does an answer kept to be replayed.
+    if ((this.rewriteResponse || fault?.effect === 'cut' || !this.streamLargeAnswers || replayKey) && response.stream) response = materialise(response);
     if (this.rewriteResponse && response.body !== undefined) {
       const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
       const headers = typeof response.body === 'string' ? response.headers : { 'Content-Type': 'application/json', ...response.headers };
@@ -320,7 +342,12 @@ export class SimCluster {
       cutMidway(res, response);
       return;
     }
-    send(res, response, req.method === 'HEAD');
+    if (replayKey && this.replayed) {
+      const answer = sentAnswer(response);
+      this.replayed.set(replayKey, answer);
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.payload);
+    } else send(res, response, req.method === 'HEAD');
     entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
   }
 
@@ -479,8 +506,17 @@ function cutMidway(res: http.ServerResponse, response: SimResponse): void {
   res.write(padded.slice(0, Math.floor(padded.length / 2)), () => res.socket?.destroy());
 }
 
-function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
-  if (response.stream) return sendStreamed(res, response, headOnly);
+/** Cosmos' RPCs that only read (POST, as all of Cosmos' are): replayReads keeps their answers too. */
+const COSMOS_READS = /\/package\/(list|describe|search|list-versions|repository\/list)$/;
+
+interface SentAnswer {
+  status: number;
+  headers: Record<string, string>;
+  payload: Buffer;
+}
+
+/** The status, headers and bytes of a whole (not streamed) answer. */
+function sentAnswer(response: SimResponse): SentAnswer {
   const headers: Record<string, string> = { ...response.headers };
   let payload = '';
   if (typeof response.body === 'string') payload = response.body;
@@ -488,9 +524,16 @@ function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean
     payload = JSON.stringify(response.body);
     headers['Content-Type'] ??= 'application/json';
   }
-  headers['Content-Length'] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
-  res.end(headOnly ? undefined : payload);
+  const bytes = Buffer.from(payload, 'utf8');
+  headers['Content-Length'] = String(bytes.length);
+  return { status: response.status, headers, payload: bytes };
+}
+
+function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
+  if (response.stream) return sendStreamed(res, response, headOnly);
+  const answer = sentAnswer(response);
+  res.writeHead(answer.status, answer.headers);
+  res.end(headOnly ? undefined : answer.payload);
 }
 
 /**
