@@ -11,7 +11,8 @@
  *
  * A byte scanner finds the elements: structural characters are ASCII, so UTF-8
  * multi-byte sequences (all bytes >= 0x80) never look like one; strings and escapes are
- * tracked so that brackets and quotes inside values do not count.
+ * tracked so that brackets and quotes inside values do not count. In compact output most
+ * elements are found faster, by a guess that JSON.parse checks (the shortcut, below).
  */
 
 const QUOTE = 0x22;

@@ -42,6 +42,8 @@ export interface ClusterView {
   frameworks: FrameworksResponse;
   summary: StateSummary;
   apps: MarathonApp[];
+  /** Agent id -> hostname, from the summary: made once, not once per framework (25,000 agents). */
+  agentHostnames: Map<string, string>;
 }
 
 /** Frameworks every DC/OS cluster runs; tearing one down breaks the cluster. */
@@ -49,7 +51,7 @@ const SYSTEM_FRAMEWORK_NAMES = ['marathon', 'metronome'];
 
 export async function readClusterView(clients: CleanupClients): Promise<ClusterView> {
   const [frameworks, summary, apps] = await Promise.all([clients.mesos.getFrameworks(), clients.mesos.getStateSummary(), clients.marathon.listApps()]);
-  return { frameworks, summary, apps };
+  return { frameworks, summary, apps, agentHostnames: new Map(summary.slaves.map((agent) => [agent.id, agent.hostname])) };
 }
 
 /**
@@ -80,7 +82,7 @@ export function isSystemFramework(framework: MesosFramework, extraNames: string[
 }
 
 export function viewFramework(framework: MesosFramework, completed: boolean, cluster: ClusterView, extraSystemNames: string[]): FrameworkView {
-  const hostnames = new Map(cluster.summary.slaves.map((agent) => [agent.id, agent.hostname]));
+  const hostnames = cluster.agentHostnames;
   const tasks = framework.tasks ?? [];
   const taskStates: Record<string, number> = {};
   for (const task of tasks) taskStates[task.state] = (taskStates[task.state] ?? 0) + 1;

@@ -50,9 +50,10 @@ export interface SimOptions {
   /**
    * Benchmarks of read-only commands only (scripts/bench-scale.js): the bytes of each answer
    * to a GET (or to a Cosmos RPC that only reads, such as package/list) are kept and sent
-   * again for the same request, until any other request arrives (then all are forgotten). The client's time is then its own, not the
-   * simulator's JavaScript making 80 MB of /master/slaves. Changes made by the clock alone
-   * (a relaunch, a deployment ending) are not seen while an answer is kept.
+   * again for the same request, until any other request arrives (then all are forgotten).
+   * The client's time is then its own, not the simulator's JavaScript making 80 MB of
+   * /master/slaves. Changes made by the clock alone (a relaunch, a deployment ending) are
+   * not seen while an answer is kept.
    */
   replayReads?: boolean;
 }
