@@ -178,6 +178,23 @@ describe('responses that are not what the reference describes', () => {
     expect((error as Error).message).toMatch(/Mesos GET \/mesos\/master\/slaves returned a payload .* field 'slaves\.0\.id'/);
   });
 
+  it.each([
+    [
+      { 'my-role': [{ name: 'cpus' }, { name: 'disk', reservations: [{ role: 'my-role', labels: { labels: [{ key: 'a', value: 'b' }, { key: 7 }] } }] }] },
+      undefined,
+      'slaves.1.reserved_resources_full.my-role.1.reservations.0.labels.labels.1.key',
+    ],
+    [undefined, [{ name: 'cpus' }, { name: 'mem' }, { name: 'disk', disk: { persistence: {} } }], 'slaves.1.used_resources_full.2.disk.persistence.id'],
+    [{ r: [{ name: 'mem', reservation: { principal: 3 } }] }, undefined, 'slaves.1.reserved_resources_full.r.0.reservation.principal'],
+  ])('a mismatch deep in an agent names the whole path to it', async (reserved, used, field) => {
+    status = 200;
+    const good = { id: 'S0', hostname: 'a', active: true, reserved_resources_full: {} };
+    body = JSON.stringify({ slaves: [good, { id: 'S1', hostname: 'b', active: true, reserved_resources_full: reserved, used_resources_full: used }] });
+    const error = await client(url).getAgents().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect((error as Error).message).toContain(`field '${field}'`);
+  });
+
   it('an HTML page where JSON was expected says the URL may not be Admin Router (exit 7)', async () => {
     status = 200;
     body = '<html><body>Welcome to nginx</body></html>';

@@ -160,8 +160,8 @@ export function checkSlavesResponse(body: unknown): Problem {
   const slaves = body.slaves;
   if (!Array.isArray(slaves)) return { field: 'slaves', message: 'expected an array' };
   for (let index = 0; index < slaves.length; index++) {
-    const problem = checkAgent(slaves[index], `slaves.${index}`);
-    if (problem) return problem;
+    const problem = checkAgent(slaves[index]);
+    if (problem) return within(`slaves.${index}`, problem);
   }
   const recovered = body.recovered_slaves;
   if (recovered !== undefined) {
@@ -176,22 +176,22 @@ export function checkSlavesResponse(body: unknown): Problem {
   return undefined;
 }
 
-function checkAgent(agent: unknown, at: string): Problem {
-  if (!isObject(agent)) return { field: at, message: 'expected an object' };
-  if (typeof agent.id !== 'string') return { field: `${at}.id`, message: 'expected a string' };
-  if (typeof agent.hostname !== 'string') return { field: `${at}.hostname`, message: 'expected a string' };
-  if (typeof agent.active !== 'boolean') return { field: `${at}.active`, message: 'expected a boolean' };
+function checkAgent(agent: unknown): Problem {
+  if (!isObject(agent)) return { field: '', message: 'expected an object' };
+  if (typeof agent.id !== 'string') return { field: 'id', message: 'expected a string' };
+  if (typeof agent.hostname !== 'string') return { field: 'hostname', message: 'expected a string' };
+  if (typeof agent.active !== 'boolean') return { field: 'active', message: 'expected a boolean' };
   const reserved = agent.reserved_resources_full;
   if (reserved !== undefined) {
-    if (!isObject(reserved)) return { field: `${at}.reserved_resources_full`, message: 'expected an object' };
+    if (!isObject(reserved)) return { field: 'reserved_resources_full', message: 'expected an object' };
     for (const role of Object.keys(reserved)) {
-      const problem = checkResources(reserved[role], `${at}.reserved_resources_full.${role}`);
-      if (problem) return problem;
+      const problem = checkResources(reserved[role]);
+      if (problem) return within(`reserved_resources_full.${role}`, problem);
     }
   }
   if (agent.used_resources_full !== undefined) {
-    const problem = checkResources(agent.used_resources_full, `${at}.used_resources_full`);
-    if (problem) return problem;
+    const problem = checkResources(agent.used_resources_full);
+    if (problem) return within('used_resources_full', problem);
   }
   return undefined;
 }
@@ -211,66 +211,74 @@ export function trimAgent(agent: unknown): unknown {
   return kept;
 }
 
-function checkResources(list: unknown, at: string): Problem {
-  if (!Array.isArray(list)) return { field: at, message: 'expected an array' };
+/*
+ * The checks below name a field relative to what they check; the caller puts its own
+ * place in front only when there is a problem, so that a clean answer of 250,000 resources
+ * builds no path strings.
+ */
+function within(place: string, problem: { field: string; message: string }): Problem {
+  return { field: problem.field ? `${place}.${problem.field}` : place, message: problem.message };
+}
+
+function checkResources(list: unknown): Problem {
+  if (!Array.isArray(list)) return { field: '', message: 'expected an array' };
   for (let index = 0; index < list.length; index++) {
-    const problem = checkResource(list[index], `${at}.${index}`);
-    if (problem) return problem;
+    const problem = checkResource(list[index]);
+    if (problem) return within(String(index), problem);
   }
   return undefined;
 }
 
 /** What ResourceSchema checks: the name, and the shape of the reservation and disk fields selection reads. */
-function checkResource(resource: unknown, at: string): Problem {
-  if (!isObject(resource)) return { field: at, message: 'expected an object' };
-  if (typeof resource.name !== 'string') return { field: `${at}.name`, message: 'expected a string' };
-  for (const field of ['type', 'role'] as const) {
-    if (resource[field] !== undefined && typeof resource[field] !== 'string') return { field: `${at}.${field}`, message: 'expected a string' };
-  }
+function checkResource(resource: unknown): Problem {
+  if (!isObject(resource)) return { field: '', message: 'expected an object' };
+  if (typeof resource.name !== 'string') return { field: 'name', message: 'expected a string' };
+  if (resource.type !== undefined && typeof resource.type !== 'string') return { field: 'type', message: 'expected a string' };
+  if (resource.role !== undefined && typeof resource.role !== 'string') return { field: 'role', message: 'expected a string' };
   const reservation = resource.reservation;
   if (reservation !== undefined) {
-    if (!isObject(reservation)) return { field: `${at}.reservation`, message: 'expected an object' };
-    const problem = checkReservation(reservation, `${at}.reservation`);
-    if (problem) return problem;
+    if (!isObject(reservation)) return { field: 'reservation', message: 'expected an object' };
+    const problem = checkReservation(reservation);
+    if (problem) return within('reservation', problem);
   }
   const reservations = resource.reservations;
   if (reservations !== undefined) {
-    if (!Array.isArray(reservations)) return { field: `${at}.reservations`, message: 'expected an array' };
+    if (!Array.isArray(reservations)) return { field: 'reservations', message: 'expected an array' };
     for (let index = 0; index < reservations.length; index++) {
       const entry = reservations[index];
-      if (!isObject(entry)) return { field: `${at}.reservations.${index}`, message: 'expected an object' };
+      if (!isObject(entry)) return { field: `reservations.${index}`, message: 'expected an object' };
       if (entry.type !== undefined && entry.type !== 'STATIC' && entry.type !== 'DYNAMIC') {
-        return { field: `${at}.reservations.${index}.type`, message: 'expected "STATIC" or "DYNAMIC"' };
+        return { field: `reservations.${index}.type`, message: 'expected "STATIC" or "DYNAMIC"' };
       }
-      if (entry.role !== undefined && typeof entry.role !== 'string') return { field: `${at}.reservations.${index}.role`, message: 'expected a string' };
-      const problem = checkReservation(entry, `${at}.reservations.${index}`);
-      if (problem) return problem;
+      if (entry.role !== undefined && typeof entry.role !== 'string') return { field: `reservations.${index}.role`, message: 'expected a string' };
+      const problem = checkReservation(entry);
+      if (problem) return within(`reservations.${index}`, problem);
     }
   }
   const disk = resource.disk;
   if (disk !== undefined) {
-    if (!isObject(disk)) return { field: `${at}.disk`, message: 'expected an object' };
+    if (!isObject(disk)) return { field: 'disk', message: 'expected an object' };
     const persistence = disk.persistence;
-    if (persistence !== undefined && (!isObject(persistence) || typeof persistence.id !== 'string')) return { field: `${at}.disk.persistence.id`, message: 'expected a string' };
+    if (persistence !== undefined && (!isObject(persistence) || typeof persistence.id !== 'string')) return { field: 'disk.persistence.id', message: 'expected a string' };
     if (isObject(persistence) && persistence.principal !== undefined && typeof persistence.principal !== 'string') {
-      return { field: `${at}.disk.persistence.principal`, message: 'expected a string' };
+      return { field: 'disk.persistence.principal', message: 'expected a string' };
     }
   }
   return undefined;
 }
 
-function checkReservation(reservation: Record<string, unknown>, at: string): Problem {
-  if (reservation.principal !== undefined && typeof reservation.principal !== 'string') return { field: `${at}.principal`, message: 'expected a string' };
+function checkReservation(reservation: Record<string, unknown>): Problem {
+  if (reservation.principal !== undefined && typeof reservation.principal !== 'string') return { field: 'principal', message: 'expected a string' };
   const labels = reservation.labels;
   if (labels === undefined) return undefined;
-  if (!isObject(labels)) return { field: `${at}.labels`, message: 'expected an object' };
+  if (!isObject(labels)) return { field: 'labels', message: 'expected an object' };
   const list = labels.labels;
   if (list === undefined) return undefined;
-  if (!Array.isArray(list)) return { field: `${at}.labels.labels`, message: 'expected an array' };
+  if (!Array.isArray(list)) return { field: 'labels.labels', message: 'expected an array' };
   for (let index = 0; index < list.length; index++) {
     const label = list[index];
-    if (!isObject(label) || typeof label.key !== 'string') return { field: `${at}.labels.labels.${index}.key`, message: 'expected a string' };
-    if (label.value !== undefined && typeof label.value !== 'string') return { field: `${at}.labels.labels.${index}.value`, message: 'expected a string' };
+    if (!isObject(label) || typeof label.key !== 'string') return { field: `labels.labels.${index}.key`, message: 'expected a string' };
+    if (label.value !== undefined && typeof label.value !== 'string') return { field: `labels.labels.${index}.value`, message: 'expected a string' };
   }
   return undefined;
 }
