@@ -99,6 +99,21 @@ describe('every Mesos capture parses through MesosClient over HTTP', () => {
     }
   });
 
+  it('mesos-1.0.x state-summary (empty slaves), and with the agents of the 1.3.0 capture: each kept as its id and hostname', async () => {
+    const summary = fixture('mesos-1.0.x-state-summary.reconstructed.json');
+    for (const body of [summary, reserialise(summary)]) {
+      serveVerbatim({ '/mesos/master/state-summary': body });
+      const read = await mesosClient().getStateSummary();
+      expect(read.slaves).toEqual([]);
+      expect(read.frameworks[0]).toMatchObject({ name: 'metronome', TASK_FINISHED: 3, webui_url: 'http://10.17.3.21:9090' });
+    }
+    // Mesos writes an agent's summary fields the same way in both endpoints.
+    const agents = JSON.parse(fixture(SLAVES_130)).slaves;
+    serveVerbatim({ '/mesos/master/state-summary': JSON.stringify({ ...JSON.parse(summary), slaves: agents }) });
+    const read = await mesosClient().getStateSummary();
+    expect(read.slaves).toEqual(agents.map((agent: { id: string; hostname: string }) => ({ id: agent.id, hostname: agent.hostname })));
+  });
+
   it('roles in the 1.0 shape', () => {
     const roles = { roles: [{ name: '*', weight: 1.0, resources: { ports: '[1025-2180]' }, frameworks: [] }, { name: 'slave_public', weight: '1.0E0', resources: { ports: ['1025-2180'] } }] };
     expect(RolesResponseSchema.parse(roles).roles.map((role) => role.name)).toEqual(['*', 'slave_public']);
