@@ -318,8 +318,7 @@ export class SimCluster {
     this.concurrentRequests--;
     this.onRequest?.(this.requests[this.requests.length - 1]);
     if (kept) {
-      res.writeHead(kept.status, kept.headers);
-      res.end(kept.payload);
+      writeAnswer(res, kept, false);
       entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
       return;
     }
@@ -346,8 +345,7 @@ export class SimCluster {
     if (replayKey && this.replayed) {
       const answer = sentAnswer(response);
       this.replayed.set(replayKey, answer);
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.payload);
+      writeAnswer(res, answer, false);
     } else send(res, response, req.method === 'HEAD');
     entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
   }
@@ -532,7 +530,10 @@ function sentAnswer(response: SimResponse): SentAnswer {
 
 function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
   if (response.stream) return sendStreamed(res, response, headOnly);
-  const answer = sentAnswer(response);
+  writeAnswer(res, sentAnswer(response), headOnly);
+}
+
+function writeAnswer(res: http.ServerResponse, answer: SentAnswer, headOnly: boolean): void {
   res.writeHead(answer.status, answer.headers);
   res.end(headOnly ? undefined : answer.payload);
 }
