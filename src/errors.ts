@@ -111,6 +111,12 @@ export class NothingFoundError extends JanitorError {
   }
 }
 
+/** The run would harm something the cluster needs or that still lives (a DC/OS system framework, a live service). */
+export class RefusedError extends JanitorError {
+  readonly exitCode = ExitCode.REFUSED;
+  readonly kind = 'refused';
+}
+
 export class PlanError extends JanitorError {
   readonly exitCode = ExitCode.PLAN_ERROR;
   readonly kind = 'plan-error';

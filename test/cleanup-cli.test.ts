@@ -250,7 +250,7 @@ describe('two services sharing a role with different principals', () => {
     expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(siblingBefore);
   });
 
-  it('refuses while a sibling sharing the principal and role is live, and framework_id labels protect it under --force', async () => {
+  it('a live sibling sharing the group role and the service account is neither a blocker nor a leftover, and keeps all it has', async () => {
     // A shared service account: same principal for both services.
     await sim.stop();
     const scenario = JSON.parse(JSON.stringify((await import('../src/sim/scenario')).loadScenario('shared-role-siblings')));
@@ -262,16 +262,20 @@ describe('two services sharing a role with different principals', () => {
       resource.reservations.some((entry) => entry.labels?.some((label) => label.key === 'framework_id' && label.value === siblingLabel));
     const siblingBefore = snapshotWhere(sim, hasSiblingLabel);
 
-    const refused = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
-    expect(refused.code).toBe(11);
-    expect(refused.stdout).toMatch(/Blocked: framework \/quota\/hello-world-b .* is registered and its scheduler is connected/);
-    expect(mutatingRequests(sim)).toEqual([]);
+    // Same role and principal is not sameness: the sibling is named otherwise, so it is not the target's.
+    const dry = JSON.parse((await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json'])).stdout);
+    expect(dry.plan.blockers).toEqual([]);
+    expect(dry.plan.frameworks).toEqual([]);
+    const reasons = new Set(dry.plan.agents.flatMap((agent: { skipped: Array<{ reason: string }> }) => agent.skipped.map((skipped) => skipped.reason)));
+    expect(reasons.has('live-framework')).toBe(true);
+    expect(JSON.stringify(dry)).not.toMatch(/teardown --framework-id 7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0012/);
 
-    const forced = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes', '--force']);
+    const run = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes', '--json']);
+    expect(run.code).toBe(0);
     expect(snapshotWhere(sim, hasSiblingLabel)).toBe(siblingBefore);
-    // The live sibling is reported as still registered: a leftover of the shared role+principal.
-    expect(forced.code).toBe(3);
-    expect(forced.stdout).toMatch(/framework \/quota\/hello-world-b .* is still registered/);
+    expect(sim.state.frameworks.get(siblingLabel)?.active).toBe(true);
+    expect(JSON.parse(run.stdout).verification.leftovers).toEqual([]);
+    expect(sim.state.znodes.has('/dcos-service-quota__hello-world-b')).toBe(true);
   });
 });
 
@@ -418,7 +422,7 @@ describe('volumes still carried by running tasks', () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const refused = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json']);
     expect(refused.code).toBe(11);
-    expect(JSON.parse(refused.stdout).plan.blockers.join(' ')).toMatch(/in use by running tasks/);
+    expect(JSON.parse(refused.stdout).plan.blockers.map((blocker: { reason: string }) => blocker.reason).join(' ')).toMatch(/in use by running tasks/);
     const run = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json', '--force']);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);

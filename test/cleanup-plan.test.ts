@@ -10,6 +10,9 @@ const target: CleanupTarget = {
   principals: ['kafka-principal'],
   frameworkNames: ['kafka'],
   frameworkIds: [],
+  onlyFrameworkIds: [],
+  foreignFrameworks: {},
+  claimants: [],
   includeUnlabeled: false,
 };
 

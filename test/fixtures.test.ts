@@ -6,7 +6,7 @@ import { AgentSchema, ResourceSchema, RolesResponseSchema } from '../src/clients
 import { PackageListSchema } from '../src/clients/cosmos-schemas';
 import { MarathonAppSchema } from '../src/clients/marathon-schemas';
 import { ClusterHttp } from '../src/cluster/http';
-import { appLaunching } from '../src/domain/teardown';
+import { appNamed as appLaunching } from '../src/domain/ownership';
 import { AgentSpec, parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { innermostRole, SimResource } from '../src/sim/resources';

@@ -137,6 +137,17 @@ describe('seed 002: an uninstalling Kafka with three unreserve steps stuck on a 
     const run = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', 'deregister-service', '--yes']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Refusing to force deregister-service/);
+    // The same phase and its step by UUID (the scheduler takes ids too): the same refusal, nothing forced.
+    const plan = (await planBody('kafka')).body;
+    const phase = plan.phases.find((item: any) => item.name === 'deregister-service');
+    const forcesBefore = sim.requests.filter((entry) => entry.method === 'POST' && entry.url.includes('forceComplete')).length;
+    const byPhaseId = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', phase.id, '--yes']);
+    expect(byPhaseId.code).toBe(2);
+    expect(byPhaseId.stderr).toMatch(/Refusing to force deregister-service \(/);
+    const byStepId = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', phase.id, phase.steps[0].id, '--yes']);
+    expect(byStepId.code).toBe(2);
+    expect(byStepId.stderr).toMatch(/Refusing to force deregister/);
+    expect(sim.requests.filter((entry) => entry.method === 'POST' && entry.url.includes('forceComplete'))).toHaveLength(forcesBefore);
     const whole = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', '--yes']);
     expect(whole.code).toBe(2);
     expect(whole.stderr).toMatch(/forcing a whole plan is never done/);

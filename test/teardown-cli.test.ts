@@ -197,8 +197,9 @@ describe('foldered service names', () => {
     expect(result.outcomes[0]).toMatchObject({ appRemoved: '/quota/hello-world-b', result: 'torn-down' });
     expect(sim.requestsTo('DELETE', '/service/marathon/v2/apps/quota/hello-world-b')).toHaveLength(1);
     expect(completedIds()).toContain(SIBLING);
-    // Its reservations are in the shared group role: the cleanup line uses role and principal, not the naming rule.
-    expect(result.remainingReservations[0].cleanup).toBe(`dcos janitor cleanup -r quota -p /quota/hello-world-b-principal --framework-id ${SIBLING} --yes`);
+    // Its reservations are in the shared group role: the cleanup goes by the service's name, which takes only
+    // what is proven its own (the group role comes from its framework), never the sibling's.
+    expect(result.remainingReservations[0].cleanup).toBe('dcos janitor cleanup --service /quota/hello-world-b --yes');
   });
 
   it('a completed framework of the service is reported as already torn down', async () => {

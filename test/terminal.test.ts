@@ -24,6 +24,10 @@ const SERVICE_OF: Record<string, { cleanup: string[]; service?: string; plan?: s
   'data-kafka-running': { cleanup: ['--service', '/data/kafka'], service: '/data/kafka', plan: '/data/kafka' },
   'shared-role-siblings': { cleanup: ['--service', '/quota/hello-world'], service: '/quota/hello-world', plan: '/quota/hello-world-b' },
   'messy-cluster': { cleanup: ['--service', '/legacy/es'], service: '/old/kafka', plan: '/stuck/kafka' },
+  'kafka-reinstalled': { cleanup: ['--service', 'kafka', '--framework-id', '9a1c0000-1111-4222-8333-444455556666-0003'], service: 'kafka' },
+  'dev-group-siblings': { cleanup: ['--service', '/dev/kafka'], service: '/dev/kafka' },
+  'kafka-scheduler-down': { cleanup: ['--service', 'kafka'], service: 'kafka' },
+  'operator-reservations': { cleanup: ['-r', 'postgres', '-p', 'postgres', '-z', 'dcos-service-postgres'] },
 };
 
 describe('80 columns, every shipped scenario', () => {

@@ -10,7 +10,7 @@ import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
 import { InClusterRun, marathonApp, metronomeJob } from '../domain/in-cluster-job';
-import { closestNames, describeTarget, nothingFound, tracesOf } from '../domain/not-found';
+import { closestNames, describeTarget, inexactNames, nothingFound, tracesOf } from '../domain/not-found';
 import { Progress } from '../domain/progress';
 import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
@@ -426,8 +426,9 @@ export abstract class JanitorCommand extends Command {
     flags: { json: boolean; 'ignore-not-found': boolean },
     jsonResult: (message: string) => Record<string, unknown>,
   ): Promise<boolean> {
-    if (tracesOf(plan).length > 0) return false;
-    const notFound = await nothingFound(clients, plan);
+    const inexact = inexactNames(plan);
+    if (!inexact && tracesOf(plan).length > 0) return false;
+    const notFound = inexact ?? (await nothingFound(clients, plan));
     if (!flags['ignore-not-found']) throw notFound;
     const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
     if (flags.json) this.printJson({ ...jsonResult(message), exitCode: ExitCode.OK, notFound: true, message });

@@ -1,4 +1,5 @@
-import { ClusterHttp, parseBody } from '../cluster/http';
+import { ClusterHttp, HttpResponse, parseBody } from '../cluster/http';
+import { UnexpectedResponseError } from '../errors';
 import {
   AppResponseSchema,
   AppsResponseSchema,
@@ -14,10 +15,10 @@ const BASE = '/v2';
 export class MarathonClient {
   constructor(private readonly http: ClusterHttp) {}
 
-  /** The app, or undefined when Marathon answers 404 "App '/x' does not exist". */
+  /** The app, or undefined when Marathon itself answers 404 "App '/x' does not exist". */
   async getApp(appId: string): Promise<MarathonApp | undefined> {
     const response = await this.http.request({ service: SERVICE, to: 'marathon', method: 'GET', path: `${BASE}/apps${appPath(appId)}`, accept: [404] });
-    if (response.status === 404) return undefined;
+    if (response.status === 404) return requireMarathonNotFound(response, appId);
     return parseBody(AppResponseSchema, response, SERVICE).app;
   }
 
@@ -73,9 +74,25 @@ export class MarathonClient {
       query: { force: 'true' },
       accept: [404],
     });
-    if (response.status === 404) return undefined;
+    if (response.status === 404) return requireMarathonNotFound(response, appId);
     return parseBody(DeploymentResultSchema, response, SERVICE);
   }
+}
+
+/**
+ * Absence is proven only by Marathon's own answer, JSON `{"message": "App '/x' does not exist"}`
+ * (docs/reference/marathon.md). Any other 404 (a proxy's HTML page, a wrong --marathon-url, a
+ * path Admin Router does not route) says nothing about the app: reading it as "gone" would let
+ * a cleanup run while Marathon still relaunches the scheduler.
+ */
+function requireMarathonNotFound(response: HttpResponse, appId: string): undefined {
+  const message = (response.body as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string' && /does not exist/i.test(message)) return undefined;
+  const shown = response.text.trim().split('\n')[0]?.slice(0, 120) ?? '';
+  throw new UnexpectedResponseError(
+    `${response.endpoint} answered 404, but not with Marathon's own "App '${appId}' does not exist"${shown ? ` ("${shown}")` : ''}: ` +
+      'a proxy or a wrong Marathon address answered, so whether the app exists is unknown and nothing was changed. Check the cluster URL or --marathon-url.',
+  );
 }
 
 /** App ids keep their slashes in the URL; each segment is encoded on its own. */

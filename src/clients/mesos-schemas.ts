@@ -92,6 +92,9 @@ export const FrameworkSchema = z.looseObject({
   connected: z.boolean().optional(),
   recovered: z.boolean().optional(),
   registered_time: ShownNumber.optional(),
+  /** Written only after a scheduler re-registered (master/http.cpp); see docs/ownership.md. */
+  reregistered_time: ShownNumber.optional(),
+  /** 0 on Mesos 1.0 for a framework whose scheduler went away: unknown, not 1970. */
   unregistered_time: ShownNumber.optional(),
   tasks: z.array(TaskSchema).optional(),
   completed_tasks: z.array(TaskSchema).optional(),

@@ -52,8 +52,17 @@ export class MesosClient {
   }
 
   async getFrameworks(): Promise<FrameworksResponse> {
+    return (await this.readFrameworks()).frameworks;
+  }
+
+  /**
+   * The frameworks, and the master's clock when it answered (its `Date` header, in ms): how long a
+   * framework has been gone is measured against the clock that stamped its times, not this machine's.
+   */
+  async readFrameworks(): Promise<{ frameworks: FrameworksResponse; serverTime?: number }> {
     const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/frameworks` });
-    return parseBody(FrameworksResponseSchema, response, SERVICE);
+    const date = Date.parse(response.headers.date ?? '');
+    return { frameworks: parseBody(FrameworksResponseSchema, response, SERVICE), serverTime: Number.isFinite(date) ? date : undefined };
   }
 
   /** Read for the agents' hostnames only: each agent is kept as its id and hostname (18 MB at 25,000 agents). */

@@ -1,6 +1,7 @@
 import { NothingFoundError } from '../errors';
 import { FIX_ORDER, Finding } from './audit';
-import { CleanupOptions, CleanupRequest, cleanUp, planCleanup } from './cleanup';
+import { CleanupRequest, JanitorAction, describeBlocker } from './actions';
+import { CleanupOptions, cleanUp, planCleanup } from './cleanup';
 import { tracesOf } from './not-found';
 import { Progress } from './progress';
 import { cleanUpAfterTeardown, readClusterView, remainingReservations, selectFrameworks, tearDownFramework } from './teardown';
@@ -27,13 +28,13 @@ export interface FixStep {
   detail?: string;
 }
 
-/** The findings' fixes, deduplicated, in the order they must run. */
+/** The findings' fixes that --fix may run (owner certain, nothing alive), deduplicated, in the order they must run. */
 export function fixPlan(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
-  const ordered = [...findings].filter((finding) => finding.fix).sort((a, b) => FIX_ORDER.indexOf(a.kind) - FIX_ORDER.indexOf(b.kind));
+  const ordered = [...findings].filter((finding) => finding.action && finding.autoFix).sort((a, b) => FIX_ORDER.indexOf(a.kind) - FIX_ORDER.indexOf(b.kind));
   // An uninstall removes the app, the frameworks, the reservations and the znode of its
   // service: nothing else of that service needs a command of its own.
-  const uninstall = ordered.find((finding) => finding.fix?.argv[2] === 'uninstall');
+  const uninstall = ordered.find((finding) => finding.action?.kind === 'uninstall');
   return ordered.filter((finding) => {
     if (uninstall && finding !== uninstall && finding.service === uninstall.service) return false;
     const key = finding.fix?.command ?? '';
@@ -43,66 +44,75 @@ export function fixPlan(findings: Finding[]): Finding[] {
   });
 }
 
-export async function runFix(clients: UninstallClients, finding: Finding, options: FixOptions, progress: Progress): Promise<FixStep> {
-  const fix = finding.fix;
-  if (!fix) return { command: '', result: 'nothing-left' };
-  const [, , verb, ...args] = fix.argv;
-  progress.step(`Running: ${fix.command}`);
-  switch (verb) {
+/** Findings --fix leaves to the operator, with why: their commands are printed, never run. */
+export function manualFixes(findings: Finding[]): Finding[] {
+  return findings.filter((finding) => finding.action && !finding.autoFix);
+}
+
+/**
+ * Runs one finding's action, exactly the data its printed command was made from, after
+ * `recheck` confirmed from a fresh read that it is still found, still certain and still not
+ * alive (a scheduler may have come back since the audit).
+ */
+export async function runFix(
+  clients: UninstallClients,
+  finding: Finding,
+  options: FixOptions,
+  progress: Progress,
+  recheck: (finding: Finding) => Promise<Finding | undefined>,
+): Promise<FixStep> {
+  const action = finding.action;
+  const command = finding.fix?.command ?? '';
+  if (!action) return { command, result: 'nothing-left' };
+  const current = await recheck(finding);
+  if (!current) return { command, result: 'nothing-left', detail: 'a fresh read no longer finds it' };
+  if (!current.autoFix) return { command, result: 'refused', detail: `a fresh read shows ${current.manualBecause ?? 'it may not be fixed unattended'}` };
+  progress.step(`Running: ${command}`);
+  switch (action.kind) {
     case 'uninstall':
-      return { command: fix.command, ...(await uninstall(clients, args, options, progress)) };
+      return { command, ...(await uninstall(clients, action, options, progress)) };
     case 'teardown':
-      return { command: fix.command, ...(await teardown(clients, args, options, progress)) };
+      return { command, ...(await teardown(clients, action, options, progress)) };
     case 'cleanup':
-      return { command: fix.command, ...(await cleanup(clients, args, options, progress)) };
-    default:
-      throw new Error(`audit: no fix runs '${verb}'`);
+      return { command, ...(await cleanup(clients, action.request, options, progress)) };
   }
 }
 
-async function uninstall(clients: UninstallClients, args: string[], options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
+async function uninstall(clients: UninstallClients, action: Extract<JanitorAction, { kind: 'uninstall' }>, options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
   const request: UninstallRequest = {
-    service: args[0],
-    manual: args.includes('--manual'),
+    service: action.service,
+    manual: action.manual,
     cleanup: { roles: [], frameworkIds: [], includeUnlabeled: false },
   };
   const inventory = await readInventory(clients, request, progress, async () => undefined);
   if (tracesOf(inventory.plan).length === 0) return { result: 'nothing-left' };
-  const uninstallOptions = { timeoutMs: options.timeoutMs, pollMs: options.pollMs, graceMs: options.graceMs, forceStuck: true, cleanup: options.cleanup };
+  const uninstallOptions = { timeoutMs: options.timeoutMs, pollMs: options.pollMs, graceMs: options.graceMs, forceStuck: action.forceStuck, cleanup: options.cleanup };
   if (inventory.route.route === 'sdk') await uninstallSdk(clients, inventory, request, uninstallOptions, progress);
   else await uninstallLegacy(clients, request, uninstallOptions, progress);
   return { result: 'done' };
 }
 
-async function teardown(clients: UninstallClients, args: string[], options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
-  const frameworkId = args[args.indexOf('--framework-id') + 1];
-  const cluster = await readClusterView(clients);
+async function teardown(clients: UninstallClients, action: Extract<JanitorAction, { kind: 'teardown' }>, options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
+  const cluster = await readClusterView(clients, options.extraSystemNames);
   let views;
   try {
-    views = selectFrameworks({ frameworkIds: [frameworkId] }, cluster, options.extraSystemNames).selected;
+    views = selectFrameworks({ frameworkIds: [action.frameworkId] }, cluster).selected;
   } catch (error) {
     if (error instanceof NothingFoundError) return { result: 'nothing-left' };
     throw error;
   }
   for (const view of views) await tearDownFramework(clients, view, { keepApp: false, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, progress);
-  const remaining = await remainingReservations(clients, views);
-  const cleanups = await cleanUpAfterTeardown(clients, views, remaining, options.cleanup, progress, () => undefined);
+  if (!action.cleanup) return { result: 'done' };
+  const remaining = await remainingReservations(clients, views, cluster.ownership);
+  const cleanups = await cleanUpAfterTeardown(clients, cluster.ownership, views, remaining, options.cleanup, progress, () => undefined);
   const refused = cleanups.find((entry) => entry.refused);
-  return refused ? { result: 'refused', detail: refused.refused?.join(' | ') } : { result: 'done' };
+  return refused ? { result: 'refused', detail: refused.refused?.map(describeBlocker).join(' | ') } : { result: 'done' };
 }
 
-async function cleanup(clients: UninstallClients, args: string[], options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
-  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
-  const request: CleanupRequest = {
-    service: value('--service'),
-    roles: value('-r') ? [value('-r') as string] : [],
-    principal: value('-p'),
-    frameworkIds: [],
-    includeUnlabeled: args.includes('--include-unlabeled'),
-  };
+async function cleanup(clients: UninstallClients, request: CleanupRequest, options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
   const plan = await planCleanup(clients, request, progress);
   if (tracesOf(plan).length === 0) return { result: 'nothing-left' };
-  if (plan.blockers.length > 0) return { result: 'refused', detail: plan.blockers.join(' | ') };
+  if (plan.blockers.length > 0) return { result: 'refused', detail: plan.blockers.map(describeBlocker).join(' | ') };
   await cleanUp(clients, plan, options.cleanup, progress, false);
   return { result: 'done' };
 }

@@ -10,7 +10,8 @@ import { mapWithConcurrency } from './concurrency';
 import { deriveServiceNames, serviceNameFromZkNode } from './naming';
 import { isPersistentVolume, reservationIdentity, reservationOf } from './resources';
 import { findStuckSteps } from './stuck-steps';
-import { appLaunching, isSystemFramework } from './teardown';
+import { JanitorAction, actionArgv, actionCommand } from './actions';
+import { Ownership, activeTaskCount, appNamed, isConnected, lastRegisteredTime, orphanReasons, unregisteredTime } from './ownership';
 
 /**
  * `dcos janitor audit`: one read of the cluster, and every leftover no live service
@@ -29,6 +30,7 @@ export type FindingKind =
   | 'stale-znode'
   | 'zombie-scheduler'
   | 'stuck-uninstall'
+  | 'scheduler-down'
   | 'unregistered-agent';
 
 export const FINDING_KINDS: FindingKind[] = [
@@ -39,6 +41,7 @@ export const FINDING_KINDS: FindingKind[] = [
   'stale-znode',
   'zombie-scheduler',
   'stuck-uninstall',
+  'scheduler-down',
   'unregistered-agent',
 ];
 
@@ -59,8 +62,32 @@ export interface Finding {
   ownerReason: string;
   summary: string;
   evidence: Record<string, unknown>;
-  /** The command that removes it; null for what only time (or the operator) can settle. */
+  /** What removes it, as data; null for notices (what only time, or the operator, can settle). */
+  action: JanitorAction | null;
+  /** The command line of `action`, derived from it: what the operator is shown and what --fix runs. */
   fix: Fix | null;
+  /**
+   * Whether `audit --fix` runs it by itself: only when the owner is certain and nothing of
+   * it lives. Otherwise the command is printed for the operator to run by hand.
+   */
+  autoFix: boolean;
+  /** Why --fix leaves it to the operator (owner not certain, a task running, age unknown...). */
+  manualBecause: string | null;
+  /** For notices: what the operator may do (no command is run for them). */
+  advice?: string;
+}
+
+/** A finding with its action; the command line and whether --fix may run it follow from the data. */
+function finding(fields: Omit<Finding, 'fix' | 'autoFix' | 'manualBecause'>, alive: string[] = []): Finding {
+  const why: string[] = [];
+  if (fields.action && fields.ownerCertainty !== 'certain') why.push(`owner ${fields.ownerCertainty}: ${fields.ownerReason}`);
+  why.push(...alive);
+  return {
+    ...fields,
+    fix: fields.action ? fixOf(fields.action) : null,
+    autoFix: fields.action !== null && why.length === 0,
+    manualBecause: fields.action && why.length > 0 ? why.join('; ') : null,
+  };
 }
 
 export interface AuditClients extends CleanupClients {
@@ -83,6 +110,8 @@ export interface ClusterSnapshot {
   znodes: string[];
   /** Cosmos' installed packages by app id, when Cosmos answered. */
   packages?: Map<string, string>;
+  /** The master's clock when it listed the frameworks (ms), when its answer said. */
+  serverTime?: number;
   /** Deploy plans of the SDK apps in uninstall mode, by app id. */
   plans: Map<string, { status?: string; stuck: ReturnType<typeof findStuckSteps>; unreadable?: string }>;
 }
@@ -95,9 +124,9 @@ export interface AuditReport {
 
 /** Every endpoint once, concurrently; then one plan read per SDK app in uninstall mode. */
 export async function readCluster(clients: AuditClients, options: Pick<AuditOptions, 'concurrency'>): Promise<ClusterSnapshot> {
-  const [slaves, frameworks, apps, znodes, packages] = await Promise.all([
+  const [slaves, { frameworks, serverTime }, apps, znodes, packages] = await Promise.all([
     clients.mesos.getAgents(),
-    clients.mesos.getFrameworks(),
+    clients.mesos.readFrameworks(),
     clients.marathon.listAppsWithFailures(),
     clients.exhibitor.listChildren('/'),
     clients.cosmos
@@ -117,29 +146,35 @@ export async function readCluster(clients: AuditClients, options: Pick<AuditOpti
       plans.set(app.id, { stuck: [], unreadable: 'its scheduler does not answer' });
     }
   });
-  return { slaves, frameworks, apps, znodes, packages, plans };
+  return { slaves, frameworks, apps, znodes, packages, plans, serverTime };
 }
 
-export function auditCluster(cluster: ClusterSnapshot, options: AuditOptions, extraSystemNames: string[] = []): AuditReport {
+export function auditCluster(cluster: ClusterSnapshot, given: AuditOptions, extraSystemNames: string[] = []): AuditReport {
+  // Ages are measured on the master's clock, which stamped the frameworks' times (a workstation's may be off).
+  const options = { ...given, now: cluster.serverTime ?? given.now };
   const findings: Finding[] = [];
-  const registered = cluster.frameworks.frameworks;
-  const completed = cluster.frameworks.completed_frameworks ?? [];
+  const ownership = new Ownership(cluster.frameworks, cluster.apps, extraSystemNames);
+  const registered = ownership.registered;
+  const completed = ownership.completed;
   const completedById = new Map(completed.map((framework) => [framework.id, framework]));
 
-  findings.push(...reservationFindings(cluster, registered, completed, completedById));
-  findings.push(...frameworkFindings(cluster, registered, options, extraSystemNames));
-  findings.push(...appFindings(cluster, completed));
+  findings.push(...reservationFindings(cluster, ownership, completedById));
+  findings.push(...frameworkFindings(cluster, ownership, options));
+  findings.push(...appFindings(cluster, ownership));
   findings.push(...znodeFindings(cluster, registered, findings));
   for (const agent of cluster.slaves.recovered_slaves ?? []) {
-    findings.push({
-      kind: 'unregistered-agent',
-      service: '(cluster)',
-      ownerCertainty: 'certain',
-      ownerReason: 'an agent, not a service',
-      summary: `agent ${agent.hostname ?? agent.id ?? '?'} is known to the master but not registered: what it holds cannot be seen or cleaned until it returns`,
-      evidence: { agentId: agent.id ?? null, hostname: agent.hostname ?? null },
-      fix: null,
-    });
+    findings.push(
+      finding({
+        kind: 'unregistered-agent',
+        service: '(cluster)',
+        ownerCertainty: 'certain',
+        ownerReason: 'an agent, not a service',
+        summary: `agent ${agent.hostname ?? agent.id ?? '?'} is known to the master but not registered: what it holds cannot be seen or cleaned until it returns`,
+        evidence: { agentId: agent.id ?? null, hostname: agent.hostname ?? null },
+        action: null,
+        advice: 'it settles when the agent returns or is marked gone',
+      }),
+    );
   }
   return {
     findings,
@@ -164,9 +199,12 @@ interface ReservationGroup {
  * Kept out: static ones, Marathon resident ones, those a task uses, and refined
  * `slave_public/<role>` ones whose inner role a registered framework subscribes to.
  */
-function reservationFindings(cluster: ClusterSnapshot, registered: MesosFramework[], completed: MesosFramework[], completedById: Map<string, MesosFramework>): Finding[] {
+function reservationFindings(cluster: ClusterSnapshot, ownership: Ownership, completedById: Map<string, MesosFramework>): Finding[] {
+  const { registered, completed } = ownership;
   const live = new Set<string>();
   for (const framework of registered) for (const role of frameworkRoles(framework)) live.add(`${role}\u0000${framework.principal ?? ''}`);
+  // A reservation labelled with a registered framework's id is that framework's, whatever its role.
+  const registeredIds = new Set(registered.map((framework) => framework.id));
   const groups = new Map<string, ReservationGroup>();
   for (const agent of cluster.slaves.slaves) {
     const usedList = agent.used_resources_full ?? [];
@@ -177,8 +215,12 @@ function reservationFindings(cluster: ClusterSnapshot, registered: MesosFramewor
         if (owner.kind !== 'dynamic' || owner.principal === undefined) continue;
         if ('marathon_framework_id' in owner.labels || 'marathon_task_id' in owner.labels) continue;
         if (used?.has(reservationIdentity(resource))) continue;
+        if (owner.labels.framework_id !== undefined && registeredIds.has(owner.labels.framework_id)) continue;
         const innerRole = owner.depth >= 2 ? owner.role.slice(owner.role.lastIndexOf('/') + 1) : owner.role;
-        if (live.has(`${owner.role}\u0000${owner.principal}`) || live.has(`${innerRole}\u0000${owner.principal}`)) continue;
+        // Labelled with a completed framework's id, it is that framework's even where a live one (a
+        // re-install of the same name) holds the role and principal; otherwise a live holder may own it.
+        const ofCompleted = owner.labels.framework_id !== undefined && completedById.has(owner.labels.framework_id);
+        if (!ofCompleted && (live.has(`${owner.role}\u0000${owner.principal}`) || live.has(`${innerRole}\u0000${owner.principal}`))) continue;
         const key = `${owner.role}\u0000${owner.principal}`;
         const group = groups.get(key) ?? { role: owner.role, principal: owner.principal, frameworkIds: new Set(), agents: new Set(), resources: 0, volumes: 0, unlabeled: 0 };
         groups.set(key, group);
@@ -198,7 +240,7 @@ function reservationFindings(cluster: ClusterSnapshot, registered: MesosFramewor
     const owner = ownerOfReservations(group, framework, byLabel !== undefined);
     const kind: FindingKind = framework ? 'completed-framework-reservations' : 'orphaned-reservations';
     const what = `${plural(group.resources, 'reservation')} (${plural(group.volumes, 'volume')}) on ${plural(group.agents.size, 'agent')}`;
-    findings.push({
+    findings.push(finding({
       kind,
       service: owner.service,
       ownerCertainty: owner.certainty,
@@ -216,8 +258,8 @@ function reservationFindings(cluster: ClusterSnapshot, registered: MesosFramewor
         frameworkIdLabels: [...group.frameworkIds].sort(),
         completedFramework: framework ? { id: framework.id, name: framework.name } : null,
       },
-      fix: cleanupFix(group, owner),
-    });
+      action: cleanupFix(group, owner, byLabel !== undefined ? [...group.frameworkIds].filter((id) => completedById.has(id)) : [], ownership),
+    }));
   }
   return findings;
 }
@@ -246,68 +288,134 @@ export function serviceOfRole(role: string): string | undefined {
   return match ? `/${match[1].replace(/__/g, '/')}` : undefined;
 }
 
-function cleanupFix(group: ReservationGroup, owner: { service: string; named: boolean }): Fix {
-  const unlabeled = group.unlabeled > 0 ? ['--include-unlabeled'] : [];
+/**
+ * By service name when the owner is a named service (a --service cleanup takes only what is
+ * proven the service's: siblings in a shared role keep theirs); otherwise by role and
+ * principal, narrowed to the completed frameworks' ids when the labels name them.
+ */
+function cleanupFix(group: ReservationGroup, owner: { service: string; named: boolean }, labelIds: string[], ownership: Ownership): JanitorAction {
+  const includeUnlabeled = group.unlabeled > 0;
   const named = owner.named && safeServiceName(owner.service);
-  if (named && deriveServiceNames(owner.service).role === group.role && deriveServiceNames(owner.service).principals.includes(group.principal)) {
-    return fix(['cleanup', '--service', owner.service, ...unlabeled, '--yes']);
-  }
-  return fix(['cleanup', '-r', group.role, '-p', group.principal, ...unlabeled, '--yes']);
+  // Beside a registered incarnation of the same name, only the completed ones' labelled resources.
+  const reinstalled = named && labelIds.length > 0 && ownership.incarnations(owner.service).registered.length > 0;
+  if (named) return { kind: 'cleanup', request: { service: owner.service, roles: [], frameworkIds: reinstalled ? labelIds : [], includeUnlabeled: reinstalled ? false : includeUnlabeled } };
+  return { kind: 'cleanup', request: { roles: [group.role], principal: group.principal, frameworkIds: labelIds, includeUnlabeled } };
 }
 
 // ------------------------------------------------------------------ frameworks
 
 /**
- * Registered, not DC/OS' own, and for longer than --older-than: inactive or
- * disconnected; or launched by no Marathon app and running no task. An active,
- * connected framework with running tasks is a working service whoever launched it
- * (a Spark driver, a job): never a finding.
+ * Frameworks whose scheduler is gone (inactive, or active but disconnected) for longer than
+ * --older-than. A connected framework is never one (an idle Spark driver has no app and no
+ * task, and lives). One whose app would relaunch it is a scheduler down, a notice: the
+ * service is installed, its tasks may run on its volumes, and nothing of it is destroyed.
+ * The rest are orphaned frameworks; --fix tears down only those of which nothing runs.
  */
-function frameworkFindings(cluster: ClusterSnapshot, registered: MesosFramework[], options: AuditOptions, extraSystemNames: string[]): Finding[] {
+function frameworkFindings(cluster: ClusterSnapshot, ownership: Ownership, options: AuditOptions): Finding[] {
   const findings: Finding[] = [];
-  for (const framework of registered) {
-    if (isSystemFramework(framework, extraSystemNames)) continue;
-    const connected = framework.connected ?? framework.active;
-    const tasks = framework.tasks?.length ?? 0;
-    const app = appLaunching(framework.name, cluster.apps);
-    let why: string | undefined;
-    let since: number | undefined;
-    if (!framework.active || !connected) {
-      why = framework.active ? 'disconnected' : 'inactive';
-      since = framework.unregistered_time;
-    } else if (!app && tasks === 0) {
-      why = 'launched by no Marathon app, and running no task';
-      since = framework.registered_time;
-    }
-    if (!why) continue;
-    const ageMs = since !== undefined ? options.now - since * 1000 : Infinity;
-    if (ageMs < options.olderThanMs) continue;
+  for (const framework of ownership.registered) {
+    if (ownership.isSystem(framework) || isConnected(framework)) continue;
+    const age = downFor(framework, options);
+    if (age.tooRecent) continue;
     const service = framework.name.startsWith('/') ? framework.name : `/${framework.name}`;
-    findings.push({
-      kind: 'orphaned-framework',
-      service,
-      ownerCertainty: 'certain',
-      ownerReason: `the framework's name is ${framework.name}`,
-      summary: `framework ${framework.name} (${framework.id}) is ${why}${Number.isFinite(ageMs) ? ` for ${describeAge(ageMs)}` : ''}, with ${plural(tasks, 'task')}`,
-      evidence: { frameworkId: framework.id, name: framework.name, roles: frameworkRoles(framework), principal: framework.principal ?? null, active: framework.active, connected, tasks, app: app?.id ?? null },
-      fix: fix(['teardown', '--framework-id', framework.id, '--cleanup', '--yes']),
-    });
+    const why = framework.active ? 'disconnected' : 'inactive';
+    const tasks = activeTaskCount(framework);
+    const volumes = volumesInUse(cluster, framework);
+    const running = `${plural(tasks, 'task')} running${volumes > 0 ? ` on ${plural(volumes, 'volume')}` : ''}`;
+    const app = ownership.relaunchingApp(framework);
+    const evidence = {
+      frameworkId: framework.id,
+      name: framework.name,
+      roles: frameworkRoles(framework),
+      principal: framework.principal ?? null,
+      active: framework.active,
+      connected: isConnected(framework),
+      tasks,
+      volumesInUse: volumes,
+      app: app?.id ?? null,
+      downSeconds: age.ms === undefined ? null : Math.round(age.ms / 1000),
+    };
+    if (app) {
+      findings.push(
+        finding({
+          kind: 'scheduler-down',
+          service,
+          ownerCertainty: 'certain',
+          ownerReason: `Marathon app ${app.id} launches framework ${framework.id}`,
+          summary: `scheduler of ${framework.name} (${framework.id}) ${why} ${age.text}, app ${app.id} present, ${running}`,
+          evidence,
+          action: null,
+          advice: `Marathon relaunches the scheduler: check its task ('dcos marathon app show ${app.id}'). To remove the service on purpose: dcos janitor uninstall ${serviceNameOfApp(app)}`,
+        }),
+      );
+      continue;
+    }
+    if (orphanReasons(framework, ownership).length === 0) continue;
+    const alive = ownership.liveness(framework).reasons;
+    if (age.ms === undefined) alive.push('how long its scheduler has been gone is unknown');
+    findings.push(
+      finding(
+        {
+          kind: 'orphaned-framework',
+          service,
+          ownerCertainty: 'certain',
+          ownerReason: `the framework's name is ${framework.name}`,
+          summary: `framework ${framework.name} (${framework.id}) is ${why} ${age.text}, launched by no Marathon app, with ${running}`,
+          evidence,
+          action: { kind: 'teardown', frameworkId: framework.id, cleanup: true },
+        },
+        alive,
+      ),
+    );
   }
   return findings;
 }
 
+/**
+ * How long the scheduler has been gone. Mesos 1.0 reports `unregistered_time: 0`: then only a
+ * bound is known (not before its last registration), and "age unknown" is said.
+ */
+function downFor(framework: MesosFramework, options: AuditOptions): { ms?: number; text: string; tooRecent: boolean } {
+  const since = unregisteredTime(framework);
+  if (since !== undefined) {
+    const ms = options.now - since * 1000;
+    return { ms, text: `for ${describeAge(ms)}`, tooRecent: ms < options.olderThanMs };
+  }
+  const registered = lastRegisteredTime(framework);
+  const atMost = registered !== undefined ? options.now - registered * 1000 : undefined;
+  // It cannot have been gone for longer than since it last registered.
+  if (atMost !== undefined && atMost < options.olderThanMs) return { text: '', tooRecent: true };
+  return { text: atMost !== undefined ? `(age unknown; registered ${describeAge(atMost)} ago)` : '(age unknown)', tooRecent: false };
+}
+
+/** Persistent volumes of the framework's roles and principal that tasks use now. */
+function volumesInUse(cluster: ClusterSnapshot, framework: MesosFramework): number {
+  const roles = frameworkRoles(framework);
+  let volumes = 0;
+  for (const agent of cluster.slaves.slaves) {
+    for (const resource of agent.used_resources_full ?? []) {
+      const owner = reservationOf(resource);
+      if (!isPersistentVolume(resource) || owner.principal !== framework.principal) continue;
+      if (roles.some((role) => owner.role === role || owner.role.endsWith(`/${role}`))) volumes++;
+    }
+  }
+  return volumes;
+}
+
 // ------------------------------------------------------------------ Marathon apps
 
-function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Finding[] {
+function appFindings(cluster: ClusterSnapshot, ownership: Ownership): Finding[] {
+  const completed = ownership.completed;
   const findings: Finding[] = [];
   for (const app of cluster.apps) {
     const service = app.id;
     // Cosmos' word on what package the app is, when it answered; the app's own label otherwise.
     const packageName = cluster.packages?.get(app.id) ?? app.labels?.DCOS_PACKAGE_NAME ?? null;
     const failure = app.lastTaskFailure?.message ?? '';
-    if (/Framework has been removed/i.test(failure) && (app.tasksRunning ?? 0) === 0) {
-      const torn = completed.find((framework) => appLaunching(framework.name, [app])?.id === app.id);
-      findings.push({
+    // Only while no framework of its name is registered: a scheduler that registered again lives, whatever its last failure.
+    if (/Framework has been removed/i.test(failure) && (app.tasksRunning ?? 0) === 0 && !ownership.launchedBy(app)) {
+      const torn = completed.find((framework) => appNamed(framework.name, [app])?.id === app.id);
+      findings.push(finding({
         kind: 'crash-looping-scheduler',
         service,
         ownerCertainty: 'certain',
@@ -315,25 +423,25 @@ function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Fin
         summary: `app ${app.id} crash-loops: its framework was torn down under it ("${failure}")`,
         evidence: { appId: app.id, package: packageName, lastTaskFailure: failure, tasksStaged: app.tasksStaged ?? 0, completedFramework: torn ? torn.id : null },
         // The scheduler cannot run again, so Cosmos' SDK uninstall would wait for ever: the manual route.
-        fix: fix(['uninstall', serviceNameOfApp(app), '--manual', '--yes']),
-      });
+        action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: true, forceStuck: false },
+      }));
       continue;
     }
     const plan = cluster.plans.get(app.id);
     if (!plan) continue;
     if (plan.status === 'COMPLETE') {
-      findings.push({
+      findings.push(finding({
         kind: 'zombie-scheduler',
         service,
         ownerCertainty: 'certain',
         ownerReason: `Marathon app ${app.id}`,
         summary: `app ${app.id} is in SDK uninstall mode and its deploy plan is COMPLETE, but the app is still there (Cosmos lost its uninstall loop)`,
         evidence: { appId: app.id, package: packageName, planStatus: plan.status },
-        fix: fix(['uninstall', serviceNameOfApp(app), '--yes']),
-      });
+        action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: false, forceStuck: false },
+      }));
     } else if (plan.stuck.length > 0) {
       const hosts = [...new Set(plan.stuck.map((step) => step.agentHostname ?? 'a gone agent'))];
-      findings.push({
+      findings.push(finding({
         kind: 'stuck-uninstall',
         service,
         ownerCertainty: 'certain',
@@ -342,8 +450,8 @@ function appFindings(cluster: ClusterSnapshot, completed: MesosFramework[]): Fin
         evidence: { appId: app.id, package: packageName, planStatus: plan.status ?? null, stuck: plan.stuck.map((step) => ({ phase: step.phase, step: step.step, reason: step.reason })) },
         // Forcing the steps alone leaves the plan to finish with nobody watching (Cosmos' loop may be gone):
         // the uninstall forces them, follows the plan to the end, removes a zombie and verifies.
-        fix: fix(['uninstall', serviceNameOfApp(app), '--force-stuck', '--yes']),
-      });
+        action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: false, forceStuck: true },
+      }));
     }
   }
   return findings;
@@ -361,20 +469,20 @@ function znodeFindings(cluster: ClusterSnapshot, registered: MesosFramework[], e
     const service = serviceNameFromZkNode(node);
     if (!service || !safeServiceName(service)) continue;
     const names = deriveServiceNames(service);
-    const app = appLaunching(service, cluster.apps);
+    const app = appNamed(service, cluster.apps);
     const framework = registered.find((candidate) => names.frameworkNames.includes(candidate.name));
     if (app || framework || liveRoles.has(names.role)) continue;
     // Reservations of the service are their own finding, whose cleanup takes the node too.
     if (heldRoles.has(names.role) || earlier.some((finding) => finding.service === service)) continue;
-    findings.push({
+    findings.push(finding({
       kind: 'stale-znode',
       service,
       ownerCertainty: 'likely',
       ownerReason: `the node's name follows the SDK naming rules for ${service}`,
       summary: `ZooKeeper node /${node}: no app, no registered framework, no reservation of ${service}`,
       evidence: { znode: `/${node}` },
-      fix: fix(['cleanup', '--service', service, '--yes']),
-    });
+      action: { kind: 'cleanup', request: { service, roles: [], frameworkIds: [], includeUnlabeled: false } },
+    }));
   }
   return findings;
 }
@@ -399,10 +507,8 @@ function safeServiceName(name: string): boolean {
   }
 }
 
-export function fix(args: string[]): Fix {
-  const argv = ['dcos', 'janitor', ...args];
-  const quote = (word: string) => (/^[\w./@:=-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
-  return { argv, command: argv.map(quote).join(' ') };
+export function fixOf(action: JanitorAction): Fix {
+  return { argv: actionArgv(action), command: actionCommand(action) };
 }
 
 function describeAge(ms: number): string {

@@ -1,5 +1,8 @@
 import { MesosAgent, MesosFramework, MesosResource, SlavesResponse } from '../clients/mesos-schemas';
+import { frameworkRoles, sameName } from './ownership';
 import { isPersistentVolume, reservationIdentity, reservationOf } from './resources';
+
+export { frameworkRoles };
 
 /**
  * The cleanup plan: pure functions from what Mesos reported to the list of
@@ -22,11 +25,24 @@ export interface CleanupTarget {
   /** Mesos framework names that belong to the target (SDK: the service name). */
   frameworkNames: string[];
   /**
-   * Known framework ids of the target. A resource whose `framework_id` label
-   * (SDK >= 0.57.3) names another framework is not ours, whatever its role.
-   * Empty: the label is not used as a filter (nothing known to compare with).
+   * Framework ids proven the target's: every incarnation of its name that does not live
+   * (its labelled reservations are selected). Empty: no framework of the target is known,
+   * and a `framework_id` label is not used to select (nothing to compare it with).
    */
   frameworkIds: string[];
+  /** --framework-id: only resources labelled with one of these, nothing else (unlabelled ones included). */
+  onlyFrameworkIds: string[];
+  /**
+   * Framework ids whose labelled reservations are never the target's to clean: a framework
+   * that lives (whoever's), or a framework of another service name (a sibling in a shared
+   * group role and service account).
+   */
+  foreignFrameworks: Record<string, 'live' | 'sibling'>;
+  /**
+   * Live frameworks of another name subscribed to the target's role with its principal: a
+   * reservation with no framework_id label could be theirs, so it is not taken.
+   */
+  claimants: string[];
   /** Also take dynamic reservations without the SDK's resource_id label. */
   includeUnlabeled: boolean;
 }
@@ -35,16 +51,31 @@ export type SkipReason =
   | 'static'
   | 'other-principal'
   | 'other-framework'
+  | 'no-framework-label'
+  | 'live-framework'
+  | 'sibling'
+  | 'shared-role'
   | 'marathon-resident'
   | 'unlabeled';
 
 export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   static: 'static reservation (agent configuration): Mesos cannot unreserve it',
   'other-principal': 'reserved by another principal: belongs to another service',
-  'other-framework': "framework_id label names another framework: pass --framework-id to include it",
+  'other-framework': "framework_id label names a framework Mesos does not list as this service's: pass --framework-id to include it",
+  'no-framework-label': 'no framework_id label, and --framework-id takes only labelled resources',
+  'live-framework': 'framework_id label names a framework that still lives',
+  sibling: "framework_id label names another service's framework (a sibling in the same role and principal)",
+  'shared-role': 'no framework_id label, and a live framework of another service shares the role and principal: whose it is cannot be told',
   'marathon-resident': 'Marathon resident-app reservation: Marathon cleans it itself',
   unlabeled: 'no SDK resource_id label: pass --include-unlabeled to include it',
 };
+
+/**
+ * Skipped, yet (possibly) the target's: without the SDK label, labelled with a framework Mesos
+ * no longer lists, or unlabelled under --framework-id. Still there after a run, they are
+ * leftovers; a live framework's, a sibling's or an ambiguous one never are.
+ */
+export const TARGET_SKIP_REASONS: SkipReason[] = ['unlabeled', 'other-framework', 'no-framework-label'];
 
 export interface SkippedResource {
   resource: MesosResource;
@@ -97,8 +128,15 @@ export function selectResource(resource: MesosResource, target: CleanupTarget): 
   if (owner.principal === undefined || !target.principals.includes(owner.principal)) return { selected: false, reason: 'other-principal' };
   if (volumePrincipal !== undefined && !target.principals.includes(volumePrincipal)) return { selected: false, reason: 'other-principal' };
   const frameworkLabel = owner.labels.framework_id;
-  if (frameworkLabel !== undefined && target.frameworkIds.length > 0 && !target.frameworkIds.includes(frameworkLabel)) {
-    return { selected: false, reason: 'other-framework' };
+  if (frameworkLabel !== undefined) {
+    const foreign = target.foreignFrameworks[frameworkLabel];
+    if (foreign === 'live') return { selected: false, reason: 'live-framework' };
+    if (foreign === 'sibling') return { selected: false, reason: 'sibling' };
+    const wanted = target.onlyFrameworkIds.length > 0 ? target.onlyFrameworkIds : target.frameworkIds;
+    if (wanted.length > 0 && !wanted.includes(frameworkLabel)) return { selected: false, reason: 'other-framework' };
+  } else {
+    if (target.onlyFrameworkIds.length > 0) return { selected: false, reason: 'no-framework-label' };
+    if (target.claimants.length > 0) return { selected: false, reason: 'shared-role' };
   }
   if (!('resource_id' in owner.labels) && !target.includeUnlabeled) return { selected: false, reason: 'unlabeled' };
   return { selected: true };
@@ -122,12 +160,18 @@ export function planAgentCleanup(agent: MesosAgent, target: CleanupTarget): Agen
   for (const resources of Object.values(agent.reserved_resources_full ?? {})) {
     for (const resource of resources) {
       const selection = selectResource(resource, target);
+      // In use is asked of everything proven the target's, selected or not (a reservation without
+      // the SDK's resource_id label is still the target's): a task on it means the service runs.
+      const inUse = (selection.selected || selection.reason === 'unlabeled') && used().size > 0 && used().has(reservationIdentity(resource));
+      if (inUse) {
+        cleanup.inUse.push(resource);
+        continue;
+      }
       if (!selection.selected) {
         if (selection.reason) cleanup.skipped.push({ resource, reason: selection.reason });
         continue;
       }
-      if (used().size > 0 && used().has(reservationIdentity(resource))) cleanup.inUse.push(resource);
-      else if (isPersistentVolume(resource)) cleanup.volumes.push(resource);
+      if (isPersistentVolume(resource)) cleanup.volumes.push(resource);
       else cleanup.reservations.push(resource);
     }
   }
@@ -143,12 +187,15 @@ export function unregisteredAgents(slaves: SlavesResponse): UnregisteredAgent[] 
   return (slaves.recovered_slaves ?? []).map((agent) => ({ id: agent.id ?? '(unknown id)', hostname: agent.hostname }));
 }
 
-export function frameworkRoles(framework: MesosFramework): string[] {
-  return framework.roles ?? (framework.role ? [framework.role] : []);
-}
-
+/**
+ * A registered framework that is the target's. By name when the target is a service:
+ * another service's framework in the same role and principal is a sibling, never the
+ * target's. With -r/-p alone no service is named, so every framework of that role and
+ * principal may be the owner, and is treated as one.
+ */
 export function holdsTarget(framework: MesosFramework, target: CleanupTarget): boolean {
-  if (target.frameworkNames.includes(framework.name)) return true;
+  if (target.frameworkNames.some((name) => sameName(name, framework.name))) return true;
+  if (target.serviceName !== undefined) return false;
   const sharesRole = frameworkRoles(framework).some((role) => target.roles.includes(role));
   return sharesRole && framework.principal !== undefined && target.principals.includes(framework.principal);
 }

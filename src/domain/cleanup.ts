@@ -1,7 +1,8 @@
 import { ExhibitorClient } from '../clients/exhibitor';
 import { MarathonClient } from '../clients/marathon';
 import { MesosClient, OperationOutcome } from '../clients/mesos';
-import { FrameworksResponse, MesosResource } from '../clients/mesos-schemas';
+import { MesosFramework, MesosResource } from '../clients/mesos-schemas';
+import { Blocker, CleanupRequest, actionCommand } from './actions';
 import { sleep } from '../cluster/http';
 import { UnexpectedResponseError, UsageError } from '../errors';
 import {
@@ -11,8 +12,8 @@ import {
   HoldingFramework,
   SKIP_REASON_TEXT,
   SkipReason,
+  TARGET_SKIP_REASONS,
   UnregisteredAgent,
-  frameworkRoles,
   hasWork,
   holdsTarget,
   planAgentCleanup,
@@ -28,6 +29,7 @@ import {
   validateCleanupRole,
   validateCleanupZnode,
 } from './naming';
+import { Ownership, frameworkRoles, sameName } from './ownership';
 import { Progress, agentCounter, silentProgress } from './progress';
 import { plural } from '../text';
 import { describeResource, isPersistentVolume, reservationOf, resourceKey } from './resources';
@@ -40,14 +42,7 @@ import { describeResource, isPersistentVolume, reservationOf, resourceKey } from
  * so an interrupted run is finished by running it again.
  */
 
-export interface CleanupRequest {
-  service?: string;
-  roles: string[];
-  principal?: string;
-  zkNode?: string;
-  frameworkIds: string[];
-  includeUnlabeled: boolean;
-}
+export type { CleanupRequest };
 
 export interface CleanupClients {
   mesos: MesosClient;
@@ -72,12 +67,13 @@ export interface CleanupPlan {
   frameworks: HoldingFramework[];
   /** Completed frameworks of the target (named after it, or of its role and principal): a trace that it existed. */
   completedFrameworks: FrameworkSummary[];
-  /** Names the cluster knows, for "did you mean" when nothing matches: framework names and reserved roles. */
-  knownNames: { frameworks: string[]; roles: string[] };
-  marathonApp?: { id: string; tasksRunning: number; labels: Record<string, string>; env: Record<string, unknown> };
+  /** Names the cluster knows, for "did you mean" when nothing matches: frameworks (names, ids, principals) and reserved roles. */
+  knownNames: { frameworks: string[]; frameworkIds: string[]; principals: string[]; roles: string[] };
+  /** `launches`: the registered framework its scheduler is now (docs/ownership.md), if any. */
+  marathonApp?: { id: string; tasksRunning: number; labels: Record<string, string>; env: Record<string, unknown>; launches?: string };
   znode?: ZnodeAction;
-  /** Reasons the run would fight a live service; execution needs --force past them. */
-  blockers: string[];
+  /** Reasons the run would fight a live service, each with what unblocks it; execution needs --force past them. */
+  blockers: Blocker[];
   warnings: string[];
 }
 
@@ -149,7 +145,10 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
         zkNode,
         marathonAppId: names.marathonAppId,
         frameworkNames: names.frameworkNames,
-        frameworkIds: request.frameworkIds,
+        frameworkIds: [...request.frameworkIds],
+        onlyFrameworkIds: [...request.frameworkIds],
+        foreignFrameworks: {},
+        claimants: [],
         includeUnlabeled: request.includeUnlabeled,
       },
       notes,
@@ -179,7 +178,10 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
       zkNode: explicitZnode,
       marathonAppId: implied?.marathonAppId,
       frameworkNames: implied?.frameworkNames ?? [],
-      frameworkIds: request.frameworkIds,
+      frameworkIds: [...request.frameworkIds],
+      onlyFrameworkIds: [...request.frameworkIds],
+      foreignFrameworks: {},
+      claimants: [],
       includeUnlabeled: request.includeUnlabeled,
     },
     notes,
@@ -187,30 +189,52 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
 }
 
 /**
- * In --service mode a framework that bears the service's name (registered or
- * completed) is the authority on its roles, principal and id: a namespaced,
- * group or migrated role (reference/naming.md §2) is found there, not guessed.
- * Flags the operator gave are never overridden.
+ * What the frameworks Mesos lists say of the target (docs/ownership.md):
+ * - in --service mode, every framework of the service's name (registered or completed) is
+ *   the authority on its roles and principal: a namespaced, group or migrated role is found
+ *   there, not guessed (flags the operator gave are never overridden);
+ * - every incarnation of the name that does not live is the target's: reservations labelled
+ *   with any of their ids are selected (a service re-installed several times left several);
+ * - a framework that lives (whoever's), and in --service mode any framework of another name,
+ *   is foreign: reservations labelled with its id are never taken;
+ * - a live framework of another name in the target's role and principal is a claimant: with
+ *   one, a reservation without a framework_id label could be its, and is not taken.
  */
-function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], frameworks: FrameworksResponse, request: CleanupRequest): void {
-  if (request.service === undefined) return;
-  const named = [...frameworks.frameworks, ...(frameworks.completed_frameworks ?? [])].filter((framework) =>
-    target.frameworkNames.includes(framework.name),
-  );
-  for (const framework of named) {
-    if (request.roles.length === 0) {
-      for (const role of frameworkRoles(framework)) {
-        if (role === '*' || role === 'slave_public' || target.roles.includes(role)) continue;
-        target.roles.push(role);
-        notes.push(`role ${role}: subscribed by framework ${framework.id} (${framework.name})`);
+function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], ownership: Ownership, request: CleanupRequest): void {
+  const all = [...ownership.registered, ...ownership.completed];
+  const named = all.filter((framework) => target.frameworkNames.some((name) => sameName(name, framework.name)));
+  if (request.service !== undefined) {
+    for (const framework of named) {
+      if (request.roles.length === 0) {
+        for (const role of frameworkRoles(framework)) {
+          if (role === '*' || role === 'slave_public' || target.roles.includes(role)) continue;
+          target.roles.push(role);
+          notes.push(`role ${role}: subscribed by framework ${framework.id} (${framework.name})`);
+        }
+      }
+      if (request.principal === undefined && framework.principal && !target.principals.includes(framework.principal)) {
+        target.principals.push(framework.principal);
+        notes.push(`principal ${framework.principal}: used by framework ${framework.id}`);
       }
     }
-    if (request.principal === undefined && framework.principal && !target.principals.includes(framework.principal)) {
-      target.principals.push(framework.principal);
-      notes.push(`principal ${framework.principal}: used by framework ${framework.id}`);
-    }
-    if (request.frameworkIds.length === 0 && !target.frameworkIds.includes(framework.id)) target.frameworkIds.push(framework.id);
   }
+  for (const framework of all) {
+    const alive = ownership.liveness(framework).alive;
+    const ofTarget = named.includes(framework);
+    if (alive) target.foreignFrameworks[framework.id] = 'live';
+    else if (!ofTarget && request.service !== undefined) target.foreignFrameworks[framework.id] = 'sibling';
+    else if (ofTarget && request.frameworkIds.length === 0 && !target.frameworkIds.includes(framework.id)) target.frameworkIds.push(framework.id);
+  }
+  const claimants = new Set<string>();
+  for (const role of target.roles) {
+    for (const principal of target.principals) {
+      for (const framework of ownership.liveClaimants(role, principal, target.frameworkNames)) {
+        // With -r/-p alone every framework of the role and principal is a possible owner (it blocks instead).
+        if (request.service !== undefined) claimants.add(`${framework.name} (${framework.id})`);
+      }
+    }
+  }
+  target.claimants = [...claimants];
 }
 
 /**
@@ -229,31 +253,42 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     target.zkNode ? (znodeAfter ? znodeAfter.then(() => clients.exhibitor.znodeExists(target.zkNode as string)) : clients.exhibitor.znodeExists(target.zkNode)) : false,
     needsReservations ? clients.mesos.getAgents() : undefined,
   ]);
-  completeTargetFromFrameworks(target, notes, frameworks, request);
+  const ownership = new Ownership(frameworks, marathonApp ? [marathonApp] : []);
+  completeTargetFromFrameworks(target, notes, ownership, request);
 
   const agents = (slaves?.slaves ?? []).map((agent) => planAgentCleanup(agent, target)).filter((agent) => hasWork(agent) || agent.skipped.length > 0);
   const holding = frameworks.frameworks.filter((framework) => holdsTarget(framework, target)).map(toHoldingFramework);
-  const blockers: string[] = [];
+  const blockers: Blocker[] = [];
   const warnings: string[] = [];
 
+  // --framework-id naming only incarnations that do not live: a live one of the same name keeps
+  // what is labelled with its id, its app and its znode, and is no reason to refuse.
+  const narrowedToDead = target.onlyFrameworkIds.length > 0 && target.onlyFrameworkIds.every((id) => target.foreignFrameworks[id] !== 'live');
   for (const framework of holding) {
-    if (framework.active && framework.connected) {
-      blockers.push(
-        `framework ${framework.name} (${framework.id}) is registered and its scheduler is connected: cleaning would pull resources from a live service. ` +
-          `Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
-      );
-    } else if (framework.taskCount > 0) {
-      // Its scheduler is gone but its tasks still run on the target's resources: cleaning now pulls them from a live service.
-      blockers.push(
-        `framework ${framework.name} (${framework.id}) is inactive but still runs ${plural(framework.taskCount, 'task')}. Tear it down first: dcos janitor teardown --framework-id ${framework.id}`,
-      );
+    const registered = frameworks.frameworks.find((candidate) => candidate.id === framework.id) as MesosFramework;
+    const liveness = ownership.liveness(registered);
+    if (!liveness.alive || (narrowedToDead && !target.onlyFrameworkIds.includes(framework.id))) continue;
+    const named = target.frameworkNames.some((name) => sameName(name, framework.name));
+    if (!named) {
+      // -r/-p alone: a live framework of this role and principal may be another service's, so
+      // no hint ever tells to tear it down; naming the service settles whose is whose.
+      blockers.push({
+        reason:
+          `framework ${framework.name} (${framework.id}) lives in role ${target.roles.join(', ')} with principal ${framework.principal ?? '?'} (${liveness.reasons.join(', ')}): ` +
+          'by role and principal alone its reservations cannot be told from the target\'s. Name the service to clean with --service NAME, or its framework with --framework-id ID.',
+      });
+      continue;
     }
+    blockers.push({
+      reason: `framework ${framework.name} (${framework.id}) still lives (${liveness.reasons.join(', ')}): cleaning would pull resources from a running service.`,
+      next: { kind: 'teardown', frameworkId: framework.id, cleanup: false },
+    });
   }
-  if (marathonApp) {
-    blockers.push(
-      `Marathon app ${marathonApp.id} still exists: Marathon would relaunch its scheduler, which re-reserves what is cleaned. ` +
-        `Remove it first: dcos janitor teardown --service ${target.serviceName ?? marathonApp.id}`,
-    );
+  if (marathonApp && !(narrowedToDead && ownership.launchedBy(marathonApp))) {
+    blockers.push({
+      reason: `Marathon app ${marathonApp.id} still exists: Marathon would relaunch its scheduler, which re-reserves what is cleaned. Uninstall the service (or remove the app) first.`,
+      next: { kind: 'uninstall', service: target.serviceName ?? marathonApp.id, manual: false, forceStuck: false },
+    });
   }
   const unregistered = slaves ? unregisteredAgents(slaves) : [];
   if (unregistered.length > 0) {
@@ -262,12 +297,13 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
   const inUse = agents.reduce((sum, agent) => sum + agent.inUse.length, 0);
   if (inUse > 0) {
     const where = agents.filter((agent) => agent.inUse.length > 0).map((agent) => agent.hostname);
-    const owners = holding.filter((framework) => framework.taskCount > 0);
-    const teardown = owners.length > 0 ? `dcos janitor teardown --framework-id ${owners[0].id}` : 'dcos janitor teardown';
-    blockers.push(
-      `${inUse} of the target's reserved resources are in use by running tasks (on ${where.slice(0, 3).join(', ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}): ` +
-        `the service still runs. Tear it down first: ${teardown}`,
-    );
+    const owner = holding.find((framework) => framework.taskCount > 0 && target.frameworkNames.some((name) => sameName(name, framework.name)));
+    blockers.push({
+      reason:
+        `${plural(inUse, "of the target's reserved resources is", "of the target's reserved resources are")} in use by running tasks ` +
+        `(on ${where.slice(0, 3).join(', ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}): the service still runs.`,
+      next: owner ? { kind: 'teardown', frameworkId: owner.id, cleanup: false } : undefined,
+    });
   }
 
   let znode: ZnodeAction | undefined;
@@ -294,10 +330,22 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     frameworks: holding,
     completedFrameworks: (frameworks.completed_frameworks ?? []).filter((framework) => holdsTarget(framework, target)).map(summariseFramework),
     knownNames: {
-      frameworks: [...new Set([...frameworks.frameworks, ...(frameworks.completed_frameworks ?? [])].map((framework) => framework.name))],
+      frameworks: [...new Set([...ownership.registered, ...ownership.completed].map((framework) => framework.name))],
+      frameworkIds: [...ownership.registered, ...ownership.completed].map((framework) => framework.id),
+      // Principals of frameworks subscribed to the target's roles: a principal they use is a real one, even with nothing reserved now.
+      principals: [
+        ...new Set(
+          [...ownership.registered, ...ownership.completed]
+            .filter((framework) => frameworkRoles(framework).some((role) => target.roles.includes(role)))
+            .map((framework) => framework.principal)
+            .filter((principal): principal is string => principal !== undefined),
+        ),
+      ],
       roles: [...new Set((slaves?.slaves ?? []).flatMap((agent) => Object.keys(agent.reserved_resources_full ?? {})))],
     },
-    marathonApp: marathonApp ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0, labels: marathonApp.labels ?? {}, env: marathonApp.env ?? {} } : undefined,
+    marathonApp: marathonApp
+      ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0, labels: marathonApp.labels ?? {}, env: marathonApp.env ?? {}, launches: ownership.launchedBy(marathonApp)?.id }
+      : undefined,
     znode,
     blockers,
     warnings,
@@ -575,14 +623,18 @@ async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, p
 export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover[] {
   const leftovers: Leftover[] = [];
   const again = cleanupCommandLine(fresh.request);
-  if (fresh.marathonApp) {
+  // --framework-id narrows the target to those frameworks: another incarnation of the name, its
+  // app and what is labelled otherwise are not this run's to report (a live re-install keeps them).
+  const narrowed = fresh.target.onlyFrameworkIds;
+  const ofNarrowed = (id: string | undefined) => narrowed.length === 0 || (id !== undefined && narrowed.includes(id));
+  if (fresh.marathonApp && ofNarrowed(fresh.marathonApp.launches ?? (narrowed.length === 0 ? undefined : ''))) {
     leftovers.push({
       kind: 'app',
       detail: `Marathon app ${fresh.marathonApp.id} still exists (${plural(fresh.marathonApp.tasksRunning, 'task')} running)`,
       hint: `dcos janitor teardown --service ${fresh.target.serviceName ?? fresh.marathonApp.id} --yes`,
     });
   }
-  for (const framework of fresh.frameworks) {
+  for (const framework of fresh.frameworks.filter((candidate) => ofNarrowed(candidate.id))) {
     leftovers.push({
       kind: 'framework',
       detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${plural(framework.taskCount, 'task')}` : ''}`,
@@ -599,7 +651,7 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
     }
     // Of the target's role and principal, but not selected: still the target's, and still there.
     for (const { resource, reason } of agent.skipped) {
-      if (!ofTargetPrincipal(resource, fresh)) continue;
+      if (narrowed.length > 0 || !TARGET_SKIP_REASONS.includes(reason) || !ofTargetPrincipal(resource, fresh)) continue;
       leftovers.push({
         kind: isPersistentVolume(resource) ? 'volume' : 'reservation',
         ...where,
@@ -628,7 +680,8 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
       hint: `when it returns: ${again}; if it is gone for good, its reservations leave with it`,
     });
   }
-  if (fresh.znode?.present) {
+  // Narrowed to some incarnations, a znode kept for another (registered) one is that one's.
+  if (fresh.znode?.present && (narrowed.length === 0 || fresh.znode.action === 'delete')) {
     const why = fresh.znode.action === 'keep' ? ` (kept: ${fresh.znode.reason})` : '';
     leftovers.push({ kind: 'znode', detail: `ZooKeeper node /${fresh.znode.node} still exists${why}`, hint: again });
   }
@@ -658,13 +711,5 @@ function skippedHint(reason: SkipReason, resource: MesosResource, request: Clean
 
 /** The cleanup command that does this request again, for hints. */
 export function cleanupCommandLine(request: CleanupRequest): string {
-  const quote = (word: string) => (/^[\w./@:-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
-  const words = ['dcos janitor cleanup'];
-  if (request.service !== undefined) words.push(`--service ${quote(request.service)}`);
-  for (const role of request.roles) words.push(`-r ${quote(role)}`);
-  if (request.principal !== undefined) words.push(`-p ${quote(request.principal)}`);
-  if (request.zkNode !== undefined) words.push(`-z ${quote(request.zkNode)}`);
-  for (const id of request.frameworkIds) words.push(`--framework-id ${id}`);
-  if (request.includeUnlabeled) words.push('--include-unlabeled');
-  return `${words.join(' ')} --yes`;
+  return actionCommand({ kind: 'cleanup', request });
 }

@@ -1,8 +1,46 @@
 import { ExhibitorClient } from '../clients/exhibitor';
 import { MarathonClient } from '../clients/marathon';
 import { NothingFoundError } from '../errors';
-import { CleanupPlan } from './cleanup';
+import type { CleanupPlan } from './cleanup';
+import { TARGET_SKIP_REASONS, hasWork } from './cleanup-plan';
 import { serviceNameFromZkNode } from './naming';
+import { reservationOf } from './resources';
+
+
+/**
+ * Names and ids the operator typed must match exactly: a principal that holds nothing in
+ * the given role (a typo beside a service's 16 reservations would otherwise end in
+ * "Verified"), and a --framework-id that Mesos does not know, registered, completed or in
+ * a label. Undefined when they match.
+ */
+export function inexactNames(plan: CleanupPlan): NothingFoundError | undefined {
+  const { request, target } = plan;
+  const resources = plan.agents.flatMap((agent) => [...agent.volumes, ...agent.reservations, ...agent.inUse, ...agent.skipped.map((skipped) => skipped.resource)]);
+  if (request.principal !== undefined && request.roles.length > 0) {
+    const principals = new Set(resources.map((resource) => reservationOf(resource).principal).filter((principal): principal is string => principal !== undefined));
+    const known = principals.has(request.principal) || plan.knownNames.principals.includes(request.principal);
+    if (!known && principals.size > 0) {
+      const present = [...principals].sort();
+      const close = closestNames(request.principal, present);
+      return new NothingFoundError(
+        `Principal ${request.principal} holds nothing in role ${target.roles.join(', ')}; ${present.length === 1 ? 'the principal there is' : 'the principals there are'} ${present.join(', ')}.${didYouMean(close.length > 0 ? close : present)} ` +
+          'Check -p/--principal (dcos janitor audit lists roles and principals); pass --ignore-not-found to treat this as done.',
+        close,
+      );
+    }
+  }
+  const labelled = new Set(resources.map((resource) => reservationOf(resource).labels.framework_id).filter((id): id is string => id !== undefined));
+  for (const id of request.frameworkIds) {
+    if (labelled.has(id) || plan.knownNames.frameworkIds.includes(id)) continue;
+    const close = closestNames(id, [...plan.knownNames.frameworkIds, ...labelled]);
+    return new NothingFoundError(
+      `Framework id ${id} is not known to Mesos (registered or completed) and labels no reservation of role ${target.roles.join(', ') || '(none)'}.${didYouMean(close)} ` +
+        "Check the id with 'dcos service --inactive --completed'; pass --ignore-not-found to treat this as done.",
+      close,
+    );
+  }
+  return undefined;
+}
 
 /**
  * "Nothing of that name" is its own outcome: a mistyped service name must not end in
@@ -17,7 +55,8 @@ export function tracesOf(plan: CleanupPlan): string[] {
   if (plan.marathonApp) traces.push(`Marathon app ${plan.marathonApp.id}`);
   for (const framework of plan.frameworks) traces.push(`framework ${framework.name} (${framework.id})`);
   for (const framework of plan.completedFrameworks) traces.push(`completed framework ${framework.name} (${framework.id})`);
-  const agents = plan.agents.length;
+  // Only what is proven the target's: another principal's or a sibling's reservations in the same role are not a trace of it.
+  const agents = plan.agents.filter((agent) => hasWork(agent) || agent.skipped.some((skipped) => TARGET_SKIP_REASONS.includes(skipped.reason))).length;
   if (agents > 0) traces.push(`reservations of role ${plan.target.roles.join(', ')} on ${agents} agent${agents === 1 ? '' : 's'}`);
   if (plan.znode?.present) traces.push(`ZooKeeper node /${plan.znode.node}`);
   return traces;

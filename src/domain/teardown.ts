@@ -3,7 +3,9 @@ import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mes
 import { sleep } from '../cluster/http';
 import { NothingFoundError, TimedOutError, UnexpectedResponseError } from '../errors';
 import { CleanupClients, CleanupOptions, CleanupOutcome, CleanupPlan, CleanupRequest, Verification, cleanUp, cleanupCommandLine, planCleanup } from './cleanup';
-import { FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
+import { Blocker, describeBlocker } from './actions';
+import { CleanupTarget, FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
+import { Ownership, activeTaskCount, isConnected, lastRegisteredTime, orphanReasons, sameName, unregisteredTime } from './ownership';
 import { deriveServiceNames } from './naming';
 import { closestNames, didYouMean } from './not-found';
 import { Progress } from './progress';
@@ -32,8 +34,11 @@ export interface FrameworkView extends FrameworkSummary {
   unregisteredTime?: string;
   app?: { id: string; instances: number; tasksRunning: number; tasksStaged: number; deployments: number };
   system: boolean;
-  /** Active tasks and a live, connected scheduler: a running service. */
+  /** Active tasks and a live, connected scheduler: a running service (its teardown is confirmed by typing its name). */
   live: boolean;
+  /** Alive by the ownership rules: a connected scheduler, a running task, or an app that would relaunch it. */
+  alive: boolean;
+  aliveBecause: string[];
   /** Why it looks orphaned (empty: it does not). */
   orphanReasons: string[];
 }
@@ -44,72 +49,46 @@ export interface ClusterView {
   apps: MarathonApp[];
   /** Agent id -> hostname, from the summary: made once, not once per framework (25,000 agents). */
   agentHostnames: Map<string, string>;
+  ownership: Ownership;
 }
 
-/** Frameworks every DC/OS cluster runs; tearing one down breaks the cluster. */
-const SYSTEM_FRAMEWORK_NAMES = ['marathon', 'metronome'];
-
-export async function readClusterView(clients: CleanupClients): Promise<ClusterView> {
+export async function readClusterView(clients: CleanupClients, extraSystemNames: string[]): Promise<ClusterView> {
   const [frameworks, summary, apps] = await Promise.all([clients.mesos.getFrameworks(), clients.mesos.getStateSummary(), clients.marathon.listApps()]);
-  return { frameworks, summary, apps, agentHostnames: new Map(summary.slaves.map((agent) => [agent.id, agent.hostname])) };
+  return {
+    frameworks,
+    summary,
+    apps,
+    agentHostnames: new Map(summary.slaves.map((agent) => [agent.id, agent.hostname])),
+    ownership: new Ownership(frameworks, apps, extraSystemNames),
+  };
 }
 
-/**
- * The app whose scheduler registers this framework: by app id, or by the
- * package labels Cosmos and the SDK set (reference/marathon.md §2). Names are
- * compared without their leading slash, which is kept only if the user typed it.
- */
-export function appLaunching(frameworkName: string, apps: MarathonApp[]): MarathonApp | undefined {
-  const bare = stripSlash(frameworkName);
-  // The app id first: two apps may carry the same framework-name label (a hand-made
-  // copy, as in fixtures/marathon-v2-groups-sdk-services-dcos-ui.json), one id cannot.
-  return (
-    apps.find((app) => stripSlash(app.id) === bare) ??
-    apps.find((app) => stripSlash(app.labels?.DCOS_PACKAGE_FRAMEWORK_NAME ?? '') === bare) ??
-    apps.find((app) => stripSlash(app.labels?.DCOS_SERVICE_NAME ?? '') === bare)
-  );
-}
-
-/**
- * DC/OS' own frameworks: marathon and metronome by name, and any framework of a
- * DC/OS component account (`dcos_<component>` principals, derived from the DC/OS
- * service account naming), plus names listed in DCOS_JANITOR_SYSTEM_FRAMEWORKS
- * (`dcos config set janitor.system_frameworks a,b`).
- */
-export function isSystemFramework(framework: MesosFramework, extraNames: string[]): boolean {
-  const name = framework.name.toLowerCase();
-  return SYSTEM_FRAMEWORK_NAMES.includes(name) || extraNames.includes(framework.name) || (framework.principal ?? '').startsWith('dcos_');
-}
-
-export function viewFramework(framework: MesosFramework, completed: boolean, cluster: ClusterView, extraSystemNames: string[]): FrameworkView {
+export function viewFramework(framework: MesosFramework, completed: boolean, cluster: ClusterView): FrameworkView {
   const hostnames = cluster.agentHostnames;
   const tasks = framework.tasks ?? [];
   const taskStates: Record<string, number> = {};
   for (const task of tasks) taskStates[task.state] = (taskStates[task.state] ?? 0) + 1;
-  const app = appLaunching(framework.name, cluster.apps);
+  const { ownership } = cluster;
+  // Only the app that launches this very framework now: an older incarnation's teardown never removes the live one's app.
+  const app = ownership.relaunchingApp(framework);
   const summary = summariseFramework(framework);
-  const { connected } = summary;
-  const orphanReasons: string[] = [];
-  if (!completed) {
-    if (!framework.active) orphanReasons.push('inactive');
-    else if (!connected) orphanReasons.push('disconnected');
-    if (!app) orphanReasons.push('no Marathon app launches it');
-  }
-  const activeTasks = tasks.filter((task) => ['TASK_RUNNING', 'TASK_STARTING', 'TASK_STAGING', 'TASK_KILLING'].includes(task.state)).length;
+  const liveness = ownership.liveness(framework);
   return {
     ...summary,
     completed,
     tasks: tasks.length,
     taskStates,
     agents: [...new Set(tasks.map((task) => hostnames.get(task.slave_id) ?? task.slave_id))].sort(),
-    registeredTime: isoTime(framework.registered_time),
-    unregisteredTime: isoTime(framework.unregistered_time),
+    registeredTime: isoTime(lastRegisteredTime(framework)),
+    unregisteredTime: isoTime(unregisteredTime(framework)),
     app: app
       ? { id: app.id, instances: app.instances ?? 0, tasksRunning: app.tasksRunning ?? 0, tasksStaged: app.tasksStaged ?? 0, deployments: app.deployments?.length ?? 0 }
       : undefined,
-    system: isSystemFramework(framework, extraSystemNames),
-    live: !completed && framework.active && connected && activeTasks > 0,
-    orphanReasons,
+    system: ownership.isSystem(framework),
+    live: !completed && isConnected(framework) && activeTaskCount(framework) > 0,
+    alive: liveness.alive,
+    aliveBecause: liveness.reasons,
+    orphanReasons: orphanReasons(framework, ownership),
   };
 }
 
@@ -120,9 +99,9 @@ export interface Selection {
   candidates: FrameworkView[];
 }
 
-export function selectFrameworks(request: TeardownRequest, cluster: ClusterView, extraSystemNames: string[]): Selection {
-  const registered = cluster.frameworks.frameworks.map((framework) => viewFramework(framework, false, cluster, extraSystemNames));
-  const completed = (cluster.frameworks.completed_frameworks ?? []).map((framework) => viewFramework(framework, true, cluster, extraSystemNames));
+export function selectFrameworks(request: TeardownRequest, cluster: ClusterView): Selection {
+  const registered = cluster.frameworks.frameworks.map((framework) => viewFramework(framework, false, cluster));
+  const completed = (cluster.frameworks.completed_frameworks ?? []).map((framework) => viewFramework(framework, true, cluster));
   const selected: FrameworkView[] = [];
   const add = (view: FrameworkView) => {
     if (!selected.some((known) => known.id === view.id)) selected.push(view);
@@ -141,9 +120,12 @@ export function selectFrameworks(request: TeardownRequest, cluster: ClusterView,
   }
   if (request.service !== undefined) {
     const names = deriveServiceNames(request.service);
-    const matches = (view: FrameworkView) =>
-      names.frameworkNames.includes(view.name) ||
-      (view.roles.includes(names.role) && view.principal !== undefined && names.principals.includes(view.principal));
+    // By name: another service's framework in the same (group) role and principal is a sibling.
+    // The role and principal of the naming rules only when no framework bears the name.
+    const byName = (view: FrameworkView) => names.frameworkNames.some((name) => sameName(name, view.name));
+    const byRole = (view: FrameworkView) => view.roles.includes(names.role) && view.principal !== undefined && names.principals.includes(view.principal);
+    const anyByName = [...registered, ...completed].some(byName);
+    const matches = anyByName ? byName : byRole;
     const ofService = registered.filter(matches);
     // A completed one is reported as already torn down only when nothing of the name is still registered.
     const found = ofService.length > 0 ? ofService : completed.filter(matches).slice(-1);
@@ -159,7 +141,7 @@ export function selectFrameworks(request: TeardownRequest, cluster: ClusterView,
   }
   const candidates =
     request.frameworkIds.length === 0 && request.service === undefined
-      ? registered.filter((view) => !view.system && view.orphanReasons.length > 0)
+      ? registered.filter((view) => view.orphanReasons.length > 0)
       : [];
   return { selected, candidates };
 }
@@ -174,7 +156,10 @@ export interface TeardownOutcome {
   id: string;
   name: string;
   result: 'torn-down' | 'already-torn-down';
+  /** The app Marathon had and a read after the removal no longer finds. */
   appRemoved?: string;
+  /** The app was already gone when removed (Marathon's own 404). */
+  appAbsent?: string;
   appKept?: string;
   seconds: number;
 }
@@ -185,8 +170,9 @@ export async function tearDownFramework(clients: CleanupClients, view: Framework
   const outcome: TeardownOutcome = { id: view.id, name: view.name, result: 'torn-down', seconds: 0 };
 
   if (view.app && !options.keepApp) {
-    await removeApp(clients, view.app.id, deadline, options.pollMs, progress);
-    outcome.appRemoved = view.app.id;
+    // Said only when Marathon had it and a read after the removal no longer finds it.
+    if (await removeApp(clients, view.app.id, deadline, options.pollMs, progress)) outcome.appRemoved = view.app.id;
+    else outcome.appAbsent = view.app.id;
   } else if (view.app) {
     outcome.appKept = view.app.id;
     progress.warn(
@@ -224,15 +210,18 @@ export async function tearDownAndWait(
   return result;
 }
 
-/** Remove the app and wait for its deployment, so that nothing relaunches the scheduler. */
-export async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+/**
+ * Remove the app and wait until Marathon no longer has it, so that nothing relaunches the
+ * scheduler. True when Marathon had it; false when it answered its own "does not exist".
+ */
+export async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<boolean> {
   const deployment = await clients.marathon.deleteApp(appId);
   progress.step(`Removing Marathon app ${appId}${deployment ? ` (deployment ${deployment.deploymentId})` : ' (already gone)'}...`);
   const wait = progress.wait(`Waiting for Marathon to remove ${appId}`);
   try {
     for (let polls = 0; ; polls++) {
       const app = await clients.marathon.getApp(appId);
-      if (!app) return;
+      if (!app) return deployment !== undefined;
       if (Date.now() > deadline) {
         throw new TimedOutError(`Marathon app ${appId} was still there when --timeout ran out: check its deployment with 'dcos marathon deployment list', then re-run.`);
       }
@@ -284,17 +273,25 @@ async function pollUntilCompleted(
 }
 
 /** How to clean what a framework reserved: by service name when the naming rule gives its role, else by role and principal. */
-export function cleanupRequestFor(view: FrameworkView): CleanupRequest | undefined {
+export function cleanupRequestFor(view: FrameworkView, ownership: Ownership): CleanupRequest | undefined {
   if (!view.principal || view.roles.length === 0) return undefined;
+  // An older incarnation beside a newer one of the same name (a re-install): only what is
+  // labelled with its own id, so the newest keeps its data, its app and its znode.
+  const newer = ownership.incarnations(view.name).registered.some((framework) => framework.id !== view.id);
+  if (newer) return { service: view.name, roles: [], frameworkIds: [view.id], includeUnlabeled: false };
   try {
+    // An SDK service (its role or principal by the naming rules, group roles included) is cleaned
+    // by name: that takes only what is proven its own, and a sibling in the same role keeps its data.
     const names = deriveServiceNames(view.name);
-    if (view.roles.includes(names.role)) return { service: view.name, roles: [], frameworkIds: [], includeUnlabeled: false };
+    if (view.roles.includes(names.role) || names.principals.includes(view.principal)) return { service: view.name, roles: [], frameworkIds: [], includeUnlabeled: false };
   } catch {
     // Not a service name (e.g. contains "__"): fall back to role and principal.
   }
   const roles = view.roles.filter((role) => role !== '*' && role !== 'slave_public');
   if (roles.length === 0) return undefined;
-  return { roles, principal: view.principal, frameworkIds: [view.id], includeUnlabeled: false };
+  // By role and principal: --framework-id would take only labelled resources, and a framework
+  // that is not an SDK service's (Spark, a hand-made one) labels none.
+  return { roles, principal: view.principal, frameworkIds: [], includeUnlabeled: false };
 }
 
 export interface RemainingReservations {
@@ -308,19 +305,13 @@ export interface RemainingReservations {
 }
 
 /** What the torn-down frameworks still hold, from one read of the agents. */
-export async function remainingReservations(clients: CleanupClients, views: FrameworkView[]): Promise<RemainingReservations[]> {
+export async function remainingReservations(clients: CleanupClients, views: FrameworkView[], ownership: Ownership): Promise<RemainingReservations[]> {
   const withRoles = views.filter((view) => view.principal && view.roles.length > 0);
   if (withRoles.length === 0) return [];
   const slaves = await clients.mesos.getAgents();
   return withRoles
     .map((view) => {
-      const target = {
-        roles: view.roles.filter((role) => role !== '*' && role !== 'slave_public'),
-        principals: [view.principal as string],
-        frameworkNames: [view.name],
-        frameworkIds: [view.id],
-        includeUnlabeled: true,
-      };
+      const target = targetOfFramework(view, ownership);
       let agents = 0;
       let volumes = 0;
       let resources = 0;
@@ -331,19 +322,41 @@ export async function remainingReservations(clients: CleanupClients, views: Fram
         volumes += plan.volumes.length;
         resources += held;
       }
-      const request = cleanupRequestFor(view);
+      const request = cleanupRequestFor(view, ownership);
       return { frameworkId: view.id, roles: target.roles, principal: view.principal, agents, volumes, resources, cleanup: request ? cleanupCommandLine(request) : undefined };
     })
     .filter((remaining) => remaining.resources > 0);
+}
+
+/**
+ * What a framework reserved: its role and principal, labelled with its own id or not
+ * labelled at all, minus what a live framework of another name in the same role and
+ * principal could claim (docs/ownership.md).
+ */
+function targetOfFramework(view: FrameworkView, ownership: Ownership): CleanupTarget {
+  const roles = view.roles.filter((role) => role !== '*' && role !== 'slave_public');
+  const principal = view.principal as string;
+  const foreignFrameworks: CleanupTarget['foreignFrameworks'] = {};
+  for (const framework of [...ownership.registered, ...ownership.completed]) {
+    if (framework.id !== view.id && !sameName(framework.name, view.name)) foreignFrameworks[framework.id] = 'sibling';
+  }
+  const claimants = roles.flatMap((role) => ownership.liveClaimants(role, principal, [view.name]).map((framework) => framework.id));
+  return {
+    roles,
+    principals: [principal],
+    frameworkNames: [view.name],
+    frameworkIds: [view.id],
+    onlyFrameworkIds: [],
+    foreignFrameworks,
+    claimants,
+    includeUnlabeled: true,
+  };
 }
 
 function isoTime(seconds: number | undefined): string | undefined {
   return seconds ? new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
 }
 
-function stripSlash(name: string): string {
-  return name.replace(/^\/+/, '');
-}
 
 export interface CleanupAfterTeardown {
   frameworkId: string;
@@ -351,12 +364,13 @@ export interface CleanupAfterTeardown {
   outcome?: CleanupOutcome;
   verification?: Verification;
   /** Why the cleanup did not run (the service can still run: an app kept with --keep-app...). */
-  refused?: string[];
+  refused?: Blocker[];
 }
 
 /** `teardown --cleanup`: the cleanup of what each torn-down framework reserved, already confirmed. */
 export async function cleanUpAfterTeardown(
   clients: CleanupClients,
+  ownership: Ownership,
   views: FrameworkView[],
   remaining: RemainingReservations[],
   options: CleanupOptions,
@@ -365,13 +379,13 @@ export async function cleanUpAfterTeardown(
 ): Promise<CleanupAfterTeardown[]> {
   const results: CleanupAfterTeardown[] = [];
   for (const view of views) {
-    const request = cleanupRequestFor(view);
+    const request = cleanupRequestFor(view, ownership);
     // By service name the znode is cleaned too, so it runs even with no reservation left.
     if (!request || (request.service === undefined && !remaining.some((left) => left.frameworkId === view.id))) continue;
     const plan = await planCleanup(clients, request, progress);
     showPlan(plan);
     if (plan.blockers.length > 0) {
-      progress.warn(`cleanup of ${view.name} refused: ${plan.blockers.join(' | ')}`);
+      progress.warn(`cleanup of ${view.name} refused: ${plan.blockers.map(describeBlocker).join(' | ')}`);
       results.push({ frameworkId: view.id, plan, refused: plan.blockers });
       continue;
     }

@@ -4,6 +4,7 @@ import { SdkPlan } from '../clients/sdk-scheduler-schemas';
 import { sleep } from '../cluster/http';
 import { PlanError, ServiceNotFoundError, StuckStepsError, TimedOutError, UnreachableError, UsageError } from '../errors';
 import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Verification, cleanUp, leftoversOf, planCleanup } from './cleanup';
+import { describeBlocker } from './actions';
 import { deriveServiceNames } from './naming';
 import { Progress, silentProgress } from './progress';
 import { StuckStep, findStuckSteps, isUnreservePhase, readPlanWithStuckSteps } from './stuck-steps';
@@ -390,7 +391,7 @@ export async function uninstallLegacy(clients: UninstallClients, request: Uninst
     report.actions.push(`${result === 'torn-down' ? 'tore down' : 'found already torn down'} framework ${framework.name} (${framework.id})`);
   }
   const plan = await planCleanup(clients, cleanupRequestOf(request), progress);
-  if (plan.blockers.length > 0) throw new UsageError(`The cleanup of ${request.service} is still blocked: ${plan.blockers.join(' | ')}`);
+  if (plan.blockers.length > 0) throw new UsageError(`The cleanup of ${request.service} is still blocked: ${plan.blockers.map(describeBlocker).join(' | ')}`);
   const { outcome } = await cleanUp(clients, plan, options.cleanup, progress, false);
   report.actions.push(`cleaned ${plural(outcome.volumesDestroyed, 'volume')}, ${plural(outcome.resourcesUnreserved, 'reserved resource')}; znode ${outcome.znode}`);
   return report;

@@ -40,7 +40,21 @@ export function renderServiceFindings(service: string, group: Finding[], view: V
   const lines = [wrap(`${service} (owner ${group[0].ownerCertainty}: ${group[0].ownerReason})`, view.width, '    ')];
   for (const finding of group) {
     lines.push(wrap(`  ${finding.kind}: ${finding.summary}`, view.width, '      '));
-    lines.push(finding.fix ? wrapCommand('    fix: ', finding.fix.command, view.width, '         ') : '    fix: none: it settles when the agent returns or is marked gone');
+    if (!finding.fix) lines.push(wrap(`    fix: none: ${finding.advice ?? 'a notice'}`, view.width, '      '));
+    else {
+      lines.push(wrapCommand(finding.autoFix ? '    fix: ' : '    fix (by hand): ', finding.fix.command, view.width, '         '));
+      if (finding.manualBecause) lines.push(wrap(`    not run by --fix: ${finding.manualBecause}`, view.width, '      '));
+    }
+  }
+  return lines.join('\n');
+}
+
+/** What --fix left to the operator: each command, and why it was not run unattended. */
+export function renderManualFixes(findings: Finding[], view: ViewOptions): string {
+  const lines = [wrap(`Left to you (${plural(findings.length, 'finding')}): --fix runs only what is certainly a leftover and no longer lives. Check each, then run:`, view.width)];
+  for (const finding of findings) {
+    lines.push(wrap(`  ${finding.service}: ${finding.kind}: ${finding.manualBecause ?? ''}`, view.width, '    '));
+    if (finding.fix) lines.push(wrapCommand('    ', finding.fix.command, view.width, '        '));
   }
   return lines.join('\n');
 }
@@ -63,7 +77,7 @@ function kindsOf(group: Finding[]): string {
   return [...counts].map(([kind, count]) => (count > 1 ? `${kind} x${count}` : kind)).join(', ');
 }
 
-/** Findings a fix removes; the others (an unregistered agent) are notices: reported, never a reason for exit 3. */
+/** Findings a fix removes; the others (an unregistered agent, a scheduler down under its app) are notices: reported, never a reason for exit 3. */
 export function actionableFindings(report: AuditReport): AuditReport['findings'] {
   return report.findings.filter((finding) => finding.fix !== null);
 }
@@ -82,6 +96,10 @@ export function auditJson(report: AuditReport, exitCode: number, extra: Record<s
       summary: finding.summary,
       evidence: finding.evidence,
       fix: finding.fix,
+      action: finding.action,
+      autoFix: finding.autoFix,
+      manualBecause: finding.manualBecause,
+      advice: finding.advice ?? null,
     })),
     ...extra,
   };

@@ -1,3 +1,4 @@
+import { actionCommand } from '../domain/actions';
 import { AgentCleanup, SKIP_REASON_TEXT, SkipReason } from '../domain/cleanup-plan';
 import { CleanupOutcome, CleanupPlan, Leftover, Verification, planTotals } from '../domain/cleanup';
 import { describeResource, summariseResources } from '../domain/resources';
@@ -57,13 +58,9 @@ export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOpt
   }
   if (!view.wide && unregistered.length > 5) lines.push(`... and ${plural(unregistered.length - 5, 'more unregistered agent')}`);
   for (const blocker of plan.blockers) {
+    say(`Blocked: ${blocker.reason}`);
     // The command that unblocks goes on a line of its own, whole: it is meant to be copied.
-    const command = /^(.*?)\s*(dcos janitor \S.*)$/.exec(blocker);
-    if (!command) say(`Blocked: ${blocker}`);
-    else {
-      say(`Blocked: ${command[1]}`);
-      lines.push(wrapCommand('    ', command[2], view.width, '        '));
-    }
+    if (blocker.next) lines.push(wrapCommand('    ', actionCommand(blocker.next), view.width, '        '));
   }
   const legend = skipLegend(plan);
   if (legend.length > 0) {
@@ -192,7 +189,7 @@ export function cleanupJson(plan: CleanupPlan, dryRun: boolean, exitCode: number
       frameworks: plan.frameworks,
       marathonApp: plan.marathonApp ?? null,
       znode: plan.znode ?? null,
-      blockers: plan.blockers,
+      blockers: plan.blockers.map((blocker) => ({ reason: blocker.reason, next: blocker.next ? actionCommand(blocker.next) : null })),
       warnings: plan.warnings,
     },
     outcome: outcome ?? null,

@@ -30,6 +30,8 @@ export interface SimFramework {
   hostname: string;
   webuiUrl: string;
   registeredTime: number;
+  /** Written only after a re-registration, as Mesos does. */
+  reregisteredTime?: number;
   unregisteredTime: number;
   tasks: SimTask[];
   completedTasks: SimTask[];
@@ -282,8 +284,12 @@ export class ClusterState {
       system: spec.system,
       hostname: spec.hostname ?? '10.0.0.1',
       webuiUrl: spec.webuiUrl ?? '',
-      registeredTime: START_TIME,
-      unregisteredTime: spec.active && !spec.completed ? 0 : START_TIME + 3600,
+      // Times in seconds before the simulation starts; the defaults: registered a day before, and a
+      // scheduler that is gone went an hour before. Mesos writes 0 for a framework that never unregistered.
+      registeredTime: START_TIME - (spec.registeredAgo ?? 86_400),
+      reregisteredTime: spec.reregisteredAgo === undefined ? undefined : START_TIME - spec.reregisteredAgo,
+      unregisteredTime:
+        spec.unregisteredAgo === null ? 0 : spec.active && spec.connected && !spec.completed ? 0 : START_TIME - (spec.unregisteredAgo ?? 3600),
       tasks: [],
       completedTasks: [],
     };

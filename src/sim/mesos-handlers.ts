@@ -289,6 +289,7 @@ function frameworkBody(state: ClusterState, framework: SimFramework) {
     failover_timeout: 604800,
     checkpoint: true,
     registered_time: framework.registeredTime,
+    ...(framework.reregisteredTime !== undefined ? { reregistered_time: framework.reregisteredTime } : {}),
     unregistered_time: framework.unregisteredTime,
     resources: summarise(used),
     tasks: framework.tasks.map((task) => taskBody(task)),

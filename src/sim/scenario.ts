@@ -82,6 +82,15 @@ const FrameworkSpec = z.object({
   system: z.boolean().default(false),
   hostname: z.string().optional(),
   webuiUrl: z.string().optional(),
+  /** Seconds before the simulation starts that it registered (default a day). */
+  registeredAgo: z.number().optional(),
+  /** Seconds before the start that its scheduler re-registered (Mesos writes reregistered_time only then). */
+  reregisteredAgo: z.number().optional(),
+  /**
+   * Seconds before the start that its scheduler went away (default an hour, for one not connected).
+   * null: Mesos writes `unregistered_time: 0`, as the Mesos 1.0 capture does (the time is unknown).
+   */
+  unregisteredAgo: z.number().nullable().optional(),
   tasks: z.array(TaskSpec).default([]),
 });
 export type FrameworkSpec = z.infer<typeof FrameworkSpec>;

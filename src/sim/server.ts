@@ -289,6 +289,10 @@ export class SimCluster {
     this.connections.add(req.socket);
     if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
     this.clock.onRequest();
+    // The cluster's clock, as Admin Router and the services state it in every answer (RFC 9110
+    // Date): the CLI measures how long a framework has been gone against it, so a test that moves
+    // the simulated time moves what the CLI sees.
+    res.setHeader('Date', new Date(this.clock.now()).toUTCString());
     const serveStarted = process.hrtime.bigint();
     const fault = listener === 'admin-router' ? this.takeFault(req.method ?? 'GET', url.pathname) : undefined;
     const isRead = req.method === 'GET' || (req.method === 'POST' && COSMOS_READS.test(url.pathname));

@@ -3,11 +3,11 @@ import { Flags } from '@oclif/core';
 import { JanitorCommand } from '../../cli/janitor-command';
 import { CosmosClient } from '../../clients/cosmos';
 import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
-import { AuditReport, FINDING_KINDS, FindingKind, auditCluster, readCluster } from '../../domain/audit';
-import { FixStep, fixPlan, runFix } from '../../domain/audit-fix';
+import { AuditReport, FINDING_KINDS, Finding, FindingKind, auditCluster, readCluster } from '../../domain/audit';
+import { FixStep, fixPlan, manualFixes, runFix } from '../../domain/audit-fix';
 import { UninstallClients } from '../../domain/uninstall';
 import { AbortedError, ExitCode, UsageError } from '../../errors';
-import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSteps, renderServiceFindings } from '../../render/audit';
+import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSteps, renderManualFixes, renderServiceFindings } from '../../render/audit';
 import { viewOptions } from '../../render/cleanup';
 
 export default class Audit extends JanitorCommand {
@@ -63,42 +63,43 @@ export default class Audit extends JanitorCommand {
     }
 
     if (!flags.json) this.log(renderAudit(report, view));
+    const fixOptions = {
+      timeoutMs: flags.timeout * 1000,
+      pollMs: flags['poll-ms'],
+      graceMs: flags.grace * 1000,
+      cleanup: this.cleanupOptions(flags.concurrency, 2),
+      extraSystemNames: this.extraSystemFrameworks(),
+    };
+    // Each fix is checked against a fresh read just before it runs: still found, still certain, still not alive.
+    const recheck = async (finding: Finding): Promise<Finding | undefined> =>
+      (await audit()).findings.find((fresh) => fresh.kind === finding.kind && fresh.service === finding.service && fresh.fix?.command === finding.fix?.command);
     const fixed: Array<{ service: string; steps: FixStep[]; skipped?: string }> = [];
+    const manual = manualFixes(report.findings);
     for (const [service, group] of groupByService(report.findings)) {
       const plan = fixPlan(group);
       if (plan.length === 0) continue;
       if (!flags.json) this.log(`\n${renderServiceFindings(service, group, view)}`);
       try {
-        await this.confirm(`Fix ${service}: run ${plan.map((finding) => finding.fix?.command).join(', then ')}?`, `fix ${service}`, flags.yes);
+        await this.confirm(
+          `Fix ${service}: run ${plan.map((finding) => finding.fix?.command).join(', then ')}? What they remove (volumes, reservations, ZooKeeper state) cannot be recovered.`,
+          `fix ${service}`,
+          flags.yes,
+        );
       } catch (error) {
         if (!(error instanceof AbortedError)) throw error;
         fixed.push({ service, steps: [], skipped: 'declined' });
         continue;
       }
       const steps: FixStep[] = [];
-      for (const finding of plan) {
-        steps.push(
-          await runFix(
-            clients,
-            finding,
-            {
-              timeoutMs: flags.timeout * 1000,
-              pollMs: flags['poll-ms'],
-              graceMs: flags.grace * 1000,
-              cleanup: this.cleanupOptions(flags.concurrency, 2),
-              extraSystemNames: this.extraSystemFrameworks(),
-            },
-            progress,
-          ),
-        );
-      }
+      for (const finding of plan) steps.push(await runFix(clients, finding, fixOptions, progress, recheck));
       fixed.push({ service, steps });
       if (!flags.json) this.log(renderFixSteps(service, steps, view));
     }
+    if (!flags.json && manual.length > 0) this.log(`\n${renderManualFixes(manual, view)}`);
 
     const after = await audit();
     const code = actionableFindings(after).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (flags.json) this.printJson({ ...auditJson(after, code), before: auditJson(report, 0).findings, fixed });
+    if (flags.json) this.printJson({ ...auditJson(after, code), before: auditJson(report, 0).findings, fixed, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings });
     else this.log(`\nAfter the fixes:\n${renderAudit(after, view)}`);
     this.setExitCode(code);
   }

@@ -1,7 +1,9 @@
 import { Flags } from '@oclif/core';
 
 import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
+import { describeBlocker } from '../../domain/actions';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
+import { refuseSystemTarget } from '../../domain/ownership';
 import { ExitCode } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
 
@@ -47,6 +49,7 @@ export default class Cleanup extends JanitorCommand {
     const { flags } = await this.parse(Cleanup);
     this.configure(flags);
     if (this.printInClusterRun(flags, [], flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0])) return;
+    refuseSystemTarget(flags.service, [], this.extraSystemFrameworks());
     const clients = await this.clusterClients();
     const progress = this.progress();
 
@@ -62,6 +65,7 @@ export default class Cleanup extends JanitorCommand {
       },
       progress,
     );
+    refuseSystemTarget(plan.target.serviceName, plan.frameworks, this.extraSystemFrameworks());
     if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK))) return;
     const view = viewOptions(flags.wide);
     if (!flags.json) this.log(renderCleanupPlan(plan, view));
@@ -70,7 +74,7 @@ export default class Cleanup extends JanitorCommand {
     if (plan.blockers.length > 0 && !flags.force) {
       const code = ExitCode.REFUSED;
       progress.warn('Refusing to clean while the service can still run (see "Blocked" above); pass --force to override.');
-      if (flags.json) this.printJson({ ...cleanupJson(plan, flags['dry-run'], code), error: { kind: 'refused', message: plan.blockers.join(' | '), exitCode: code } });
+      if (flags.json) this.printJson({ ...cleanupJson(plan, flags['dry-run'], code), error: { kind: 'refused', message: plan.blockers.map(describeBlocker).join(' | '), exitCode: code } });
       return this.setExitCode(code);
     }
     if (flags['dry-run']) {

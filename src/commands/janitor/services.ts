@@ -1,4 +1,5 @@
 import { JanitorCommand } from '../../cli/janitor-command';
+import { isSystemFramework, isSystemServiceName } from '../../domain/ownership';
 
 /**
  * `dcos janitor services` (hidden): the service names the cluster knows, one per line,
@@ -16,7 +17,12 @@ export default class Services extends JanitorCommand {
     const [apps, frameworks] = await Promise.all([marathon.listApps().catch(() => []), mesos.getFrameworks().catch(() => undefined)]);
     const names = new Set<string>();
     for (const app of apps) if (app.labels?.DCOS_SERVICE_NAME || app.labels?.DCOS_PACKAGE_FRAMEWORK_NAME) names.add(app.id.replace(/^\/+/, ''));
-    for (const framework of [...(frameworks?.frameworks ?? []), ...(frameworks?.completed_frameworks ?? [])]) names.add(framework.name.replace(/^\/+/, ''));
+    const extra = this.extraSystemFrameworks();
+    for (const framework of [...(frameworks?.frameworks ?? []), ...(frameworks?.completed_frameworks ?? [])]) {
+      // DC/OS' own frameworks are never offered: every command refuses them.
+      if (!isSystemFramework(framework, extra)) names.add(framework.name.replace(/^\/+/, ''));
+    }
+    for (const name of names) if (isSystemServiceName(name, extra)) names.delete(name);
     const sorted = [...names].sort();
     if (flags.json) this.printJson(sorted);
     else if (sorted.length > 0) this.log(sorted.join('\n'));

@@ -57,10 +57,10 @@ export default class Teardown extends JanitorCommand {
     const clients = await this.clusterClients();
     const progress = this.progress();
     progress.step('Reading frameworks, agents and Marathon apps...');
-    const cluster = await readClusterView(clients);
+    const cluster = await readClusterView(clients, this.extraSystemFrameworks());
     let selection: ReturnType<typeof selectFrameworks>;
     try {
-      selection = selectFrameworks({ frameworkIds, service: flags.service }, cluster, this.extraSystemFrameworks());
+      selection = selectFrameworks({ frameworkIds, service: flags.service }, cluster);
     } catch (error) {
       if (!(error instanceof NothingFoundError) || !flags['ignore-not-found']) throw error;
       const message = 'No framework of that name or id is known to Mesos; nothing to tear down (--ignore-not-found).';
@@ -99,8 +99,9 @@ export default class Teardown extends JanitorCommand {
       return;
     }
 
-    const pending = selected.filter((view) => !view.completed);
-    if (pending.length > 0) await this.confirmTeardown(pending, flags['keep-app'], flags.cleanup, flags.yes);
+    // Every change needs a confirmation (or --yes off a terminal): removing the app of a completed framework too.
+    const pending = selected.filter((view) => !view.completed || (view.app !== undefined && !flags['keep-app']));
+    if (pending.length > 0 || flags.cleanup) await this.confirmTeardown(pending.length > 0 ? pending : selected, flags['keep-app'], flags.cleanup, flags.yes);
 
     const outcomes: TeardownOutcome[] = [];
     for (const view of selected) {
@@ -108,10 +109,10 @@ export default class Teardown extends JanitorCommand {
       if (!flags.json) this.log(renderOutcome(outcomes[outcomes.length - 1]));
     }
 
-    const remaining = await remainingReservations(clients, selected);
+    const remaining = await remainingReservations(clients, selected, cluster.ownership);
     let cleanups: CleanupAfterTeardown[] = [];
     if (flags.cleanup) {
-      cleanups = await cleanUpAfterTeardown(clients, selected, remaining, this.cleanupOptions(flags.concurrency, 2), progress, (plan) => {
+      cleanups = await cleanUpAfterTeardown(clients, cluster.ownership, selected, remaining, this.cleanupOptions(flags.concurrency, 2), progress, (plan) => {
         if (!flags.json) this.log(renderCleanupPlan(plan));
       });
       if (!flags.json) for (const cleanup of cleanups) if (cleanup.outcome && cleanup.verification) this.log(renderCleanupOutcome(cleanup.outcome, cleanup.verification));
@@ -159,11 +160,15 @@ export default class Teardown extends JanitorCommand {
   }
 }
 
+/** Every write the run would make, in its order: the apps that launch these very frameworks, the teardowns, the cleanup. */
 function describeTeardown(views: FrameworkView[], keepApp: boolean, cleanup: boolean): string {
-  const apps = views.filter((view) => view.app && !view.completed).map((view) => view.app?.id);
+  const apps = views.filter((view) => view.app).map((view) => view.app?.id);
   const parts = [];
   if (apps.length > 0 && !keepApp) parts.push(`remove Marathon ${apps.length === 1 ? 'app' : 'apps'} ${apps.join(', ')}`);
-  parts.push(`tear down ${views.map((view) => `${view.name} (${view.id})`).join(', ')}`);
+  const pending = views.filter((view) => !view.completed);
+  const done = views.filter((view) => view.completed);
+  if (pending.length > 0) parts.push(`tear down ${pending.map((view) => `${view.name} (${view.id})`).join(', ')}`);
+  if (done.length > 0) parts.push(`find ${done.map((view) => `${view.name} (${view.id})`).join(', ')} already torn down`);
   if (cleanup) parts.push('then destroy their volumes, unreserve their resources and delete their ZooKeeper state');
   return parts.join(', ');
 }

@@ -22,6 +22,7 @@ import { ExitCode, StuckStepsError, UsageError } from '../../errors';
 import { renderLeftovers, viewOptions } from '../../render/cleanup';
 import { renderStuckSteps } from '../../render/stuck-steps';
 import { renderInventory, uninstallQuestion } from '../../render/uninstall';
+import { isSystemServiceName, refuseSystemTarget } from '../../domain/ownership';
 
 export default class Uninstall extends JanitorCommand {
   static summary = 'Uninstall a DC/OS service and prove that nothing of it is left.';
@@ -71,6 +72,7 @@ export default class Uninstall extends JanitorCommand {
     const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http, cluster.marathon) };
     const progress = this.progress();
     const service = args.service ?? (await this.pickService(clients));
+    refuseSystemTarget(service, [], this.extraSystemFrameworks());
     const request: UninstallRequest = {
       service,
       manual: flags.manual,
@@ -86,6 +88,7 @@ export default class Uninstall extends JanitorCommand {
 
     const metadata = new DcosMetadataClient(cluster.http);
     const inventory = await readInventory(clients, request, progress, () => metadata.version().catch(() => undefined));
+    refuseSystemTarget(service, inventory.plan.frameworks, this.extraSystemFrameworks());
     if (await this.nothingOfThatName(clients, inventory.plan, flags, () => result)) return;
     Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
     if (!flags.json) this.log(renderInventory(inventory, viewOptions(flags.wide)));
@@ -130,7 +133,8 @@ export default class Uninstall extends JanitorCommand {
     const [packages, apps] = await Promise.all([clients.cosmos.listPackages().catch(() => []), clients.marathon.listApps('DCOS_PACKAGE_NAME')]);
     const choices = new Map<string, string>();
     for (const entry of packages) choices.set(entry.appId, `${entry.appId}  (${entry.packageInformation.packageDefinition.name} ${entry.packageInformation.packageDefinition.version ?? ''})`);
-    for (const app of apps) if (!choices.has(app.id)) choices.set(app.id, `${app.id}  (${app.labels?.DCOS_PACKAGE_NAME} ${app.labels?.DCOS_PACKAGE_VERSION ?? ''})`);
+    for (const [id] of choices) if (isSystemServiceName(id, this.extraSystemFrameworks())) choices.delete(id);
+    for (const app of apps) if (!choices.has(app.id) && !isSystemServiceName(app.id, this.extraSystemFrameworks())) choices.set(app.id, `${app.id}  (${app.labels?.DCOS_PACKAGE_NAME} ${app.labels?.DCOS_PACKAGE_VERSION ?? ''})`);
     if (choices.size === 0) throw new UsageError('No installed service found (Cosmos and Marathon list none): name the service to clean up what is left of it.');
     const { default: select } = await import('@inquirer/select');
     return select({ message: 'Uninstall which service?', choices: [...choices].map(([value, name]) => ({ value, name })) }, { output: process.stderr });

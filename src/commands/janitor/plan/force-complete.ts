@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { PlanCommandBase, describeTarget } from '../../../cli/plan-command';
+import { SdkPlan } from '../../../clients/sdk-scheduler-schemas';
 import { forceCompleteSteps, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
 import { FORCE_STUCK_MEANS } from '../../../domain/uninstall';
 import { plural } from '../../../text';
@@ -10,6 +11,19 @@ import { renderStuckSteps } from '../../../render/stuck-steps';
 
 /** Completing these early lets Cosmos delete the app before the ZooKeeper wipe and the teardown (reference/sdk-plans.md §5.5). */
 const NEVER_FORCE = ['deregister-service', 'deregister'];
+
+/** The names of what a phase and step argument address, each given by name or by id (an id is resolved through the plan). */
+function namesOf(plan: SdkPlan, phaseArg: string, stepArg?: string): string[] {
+  const phases = plan.phases ?? [];
+  const phase = phases.find((candidate) => candidate.name === phaseArg || candidate.id === phaseArg);
+  const names = [phaseArg, phase?.name].filter((name): name is string => name !== undefined);
+  if (stepArg !== undefined) {
+    const steps = phase ? (phase.steps ?? []) : phases.flatMap((candidate) => candidate.steps ?? []);
+    const step = steps.find((candidate) => candidate.name === stepArg || candidate.id === stepArg);
+    names.push(stepArg, ...(step?.name ? [step.name] : []));
+  }
+  return names;
+}
 
 export default class PlanForceComplete extends PlanCommandBase {
   static summary = 'Force a step or phase to COMPLETE; --stuck: the unreserve steps that never finish.';
@@ -42,8 +56,17 @@ export default class PlanForceComplete extends PlanCommandBase {
     if (!args.plan || !args.phase) {
       throw new UsageError('Name the plan and the phase (and the step), or use --stuck: forcing a whole plan is never done, it would let Cosmos remove the app before the cleanup.');
     }
-    if (!flags.force && (NEVER_FORCE.includes(args.phase) || (args.step !== undefined && NEVER_FORCE.includes(args.step)))) {
-      throw new UsageError(`Refusing to force ${args.step ?? args.phase}: the scheduler deregisters and wipes its ZooKeeper state in that step; forced, they stay behind. Pass --force if you really mean it.`);
+    if (!flags.force) {
+      // The scheduler addresses phases and steps by name or by UUID: the guard holds for both.
+      const { scheduler } = await this.scheduler();
+      const { plan } = await scheduler.getPlan(args.service, args.plan);
+      const named = namesOf(plan, args.phase, args.step);
+      const never = named.find((name) => NEVER_FORCE.includes(name));
+      if (never) {
+        throw new UsageError(
+          `Refusing to force ${never}${[args.phase, args.step].includes(never) ? '' : ` (given as ${args.step ?? args.phase})`}: the scheduler deregisters and wipes its ZooKeeper state in that step; forced, they stay behind. Pass --force if you really mean it.`,
+        );
+      }
     }
     await this.confirm(`Force ${describeTarget(args.plan, args.phase, args.step)} to COMPLETE?`, 'force-complete plan elements', flags.yes);
     await this.runPlanCommand({ service: args.service, plan: args.plan, phase: args.phase, step: args.step, json: flags.json }, 'forceComplete', 'forced to complete');
