@@ -81,7 +81,7 @@ export class MarathonClient {
 
 /**
  * Absence is proven only by Marathon's own answer, JSON `{"message": "App '/x' does not exist"}`
- * (docs/reference/marathon.md). Any other 404 (a proxy's HTML page, a wrong --marathon-url, a
+ * (docs/ownership.md, rule 8). Any other 404 (a proxy's HTML page, a wrong --marathon-url, a
  * path Admin Router does not route) says nothing about the app: reading it as "gone" would let
  * a cleanup run while Marathon still relaunches the scheduler.
  */

@@ -221,7 +221,9 @@ function reservationFindings(cluster: ClusterSnapshot, ownership: Ownership, com
         // re-install of the same name) holds the role and principal; otherwise a live holder may own it.
         const ofCompleted = owner.labels.framework_id !== undefined && completedById.has(owner.labels.framework_id);
         if (!ofCompleted && (live.has(`${owner.role}\u0000${owner.principal}`) || live.has(`${innerRole}\u0000${owner.principal}`))) continue;
-        const key = `${owner.role}\u0000${owner.principal}`;
+        // What a completed framework's label proves is kept apart from what only role and principal
+        // suggest: one finding is certain, the other is not, and --fix treats them differently.
+        const key = `${owner.role}\u0000${owner.principal}\u0000${ofCompleted ? 'completed' : 'unproven'}`;
         const group = groups.get(key) ?? { role: owner.role, principal: owner.principal, frameworkIds: new Set(), agents: new Set(), resources: 0, volumes: 0, unlabeled: 0 };
         groups.set(key, group);
         group.agents.add(agent.hostname);

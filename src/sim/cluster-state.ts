@@ -272,6 +272,8 @@ export class ClusterState {
   }
 
   private addFramework(spec: FrameworkSpec, refs: Map<string, { agentId: string; resources: SimResource[] }>): void {
+    // Relative to the simulated clock's start (the virtual clock's fixed start, or the wall clock for a demo).
+    const started = Math.floor(this.clock.now() / 1000);
     const framework: SimFramework = {
       id: spec.id,
       name: spec.name,
@@ -286,10 +288,10 @@ export class ClusterState {
       webuiUrl: spec.webuiUrl ?? '',
       // Times in seconds before the simulation starts; the defaults: registered a day before, and a
       // scheduler that is gone went an hour before. Mesos writes 0 for a framework that never unregistered.
-      registeredTime: START_TIME - (spec.registeredAgo ?? 86_400),
-      reregisteredTime: spec.reregisteredAgo === undefined ? undefined : START_TIME - spec.reregisteredAgo,
+      registeredTime: started - (spec.registeredAgo ?? 86_400),
+      reregisteredTime: spec.reregisteredAgo === undefined ? undefined : started - spec.reregisteredAgo,
       unregisteredTime:
-        spec.unregisteredAgo === null ? 0 : spec.active && spec.connected && !spec.completed ? 0 : START_TIME - (spec.unregisteredAgo ?? 3600),
+        spec.unregisteredAgo === null ? 0 : spec.active && spec.connected && !spec.completed ? 0 : started - (spec.unregisteredAgo ?? 3600),
       tasks: [],
       completedTasks: [],
     };

@@ -20,8 +20,8 @@ export default class Teardown extends JanitorCommand {
   static summary = 'Tear down frameworks left behind, after stopping the app that relaunches them.';
 
   static description =
-    'Finds frameworks by id, by service name, or (no selector) lists those that look orphaned: inactive, disconnected, or ' +
-    'launched by no Marathon app. For each, it removes the Marathon app that launches its scheduler and waits for the ' +
+    'Finds frameworks by id, by service name, or (no selector) lists those that look orphaned: the scheduler gone (inactive ' +
+    'or disconnected) and no Marathon app that would relaunch it. For each, it removes the Marathon app that launches its scheduler now and waits for the ' +
     'deployment (so nothing relaunches it), tears the framework down through Mesos, waits until Mesos has completed it ' +
     'and its tasks are gone, and says which reservations it left, with the cleanup command (or runs it with --cleanup).';
 
