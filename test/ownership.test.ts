@@ -222,6 +222,21 @@ describe('a group role and a service account shared by two services', () => {
     expect(sim.requests.filter((entry) => entry.url === '/mesos/master/teardown').map((entry) => entry.body)).toEqual([`frameworkId=${KAFKA}`]);
   });
 
+  it('the SDK route (Cosmos and the uninstall plan) leaves the sibling as it was, and verifies clean', async () => {
+    await sim.stop();
+    sim = await SimCluster.start('dev-group-siblings', { deploymentMs: 100, cosmosLoopMs: 100, msPerRequest: 10 });
+    const sibling = snapshotWhere(sim, labelled(CASSANDRA));
+    const result = await run(['uninstall', '/dev/kafka', '--yes', '--json', '--poll-ms', '60', '--grace', '1']);
+    const json = JSON.parse(result.stdout);
+    expect(json.route).toBe('sdk');
+    expect(json.inventory.frameworks.map((framework: any) => framework.id)).toEqual([KAFKA]);
+    expect(result.code).toBe(0);
+    expect(snapshotWhere(sim, labelled(CASSANDRA))).toBe(sibling);
+    expect(frameworkIds()).toContain(CASSANDRA);
+    expect(sim.state.apps.has('/dev/cassandra')).toBe(true);
+    expect(reservedWhere(sim.state, labelled(KAFKA))).toEqual([]);
+  });
+
   it('cleanup of the service neither lists the sibling as a leftover or blocker nor hints at tearing it down', async () => {
     const dry = await run(['cleanup', '--service', '/dev/kafka', '--dry-run', '--json']);
     const text = JSON.stringify(JSON.parse(dry.stdout));

@@ -2,7 +2,7 @@ import { ExhibitorClient } from '../clients/exhibitor';
 import { MarathonClient } from '../clients/marathon';
 import { MesosClient, OperationOutcome } from '../clients/mesos';
 import { MesosFramework, MesosResource } from '../clients/mesos-schemas';
-import { Blocker, CleanupRequest, actionCommand } from './actions';
+import { Blocker, CleanupRequest, JanitorAction, actionCommand } from './actions';
 import { sleep } from '../cluster/http';
 import { UnexpectedResponseError, UsageError } from '../errors';
 import {
@@ -114,6 +114,9 @@ export interface Leftover {
   agentId?: string;
   hostname?: string;
   detail: string;
+  /** What removes it, as data (none: only time or the operator settles it). */
+  next?: JanitorAction;
+  /** The command line of `next`, with what to know before running it. */
   hint: string;
 }
 
@@ -622,68 +625,65 @@ async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, p
  */
 export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover[] {
   const leftovers: Leftover[] = [];
-  const again = cleanupCommandLine(fresh.request);
+  const again: JanitorAction = { kind: 'cleanup', request: fresh.request };
+  // The remedy is data; the hint is its command line, with what to know before running it.
+  const push = (leftover: Omit<Leftover, 'hint' | 'next'>, next: JanitorAction | undefined, before = '', after = '') =>
+    leftovers.push({ ...leftover, next, hint: `${before}${next ? actionCommand(next) : ''}${after}` });
   // --framework-id narrows the target to those frameworks: another incarnation of the name, its
   // app and what is labelled otherwise are not this run's to report (a live re-install keeps them).
   const narrowed = fresh.target.onlyFrameworkIds;
   const ofNarrowed = (id: string | undefined) => narrowed.length === 0 || (id !== undefined && narrowed.includes(id));
   if (fresh.marathonApp && ofNarrowed(fresh.marathonApp.launches ?? (narrowed.length === 0 ? undefined : ''))) {
-    leftovers.push({
-      kind: 'app',
-      detail: `Marathon app ${fresh.marathonApp.id} still exists (${plural(fresh.marathonApp.tasksRunning, 'task')} running)`,
-      hint: `dcos janitor teardown --service ${fresh.target.serviceName ?? fresh.marathonApp.id} --yes`,
-    });
+    push(
+      { kind: 'app', detail: `Marathon app ${fresh.marathonApp.id} still exists (${plural(fresh.marathonApp.tasksRunning, 'task')} running)` },
+      { kind: 'uninstall', service: fresh.target.serviceName ?? fresh.marathonApp.id, manual: false, forceStuck: false },
+    );
   }
-  for (const framework of fresh.frameworks.filter((candidate) => ofNarrowed(candidate.id))) {
-    leftovers.push({
-      kind: 'framework',
-      detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${plural(framework.taskCount, 'task')}` : ''}`,
-      hint: `dcos janitor teardown --framework-id ${framework.id} --yes`,
-    });
+  const frameworks = fresh.frameworks.filter((candidate) => ofNarrowed(candidate.id));
+  for (const framework of frameworks) {
+    push(
+      { kind: 'framework', detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${plural(framework.taskCount, 'task')}` : ''}` },
+      { kind: 'teardown', frameworkId: framework.id, cleanup: false },
+    );
   }
-  const teardownFirst = fresh.frameworks.length > 0 ? `dcos janitor teardown --framework-id ${fresh.frameworks[0].id} --yes, then ${again}` : again;
+  const inUseNext: JanitorAction = frameworks.length > 0 ? { kind: 'teardown', frameworkId: frameworks[0].id, cleanup: true } : again;
   for (const agent of fresh.agents) {
     const where = { agentId: agent.agentId, hostname: agent.hostname };
-    for (const resource of agent.inUse) leftovers.push({ kind: 'in-use', ...where, detail: describeResource(resource), hint: `in use by a task: ${teardownFirst}` });
-    for (const resource of agent.volumes) leftovers.push({ kind: 'volume', ...where, detail: describeResource(resource), hint: `${again} (a refusal that persists means a framework still runs)` });
-    for (const resource of agent.reservations) {
-      leftovers.push({ kind: 'reservation', ...where, detail: describeResource(resource), hint: `${again} (a 409 that persists means a framework still runs)` });
-    }
+    for (const resource of agent.inUse) push({ kind: 'in-use', ...where, detail: describeResource(resource) }, inUseNext, 'in use by a task: ');
+    for (const resource of agent.volumes) push({ kind: 'volume', ...where, detail: describeResource(resource) }, again, '', ' (a refusal that persists means a framework still runs)');
+    for (const resource of agent.reservations) push({ kind: 'reservation', ...where, detail: describeResource(resource) }, again, '', ' (a 409 that persists means a framework still runs)');
     // Of the target's role and principal, but not selected: still the target's, and still there.
     for (const { resource, reason } of agent.skipped) {
       if (narrowed.length > 0 || !TARGET_SKIP_REASONS.includes(reason) || !ofTargetPrincipal(resource, fresh)) continue;
-      leftovers.push({
-        kind: isPersistentVolume(resource) ? 'volume' : 'reservation',
-        ...where,
-        detail: `${describeResource(resource)}: not selected (${reason}: ${SKIP_REASON_TEXT[reason]})`,
-        hint: skippedHint(reason, resource, fresh.request),
-      });
+      const remedy = skippedRemedy(reason, resource, fresh.request);
+      push(
+        { kind: isPersistentVolume(resource) ? 'volume' : 'reservation', ...where, detail: `${describeResource(resource)}: not selected (${reason}: ${SKIP_REASON_TEXT[reason]})` },
+        remedy.next,
+        remedy.before,
+      );
     }
   }
   // An agent the earlier plan worked on that is no longer known took its reservations out of sight.
   const known = new Set(fresh.knownAgentIds);
   for (const agent of (earlier?.agents ?? []).filter((planned) => hasWork(planned) && !known.has(planned.agentId))) {
-    leftovers.push({
-      kind: 'agent-unregistered',
-      agentId: agent.agentId,
-      hostname: agent.hostname,
-      detail: 'agent left the cluster during the run: what it held cannot be verified',
-      hint: `if it returns, its reservations return with it: ${again}`,
-    });
+    push(
+      { kind: 'agent-unregistered', agentId: agent.agentId, hostname: agent.hostname, detail: 'agent left the cluster during the run: what it held cannot be verified' },
+      again,
+      'if it returns, its reservations return with it: ',
+    );
   }
   for (const agent of fresh.unregisteredAgents) {
-    leftovers.push({
-      kind: 'agent-unregistered',
-      agentId: agent.id,
-      hostname: agent.hostname,
-      detail: 'agent not registered: its reservations cannot be seen',
-      hint: `when it returns: ${again}; if it is gone for good, its reservations leave with it`,
-    });
+    push(
+      { kind: 'agent-unregistered', agentId: agent.id, hostname: agent.hostname, detail: 'agent not registered: its reservations cannot be seen' },
+      again,
+      'when it returns: ',
+      '; if it is gone for good, its reservations leave with it',
+    );
   }
   // Narrowed to some incarnations, a znode kept for another (registered) one is that one's.
   if (fresh.znode?.present && (narrowed.length === 0 || fresh.znode.action === 'delete')) {
     const why = fresh.znode.action === 'keep' ? ` (kept: ${fresh.znode.reason})` : '';
-    leftovers.push({ kind: 'znode', detail: `ZooKeeper node /${fresh.znode.node} still exists${why}`, hint: again });
+    push({ kind: 'znode', detail: `ZooKeeper node /${fresh.znode.node} still exists${why}` }, again);
   }
   return leftovers;
 }
@@ -694,18 +694,18 @@ function ofTargetPrincipal(resource: MesosResource, plan: CleanupPlan): boolean 
   return owner.kind === 'dynamic' && owner.principal !== undefined && plan.target.principals.includes(owner.principal);
 }
 
-function skippedHint(reason: SkipReason, resource: MesosResource, request: CleanupRequest): string {
+function skippedRemedy(reason: SkipReason, resource: MesosResource, request: CleanupRequest): { next?: JanitorAction; before?: string } {
   switch (reason) {
     case 'unlabeled':
-      return cleanupCommandLine({ ...request, includeUnlabeled: true });
+      return { next: { kind: 'cleanup', request: { ...request, includeUnlabeled: true } } };
     case 'other-framework': {
       const frameworkId = reservationOf(resource).labels.framework_id;
-      return `if framework ${frameworkId} was this service's: ${cleanupCommandLine({ ...request, frameworkIds: [...request.frameworkIds, frameworkId] })}`;
+      return { next: { kind: 'cleanup', request: { ...request, frameworkIds: [...request.frameworkIds, frameworkId] } }, before: `if framework ${frameworkId} was this service's: ` };
     }
     case 'marathon-resident':
-      return 'Marathon releases it when the resident app that holds it is removed (dcos marathon app remove <app>)';
+      return { before: 'Marathon releases it when the resident app that holds it is removed (dcos marathon app remove <app>)' };
     default:
-      return cleanupCommandLine(request);
+      return { next: { kind: 'cleanup', request } };
   }
 }
 

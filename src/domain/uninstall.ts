@@ -404,7 +404,7 @@ export async function verifyUninstalled(clients: UninstallClients, request: Unin
   progress.step(`Verifying that nothing of ${request.service} is left...`);
   const fresh = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
   const leftovers = leftoversOf(fresh).map((leftover) =>
-    leftover.kind === 'app' ? { ...leftover, hint: `dcos janitor uninstall ${request.service} --yes (or --manual)` } : leftover,
+    leftover.kind === 'app' ? { ...leftover, hint: `${leftover.hint} (or --manual)` } : leftover,
   );
   return { verification: { clean: leftovers.length === 0, leftovers }, fresh };
 }

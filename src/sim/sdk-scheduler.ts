@@ -127,6 +127,10 @@ export class SimScheduler {
         const reservation = lastReservation(resource);
         const resourceId = reservation?.labels?.find((label) => label.key === 'resource_id')?.value;
         if (!resourceId || !framework || reservation?.principal !== framework.principal) continue;
+        // The real scheduler unreserves what its state store recorded as its own; where the SDK
+        // labels the framework id (>= 0.57.3), a sibling's resources in a shared role are not.
+        const frameworkLabel = reservation?.labels?.find((label) => label.key === 'framework_id')?.value;
+        if (frameworkLabel !== undefined && frameworkLabel !== framework.id) continue;
         const roles = framework.roles ?? (framework.role ? [framework.role] : []);
         const role = innermostRole(resource);
         if (!roles.some((owned) => role === owned || role.endsWith(`/${owned}`))) continue;
