@@ -19,8 +19,8 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "Simulated DC/OS cluster (scenario kafka-ui-destroyed) at $DCOS_URL"
 
-say "1. The frameworks that look orphaned: janitor teardown"
-janitor teardown
+say "1. The frameworks that look orphaned: janitor teardown --dry-run (without it, a terminal offers a picker)"
+janitor teardown --dry-run
 
 say "2. Tear the Kafka framework down (no Marathon app is left to relaunch it): janitor teardown --service kafka --yes"
 janitor teardown --service kafka --yes

@@ -15,6 +15,7 @@ export { COMMANDS } from './index';
  * explicit command discovery points back at this same module's COMMANDS export.
  */
 export function main(dir: string, argv: string[] = process.argv.slice(2)): void {
+  ignoreClosedPipes();
   const decision = decideArgv(argv, Object.keys(COMMANDS), packageVersion(dir));
   if (decision.kind === 'print') {
     const stream = decision.exitCode === 0 ? process.stdout : process.stderr;
@@ -27,6 +28,25 @@ export function main(dir: string, argv: string[] = process.argv.slice(2)): void 
     const code = process.exitCode ?? 0;
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
+}
+
+/**
+ * `dcos janitor audit | head -4`: once the reader has gone, writing fails with EPIPE. That is
+ * not a crash, and it must not stop a run half-way (a cleanup whose output is piped to a
+ * closed pager still finishes, and its exit code still says how it went): what would have
+ * been written there is dropped.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stream.write = ((_chunk: unknown, encoding?: unknown, callback?: unknown) => {
+        const done = typeof encoding === 'function' ? encoding : callback;
+        if (typeof done === 'function') process.nextTick(done as () => void);
+        return true;
+      }) as typeof stream.write;
+    });
+  }
 }
 
 function packageVersion(dir: string): string {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import { loadScenario, parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runCli } from './helpers/cli';
+import { runCli, runInTerminal } from './helpers/cli';
 import { lastPrincipal, reservedWhere, snapshotWhere } from './helpers/cluster';
 import { innermostRole, SimResource } from '../src/sim/resources';
 
@@ -75,9 +75,13 @@ describe('messy-cluster', () => {
   it('--kind filters; text output fits 80 columns and names each fix', async () => {
     const only = JSON.parse((await audit(['--kind', 'stale-znode'])).stdout);
     expect(only.findings.map((finding: any) => finding.kind)).toEqual(['stale-znode']);
-    const text = await runCli(['audit'], { env: { DCOS_URL: sim.url, COLUMNS: '80' } });
-    expect(text.code).toBe(3);
-    expect(text.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
+    const text = await runInTerminal(['audit'], { DCOS_URL: sim.url }, [], 80);
+    expect(text.stdout.split(/\r?\n/).filter((line) => line.length > 80)).toEqual([]);
+    // In a pipe nothing is cut or summarised: every cell whole, whatever $COLUMNS says.
+    const piped = await runCli(['audit'], { env: { DCOS_URL: sim.url, COLUMNS: '80' } });
+    expect(piped.code).toBe(3);
+    expect(piped.stdout).not.toMatch(/…/);
+    expect(piped.stdout).toMatch(/crash-looping-scheduler/);
     expect(text.stdout).toMatch(/^\/legacy\/es \(owner likely: role and principal follow the SDK naming rules for\s+\/legacy\/es\)$/m);
     // The owner is only likely: the command is shown for the operator, and --fix leaves it alone.
     expect(text.stdout).toMatch(/ {4}fix \(by hand\): dcos janitor cleanup --service \/legacy\/es --yes/);

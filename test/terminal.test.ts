@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { listScenarios } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runCli, runInTerminal } from './helpers/cli';
+import { runCli, runInTerminal, runProcess, stripAnsi } from './helpers/cli';
 
 /**
  * The operator's terminal: every line fits 80 columns in a real pseudo-terminal, large
@@ -172,5 +176,61 @@ describe('CLI manners', () => {
     sim.addFault({ pathPrefix: '/service/', status: 404, body: 'not found', times: 1 });
     const run = await cli(['plan', 'start', 'kafka', 'backup', '-p', 'A=b']);
     expect(run.stderr).not.toMatch(/Nonexistent flag/);
+  });
+});
+
+describe("the README's first command", () => {
+  it('the demo runs to its end in a terminal without any input, and prints the steps the README lists', async () => {
+    // In a pseudo-terminal (stdin a TTY that nobody types into): a prompt would hang until the limit.
+    const demo = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', 'bash scripts/demo.sh', '/dev/null'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', COLUMNS: '100' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output: stripAnsi(output) });
+      });
+    });
+    expect(demo.code).toBe(0);
+    const steps = [...demo.output.matchAll(/^== (\d+)\. /gm)].map((match) => Number(match[1]));
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+    const listed = readme.slice(readme.indexOf('## The demo'), readme.indexOf('## In the terminal'));
+    expect([...listed.matchAll(/^(\d+)\. /gm)].map((match) => Number(match[1]))).toEqual(steps);
+    expect(demo.output).not.toMatch(/Internal error|\? Tear down which frameworks/);
+  }, 180_000);
+});
+
+describe('a closed pipe', () => {
+  it('is not a crash: `... | head -1` keeps the exit code of the run and prints no internal error', async () => {
+    sim = await SimCluster.start('generated:2000');
+    const cli = path.resolve(__dirname, '..', 'bin', 'dcos-janitor');
+    // 2000 agents with --wide: far more than a pipe buffer, so the writes after head exits fail with EPIPE.
+    const result = await runProcess('bash', ['-c', `'${cli}' janitor cleanup --service bench --dry-run --wide | head -1; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DCOS_URL: sim.url, DCOS_DIR: '/nonexistent-dcos-dir' },
+    });
+    expect(result.stdout).toMatch(/^Cleanup plan for service 'bench'\n$/);
+    expect(result.stderr).not.toMatch(/Internal error|EPIPE/);
+    expect(result.stderr).toMatch(/exit=0/);
+  });
+});
+
+describe('the teardown list', () => {
+  it('at 80 columns keeps why, name and id whole; in a pipe nothing is cut; --wide adds roles and principal', async () => {
+    sim = await SimCluster.start('messy-cluster');
+    const narrow = await runInTerminal(['teardown', '--dry-run'], { DCOS_URL: sim.url }, [], 80);
+    const lines = screenLines(narrow.stdout);
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+    expect(narrow.stdout).toMatch(/spark-history\s+1\s+inactive\s+5e5e0000-aaaa-4bbb-8ccc-000000000000-0020/);
+    expect(narrow.stdout).not.toMatch(/…/);
+    const piped = await runCli(['teardown', '--wide'], { env: { DCOS_URL: sim.url } });
+    expect(piped.stdout).toMatch(/spark-history\s+1\s+inactive\s+spark-role\s+spark-principal\s+5e5e0000-aaaa-4bbb-8ccc-000000000000-0020/);
   });
 });

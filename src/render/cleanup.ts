@@ -17,7 +17,8 @@ export interface ViewOptions {
 }
 
 export function viewOptions(wide = false): ViewOptions {
-  return { width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(), wide, maxRows: 20 };
+  // In a pipe every row is written: only a terminal gets a screenful and "... and N more".
+  return { width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(), wide, maxRows: process.stdout.isTTY ? 20 : Number.MAX_SAFE_INTEGER };
 }
 
 export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOptions()): string {

@@ -32,19 +32,28 @@ export function frameworkState(view: FrameworkView): string {
   return `${state}${view.system ? ', DC/OS system framework' : ''}${view.live ? ', LIVE: running tasks and a connected scheduler' : ''}`;
 }
 
-export function renderCandidates(candidates: FrameworkView[], width = terminalWidth()): string {
+export function renderCandidates(candidates: FrameworkView[], width = terminalWidth(), wide = false): string {
   if (candidates.length === 0) {
-    return wrap('No orphaned frameworks: every registered framework is active, connected and launched by a Marathon app (or is a DC/OS system framework).', width);
+    return wrap('No orphaned frameworks: every registered framework has a connected scheduler, or a Marathon app that relaunches it (DC/OS system frameworks are never listed).', width);
   }
+  // At 80 columns the decisive cells stay whole: why (short words), the name, and the id to copy;
+  // roles and principal come with --wide.
   const columns: Column[] = [
-    { header: 'ID', shrink: 0 },
     { header: 'Name', shrink: 2, min: 10 },
-    { header: 'Roles', shrink: 2, min: 8 },
     { header: 'Tasks', align: 'right', shrink: 0 },
-    { header: 'Why it looks orphaned', shrink: 3, min: 10 },
+    { header: 'Scheduler', shrink: 0 },
+    ...(wide ? [{ header: 'Roles', shrink: 0 }, { header: 'Principal', shrink: 0 }] : []),
+    { header: 'ID', shrink: 0 },
   ];
-  const rows = candidates.map((view) => [view.id, view.name, view.roles.join(', '), String(view.tasks), view.orphanReasons.join(', ')]);
-  return `Frameworks that look orphaned:\n${renderColumns(columns, rows, width)}`;
+  const rows = candidates.map((view) => [
+    view.name,
+    String(view.tasks),
+    // Every listed one has no app to relaunch it (the title says so): the cell says how its scheduler went.
+    view.orphanReasons.filter((reason) => reason !== 'no Marathon app launches it').join(', '),
+    ...(wide ? [view.roles.join(', ') || '-', view.principal ?? '-'] : []),
+    view.id,
+  ]);
+  return `Frameworks that look orphaned (scheduler gone, no app to relaunch it):\n${renderColumns(columns, rows, width)}`;
 }
 
 export function renderOutcome(outcome: TeardownOutcome): string {

@@ -38,6 +38,7 @@ export default class Teardown extends JanitorCommand {
     'force-system': Flags.boolean({ description: 'Allow tearing down a DC/OS system framework (marathon, metronome...). Breaks the cluster.', default: false }),
     cleanup: Flags.boolean({ description: 'Then run `dcos janitor cleanup` for what each framework reserved.', default: false }),
     'dry-run': Flags.boolean({ description: 'Show what would be done and change nothing.', default: false }),
+    wide: Flags.boolean({ description: 'The list with roles and principals, lines not fitted to the terminal.', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
     'ignore-not-found': Flags.boolean({ description: 'Exit 0 when no framework matches the name or id (pipelines that re-run a teardown).', default: false }),
     timeout: Flags.integer({ description: 'Seconds to wait for the app removal and for Mesos to complete each framework.', default: 300, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
@@ -73,10 +74,10 @@ export default class Teardown extends JanitorCommand {
     if (!hasSelector) {
       if (!this.interactive() || flags['dry-run'] || flags.json) {
         if (flags.json) this.printJson({ command: 'teardown', dryRun: true, exitCode: 0, candidates: selection.candidates, frameworks: [] });
-        else this.log(`${renderCandidates(selection.candidates)}${selection.candidates.length > 0 ? '\nTear them down with --framework-id ID (repeatable), or run this in a terminal to pick.' : ''}`);
+        else this.log(`${renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : undefined, flags.wide)}${selection.candidates.length > 0 ? '\nTear them down with --framework-id ID (repeatable), or run this in a terminal to pick.' : ''}`);
         return;
       }
-      this.log(renderCandidates(selection.candidates));
+      this.log(renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : undefined, flags.wide));
       if (selection.candidates.length === 0) return;
       selected = await this.pick(selection.candidates);
       if (selected.length === 0) {
