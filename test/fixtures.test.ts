@@ -181,7 +181,7 @@ describe('cleanup of one SDK service in each real capture', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.outcome).toMatchObject({ volumesDestroyed: 1, resourcesUnreserved: 4, agentsTouched: 1 });
-    expect(result.verification).toEqual({ clean: true, leftovers: [] });
+    expect(result.verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [] });
     expect(reservedWhere(sim.state, (resource) => innermostRole(resource) === role && lastPrincipal(resource) === 'cassandra-principal')).toEqual([]);
     expect(snapshotWhere(sim, notOf(role, 'cassandra-principal'))).toBe(others);
     expect(reservedWhere(sim.state, isSibling).length).toBeGreaterThan(0);

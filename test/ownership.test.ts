@@ -211,7 +211,7 @@ describe('a group role and a service account shared by two services', () => {
     const sibling = snapshotWhere(sim, labelled(CASSANDRA));
     const result = await run(['uninstall', '/dev/kafka', '--manual', '--yes', '--json', '--poll-ms', '20']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).verification).toEqual({ clean: true, leftovers: [] });
+    expect(JSON.parse(result.stdout).verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [] });
     expect(completedIds()).toContain(KAFKA);
     expect(frameworkIds()).toContain(CASSANDRA);
     expect(sim.state.frameworks.get(CASSANDRA)?.tasks).toHaveLength(3);
@@ -418,5 +418,20 @@ describe('audit --fix on every shipped scenario', () => {
     const expected = JSON.parse(liveBefore);
     expect(liveAfter.used).toEqual(expected.used.filter(([id]: string[]) => !tornDown.has(id)));
     expect(liveAfter.live).toEqual(expected.live.filter((id: string) => !tornDown.has(id)));
+  });
+});
+
+describe('an agent that is not registered', () => {
+  it('is a warning to uninstall and cleanup, not a leftover, when the run never saw the target on it', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 10 });
+    expect((await run(['teardown', '--service', 'kafka', '--yes', '--cleanup'])).code).toBe(0);
+    sim.setAgentState('4f657f09-c73f-408f-8d9e-37228a0f1a8e-S4', 'recovered');
+    const verify = await run(['uninstall', 'kafka', '--verify-only', '--json']);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout).verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [{ id: '4f657f09-c73f-408f-8d9e-37228a0f1a8e-S4', hostname: '10.0.1.14' }] });
+    const text = await run(['uninstall', 'kafka', '--verify-only']);
+    expect(text.stdout).toMatch(/Verified: nothing of kafka is left on the cluster\.\nWarning: 1 agent is known to the master but not registered \(10\.0\.1\.14\)/);
+    const again = await run(['cleanup', '--service', 'kafka', '--yes']);
+    expect(again.code).toBe(0);
   });
 });

@@ -237,7 +237,7 @@ describe('done: seed 000 fully handled by teardown then cleanup', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.cleanups).toHaveLength(1);
-    expect(result.cleanups[0].verification).toEqual({ clean: true, leftovers: [] });
+    expect(result.cleanups[0].verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [] });
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
   });

@@ -63,6 +63,8 @@ export interface CleanupPlan {
   agents: AgentCleanup[];
   /** Every agent the master knows (registered or recovered), to notice one that leaves. */
   knownAgentIds: string[];
+  /** The registered agents: only what they show can be counted as done (a recovered agent shows nothing). */
+  registeredAgentIds: string[];
   unregisteredAgents: UnregisteredAgent[];
   frameworks: HoldingFramework[];
   /** Completed frameworks of the target (named after it, or of its role and principal): a trace that it existed. */
@@ -103,6 +105,8 @@ export interface CleanupOutcome {
   volumesDestroyed: number;
   resourcesUnreserved: number;
   agentsTouched: number;
+  /** Volumes and resources sent to agents that are not registered after the run: whether they went is unknown. */
+  unknown: number;
   znode: 'deleted' | 'absent' | 'kept' | 'not-requested' | 'failed';
   failures: OperationFailure[];
 }
@@ -123,6 +127,11 @@ export interface Leftover {
 export interface Verification {
   clean: boolean;
   leftovers: Leftover[];
+  /**
+   * Agents not registered at the verification on which this run never saw the target: what
+   * they hold cannot be seen, so nothing can be said of it. A warning, not a leftover.
+   */
+  unverifiableAgents: UnregisteredAgent[];
 }
 
 /** Validate the flags into a target; no cluster call. */
@@ -329,6 +338,7 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     agentsRead: slaves?.slaves.length ?? 0,
     agents,
     knownAgentIds: [...(slaves?.slaves ?? []).map((agent) => agent.id), ...unregistered.map((agent) => agent.id)],
+    registeredAgentIds: (slaves?.slaves ?? []).map((agent) => agent.id),
     unregisteredAgents: unregistered,
     frameworks: holding,
     completedFrameworks: (frameworks.completed_frameworks ?? []).filter((framework) => holdsTarget(framework, target)).map(summariseFramework),
@@ -557,10 +567,12 @@ function failureOf(agent: AgentCleanup, operation: OperationFailure['operation']
 
 /**
  * The counts and failures as the read after the run shows them: a resource sent is done
- * when its agent is still known and no longer holds it.
+ * when its agent is still registered and no longer holds it. An agent that is not registered
+ * (it left, or moved to recovered_slaves in a master failover) shows nothing: what was sent
+ * to it is unknown, never done.
  */
 function settleOutcome(execution: Execution, fresh: CleanupPlan): CleanupOutcome {
-  const known = new Set(fresh.knownAgentIds);
+  const known = new Set(fresh.registeredAgentIds);
   const heldNow = new Map<string, Set<string>>();
   for (const agent of fresh.agents) {
     const all = [...agent.volumes, ...agent.reservations, ...agent.inUse, ...agent.skipped.map((skipped) => skipped.resource)];
@@ -579,10 +591,15 @@ function settleOutcome(execution: Execution, fresh: CleanupPlan): CleanupOutcome
   const failures = execution.failures
     .filter((failure) => failure.key === undefined || !known.has(failure.agentId) || (heldNow.get(failure.agentId)?.has(failure.key) ?? false))
     .map(({ key: _key, ...failure }) => failure);
+  let unknown = 0;
+  for (const attempts of [execution.attempts.volumes, execution.attempts.reservations]) {
+    for (const [agentId, resources] of attempts) if (!known.has(agentId)) unknown += resources.length;
+  }
   return {
     volumesDestroyed: countGone(execution.attempts.volumes),
     resourcesUnreserved: countGone(execution.attempts.reservations),
     agentsTouched: touched.size,
+    unknown,
     znode: execution.znode === 'deleted' && fresh.znode?.present ? 'failed' : execution.znode,
     failures,
   };
@@ -615,8 +632,15 @@ export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, 
 async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, progress: Progress, znodeAfter?: Promise<unknown>): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step('Verifying from a fresh read of the cluster...');
   const fresh = await planCleanup(clients, plan.request, silentProgress, znodeAfter);
-  const leftovers = leftoversOf(fresh, plan);
-  return { verification: { clean: leftovers.length === 0, leftovers }, fresh };
+  return { verification: verificationOf(fresh, plan), fresh };
+}
+
+/** The verification a fresh plan makes: its leftovers, and the agents nothing can be said of. */
+export function verificationOf(fresh: CleanupPlan, earlier?: CleanupPlan, adjust: (leftover: Leftover) => Leftover = (leftover) => leftover): Verification {
+  const leftovers = leftoversOf(fresh, earlier).map(adjust);
+  const heldTarget = new Set((earlier?.agents ?? []).filter(hasWork).map((agent) => agent.agentId));
+  const unverifiableAgents = fresh.unregisteredAgents.filter((agent) => !heldTarget.has(agent.id));
+  return { clean: leftovers.length === 0, leftovers, unverifiableAgents };
 }
 
 /**
@@ -663,23 +687,18 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
       );
     }
   }
-  // An agent the earlier plan worked on that is no longer known took its reservations out of sight.
-  const known = new Set(fresh.knownAgentIds);
-  for (const agent of (earlier?.agents ?? []).filter((planned) => hasWork(planned) && !known.has(planned.agentId))) {
+  // An agent that held the target's resources in this run and is no longer registered took them out of sight.
+  const registered = new Set(fresh.registeredAgentIds);
+  const left = (earlier?.agents ?? []).filter((planned) => hasWork(planned) && !registered.has(planned.agentId));
+  for (const agent of left) {
     push(
       { kind: 'agent-unregistered', agentId: agent.agentId, hostname: agent.hostname, detail: 'agent left the cluster during the run: what it held cannot be verified' },
       again,
       'if it returns, its reservations return with it: ',
     );
   }
-  for (const agent of fresh.unregisteredAgents) {
-    push(
-      { kind: 'agent-unregistered', agentId: agent.id, hostname: agent.hostname, detail: 'agent not registered: its reservations cannot be seen' },
-      again,
-      'when it returns: ',
-      '; if it is gone for good, its reservations leave with it',
-    );
-  }
+  // An agent that was not registered and on which this run never saw the target is not a
+  // leftover: nothing of it can be said (Verification.unverifiableAgents warns of it).
   // Narrowed to some incarnations, a znode kept for another (registered) one is that one's.
   if (fresh.znode?.present && (narrowed.length === 0 || fresh.znode.action === 'delete')) {
     const why = fresh.znode.action === 'keep' ? ` (kept: ${fresh.znode.reason})` : '';

@@ -3,7 +3,7 @@ import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
 import { sleep } from '../cluster/http';
 import { PlanError, ServiceNotFoundError, StuckStepsError, TimedOutError, UnreachableError, UsageError } from '../errors';
-import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Verification, cleanUp, leftoversOf, planCleanup } from './cleanup';
+import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Verification, cleanUp, planCleanup, verificationOf } from './cleanup';
 import { describeBlocker } from './actions';
 import { deriveServiceNames } from './naming';
 import { Progress, silentProgress } from './progress';
@@ -403,8 +403,6 @@ export async function uninstallLegacy(clients: UninstallClients, request: Uninst
 export async function verifyUninstalled(clients: UninstallClients, request: UninstallRequest, progress: Progress): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step(`Verifying that nothing of ${request.service} is left...`);
   const fresh = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
-  const leftovers = leftoversOf(fresh).map((leftover) =>
-    leftover.kind === 'app' ? { ...leftover, hint: `${leftover.hint} (or --manual)` } : leftover,
-  );
-  return { verification: { clean: leftovers.length === 0, leftovers }, fresh };
+  const verification = verificationOf(fresh, undefined, (leftover) => (leftover.kind === 'app' ? { ...leftover, hint: `${leftover.hint} (or --manual)` } : leftover));
+  return { verification, fresh };
 }

@@ -116,10 +116,30 @@ export function renderCleanupOutcome(outcome: CleanupOutcome, verification: Veri
       view.width,
     ),
   );
+  if (outcome.unknown > 0) {
+    lines.push(wrap(`${plural(outcome.unknown, 'volume or resource was', 'volumes and resources were')} sent to agents that are no longer registered: whether they went is unknown.`, view.width, '  '));
+  }
   for (const failure of outcome.failures) {
     lines.push(wrap(`Failed: ${failure.operation} ${failure.resource}${failure.hostname ? ` on ${failure.hostname}` : ''}: ${failure.message} (${failure.hint})`, view.width, '    '));
   }
-  lines.push(renderLeftovers(verification.leftovers, view));
+  lines.push(renderVerification(verification, view));
+  return lines.join('\n');
+}
+
+/** The leftovers, or "Verified", then the agents nothing could be said of. */
+export function renderVerification(verification: Verification, view: ViewOptions = viewOptions(), what = 'the target'): string {
+  const lines = [verification.leftovers.length === 0 ? `Verified: nothing of ${what} is left on the cluster.` : renderLeftovers(verification.leftovers, view)];
+  const unseen = verification.unverifiableAgents;
+  if (unseen.length > 0) {
+    const hosts = unseen.slice(0, 5).map((agent) => agent.hostname ?? agent.id).join(', ');
+    lines.push(
+      wrap(
+        `Warning: ${plural(unseen.length, 'agent is', 'agents are')} known to the master but not registered (${hosts}${unseen.length > 5 ? ', ...' : ''}): what ${unseen.length === 1 ? 'it holds' : 'they hold'} cannot be seen, so the verification says nothing of ${unseen.length === 1 ? 'it' : 'them'}. Run it again when ${unseen.length === 1 ? 'it returns' : 'they return'}.`,
+        view.width,
+        '  ',
+      ),
+    );
+  }
   return lines.join('\n');
 }
 

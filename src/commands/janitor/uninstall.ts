@@ -19,7 +19,7 @@ import {
   verifyUninstalled,
 } from '../../domain/uninstall';
 import { ExitCode, StuckStepsError, UsageError } from '../../errors';
-import { renderLeftovers, viewOptions } from '../../render/cleanup';
+import { renderVerification, viewOptions } from '../../render/cleanup';
 import { renderStuckSteps } from '../../render/stuck-steps';
 import { renderInventory, uninstallQuestion } from '../../render/uninstall';
 import { isSystemServiceName, refuseSystemTarget } from '../../domain/ownership';
@@ -123,7 +123,7 @@ export default class Uninstall extends JanitorCommand {
   private finish(result: Record<string, unknown>, extra: { report?: UninstallReport; verification: Verification }, json: boolean): void {
     const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
     if (json) this.printJson({ ...result, exitCode: code, report: extra.report ?? null, verification: extra.verification });
-    else this.log(extra.verification.clean ? `Verified: nothing of ${result.service} is left on the cluster.` : renderLeftovers(extra.verification.leftovers));
+    else this.log(renderVerification(extra.verification, viewOptions(), String(result.service)));
     this.setExitCode(code);
   }
 
