@@ -141,7 +141,7 @@ describe('seed 000: Kafka destroyed from the UI', () => {
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(Object.keys(result)).toEqual(['command', 'dryRun', 'exitCode', 'target', 'plan', 'outcome', 'verification']);
+    expect(Object.keys(result)).toEqual(['schemaVersion', 'command', 'dryRun', 'target', 'plan', 'accepted', 'outcome', 'verification', 'notFound', 'message', 'exitCode', 'error']);
     expect(result.target).toMatchObject({ serviceName: 'kafka', roles: ['kafka-role'], zkNode: 'dcos-service-kafka' });
     expect(result.outcome).toMatchObject({ volumesDestroyed: 3, resourcesUnreserved: 12, znode: 'deleted', failures: [] });
     expect(result.verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [] });

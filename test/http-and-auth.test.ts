@@ -63,7 +63,14 @@ describe('authentication', () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 401, times: 1 });
     const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json'], { DCOS_ACS_TOKEN: TOKEN });
     expect(run.code).toBe(4);
-    expect(JSON.parse(run.stdout)).toEqual({ error: { kind: 'auth', message: expect.stringMatching(/dcos auth login/), exitCode: 4 } });
+    // The document a success would print: what was accepted before the token expired, and the error.
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      command: 'cleanup',
+      exitCode: 4,
+      outcome: null,
+      accepted: { volumes: 3 },
+      error: { kind: 'auth', message: expect.stringMatching(/dcos auth login/), exitCode: 4 },
+    });
     expect(run.stderr.split('\n').filter((line) => line.startsWith('Error:'))).toHaveLength(1);
   });
 

@@ -114,8 +114,9 @@ describe('seed 002: an uninstalling Kafka with three unreserve steps stuck on a 
   it('--json prints the scheduler body', async () => {
     const run = await runAgainst(sim.url, ['plan', 'show', 'kafka', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual((await planBody('kafka')).body);
-    expect(run.stdout).toMatch(/^\{\n {2}"phases": \[/);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ schemaVersion: 1, command: 'plan show', service: 'kafka', plan: 'deploy', exitCode: 0, error: null });
+    expect(result.body).toEqual((await planBody('kafka')).body);
   });
 
   it('a scheduler restart loses the force-complete overrides: the stuck steps come back, with new ids', async () => {

@@ -28,6 +28,9 @@ import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, Janit
  * The flags of the commands that can run inside the cluster instead (cleanup, teardown,
  * uninstall): print the job or app that does it there, and the self-removal such an app uses.
  */
+/** Every --json document carries it (docs/json/): raised when a key changes meaning or goes away. */
+export const SCHEMA_VERSION = 1;
+
 export const IN_CLUSTER_FLAGS = {
   'print-job': Flags.boolean({
     description: 'Print a Metronome job that runs this same command inside the cluster (--internal --yes --json) and exit; nothing is sent to the cluster.',
@@ -138,6 +141,8 @@ export abstract class JanitorCommand extends Command {
   private clients?: ClusterClients;
   /** --remove-self: delete our own Marathon app when the run is over (finally). */
   private removeSelf = false;
+  private jsonSoFar: Record<string, unknown> = {};
+  private jsonPrinted = false;
   /** Set while our own app is being deleted: Marathon's SIGTERM to this task is then expected, not an interruption. */
   private removingSelf = false;
 
@@ -156,6 +161,8 @@ export abstract class JanitorCommand extends Command {
       if (interrupted) return;
       interrupted = true;
       process.stderr.write(`\n${this.interruptedMessage()}\n`);
+      // A CI timeout's SIGTERM: the job still gets its document, with what was done so far.
+      if (this.jsonMode) this.printResult({}, ExitCode.INTERRUPTED, { kind: 'interrupted', message: this.interruptedMessage(), exitCode: ExitCode.INTERRUPTED });
       process.exit(ExitCode.INTERRUPTED);
     };
     process.on('SIGINT', onSignal);
@@ -351,6 +358,32 @@ export abstract class JanitorCommand extends Command {
     writeJson(result, (text) => process.stdout.write(text));
   }
 
+  /** "cleanup", "plan show": the command as the operator types it after `dcos janitor`. */
+  protected commandName(): string {
+    return (this.id ?? '').split(':').slice(1).join(' ');
+  }
+
+  /**
+   * The command's --json result with nothing known yet: every key it ever has (docs/json/), so
+   * that a usage error, a failure part-way or an interruption prints a document of the same
+   * shape as a success.
+   */
+  protected emptyResult(): Record<string, unknown> {
+    return {};
+  }
+
+  /** What the run has found and done so far: what an error or an interruption prints with it. */
+  protected resultSoFar(result: Record<string, unknown>): void {
+    this.jsonSoFar = { ...this.jsonSoFar, ...result };
+  }
+
+  /** The one --json document of the run: schemaVersion and command first, every key present, `error` null. */
+  protected printResult(result: Record<string, unknown>, exitCode: number, error: Record<string, unknown> | null = null): void {
+    if (this.jsonPrinted) return;
+    this.jsonPrinted = true;
+    this.printJson({ schemaVersion: SCHEMA_VERSION, command: this.commandName(), ...this.emptyResult(), ...this.jsonSoFar, ...result, exitCode, error });
+  }
+
   /**
    * Destructive runs: --yes skips the question; without it a terminal is asked
    * and anything else (CI, a pipe) is an error, never a prompt that hangs.
@@ -431,7 +464,7 @@ export abstract class JanitorCommand extends Command {
     const notFound = inexact ?? (await nothingFound(clients, plan));
     if (!flags['ignore-not-found']) throw notFound;
     const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
-    if (flags.json) this.printJson({ ...jsonResult(message), exitCode: ExitCode.OK, notFound: true, message });
+    if (flags.json) this.printResult({ ...jsonResult(message), notFound: true, message }, ExitCode.OK);
     else this.log(message);
     return true;
   }
@@ -463,7 +496,8 @@ export abstract class JanitorCommand extends Command {
   private reportError(kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}): void {
     // One line in a pipe or a log (grep-able); wrapped to the width in a terminal.
     this.logToStderr(`Error: ${message}`);
-    if (this.jsonMode) this.printJson({ error: { kind, message, exitCode, ...extra } });
+    // With --json, the document a success would print, with what is known so far, and the error.
+    if (this.jsonMode || this.argv.includes('--json')) this.printResult({}, exitCode, { kind, message, exitCode, ...extra });
   }
 }
 

@@ -1,12 +1,18 @@
 import { Args } from '@oclif/core';
 
 import { SdkSchedulerClient, PlanCommand as SchedulerCommand } from '../clients/sdk-scheduler';
+import { ExitCode } from '../errors';
 import { ClusterClients, JanitorCommand } from './janitor-command';
 
 /** What the `dcos janitor plan ...` commands share: the scheduler client and the SDK CLI's wording. */
 export abstract class PlanCommandBase extends JanitorCommand {
   static serviceArg = Args.string({ description: 'Service name, e.g. kafka or /data/kafka.', required: true });
   static planArg = Args.string({ description: 'Plan name, e.g. deploy.', required: true });
+
+  /** One document for every plan verb (docs/json/plan.schema.json): what a verb does not fill stays null or empty. */
+  protected override emptyResult(): Record<string, unknown> {
+    return { service: null, plan: null, phase: null, step: null, plans: [], status: null, body: null, stuck: [], forced: [], result: null, message: null };
+  }
 
   protected async scheduler(): Promise<{ scheduler: SdkSchedulerClient; clients: ClusterClients }> {
     const clients = await this.clusterClients();
@@ -23,15 +29,10 @@ export abstract class PlanCommandBase extends JanitorCommand {
     const outcome = await scheduler.command(options.service, options.plan, command, { phase: options.phase, step: options.step, parameters: options.parameters });
     const target = describeTarget(options.plan, options.phase, options.step);
     if (options.json) {
-      this.printJson({
-        command: `plan ${command}`,
-        service: options.service,
-        plan: options.plan,
-        phase: options.phase ?? null,
-        step: options.step ?? null,
-        result: outcome.kind,
-        message: outcome.message,
-      });
+      this.printResult(
+        { service: options.service, plan: options.plan, phase: options.phase ?? null, step: options.step ?? null, result: outcome.kind, message: outcome.message },
+        ExitCode.OK,
+      );
       return;
     }
     if (outcome.kind === 'already-done') this.log(`${target}: already done (${outcome.message}); nothing to do.`);

@@ -79,7 +79,20 @@ export interface CleanupPlan {
   warnings: string[];
 }
 
+/**
+ * What Mesos and Exhibitor accepted so far (their 2xx), counted as the run goes: not what the
+ * cluster shows (only the verification says that), but what a run stopped part-way (a 503 on
+ * the re-read, a 401 on the verification) can still truthfully report as "accepted".
+ */
+export interface AcceptedSoFar {
+  volumes: number;
+  resources: number;
+  znodeDeleted: boolean;
+}
+
 export interface CleanupOptions {
+  /** Counted into as operations are accepted; the caller reports it if the run stops part-way. */
+  accepted?: AcceptedSoFar;
   concurrency: number;
   /** Extra attempts for a resource Mesos answers 409 for (a task may be ending). */
   conflictRetries: number;
@@ -433,7 +446,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   const unreserve = (agent: AgentCleanup, tick: (done: number) => void) =>
     slots.run(async () => {
       execution.attempts.reservations.set(agent.agentId, agent.reservations);
-      await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures);
+      await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures, (count) => options.accepted && (options.accepted.resources += count));
       tick(agent.reservations.length);
     });
   const resourcesOf = (agents: AgentCleanup[]) => agents.reduce((sum, agent) => sum + agent.reservations.length, 0);
@@ -448,7 +461,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
       withVolumes.map((agent) =>
         slots.run(async () => {
           execution.attempts.volumes.set(agent.agentId, agent.volumes);
-          await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures);
+          await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures, (count) => options.accepted && (options.accepted.volumes += count));
           tick(agent.volumes.length);
         }),
       ),
@@ -493,6 +506,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
     execution.znodeDone = clients.exhibitor.deleteZnode(node).then(
       (outcome) => {
         execution.znode = outcome;
+        if (outcome === 'deleted' && options.accepted) options.accepted.znodeDeleted = true;
       },
       (error: unknown) => {
         if (!(error instanceof UnexpectedResponseError)) throw error;
@@ -518,11 +532,15 @@ async function applyPerAgent(
   operation: 'destroy-volume' | 'unreserve',
   options: CleanupOptions,
   failures: Execution['failures'],
+  accepted: (count: number) => unknown,
 ): Promise<void> {
   const send = (batch: MesosResource[]) =>
     operation === 'destroy-volume' ? mesos.destroyVolumes(agent.agentId, batch) : mesos.unreserve(agent.agentId, batch);
   const batchOutcome = await send(resources);
-  if (batchOutcome.kind === 'accepted') return;
+  if (batchOutcome.kind === 'accepted') {
+    accepted(resources.length);
+    return;
+  }
   if (isAgentGone(batchOutcome)) {
     failures.push(failureOf(agent, operation, plural(resources.length, 'resource'), batchOutcome));
     return;
@@ -530,7 +548,11 @@ async function applyPerAgent(
   let remaining = await stillHeld(mesos, agent.agentId, resources);
   for (const resource of remaining) {
     let outcome: OperationOutcome = resources.length === 1 ? batchOutcome : await send([resource]);
-    for (let retry = 0; outcome.kind !== 'accepted'; retry++) {
+    for (let retry = 0; ; retry++) {
+      if (outcome.kind === 'accepted') {
+        accepted(1);
+        break;
+      }
       remaining = await stillHeld(mesos, agent.agentId, [resource]);
       if (remaining.length === 0) break;
       // A 409 may be a task that is ending: it is worth a few more tries.

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
+import { assertFollowsSchema, documentsOf, schemaOf } from './json-contract';
+
 /**
  * Runs the built plugin executable exactly as the DC/OS CLI does
  * (`bin/dcos-janitor janitor <command> ...`), asynchronously so that a
@@ -55,6 +57,14 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     child.on('close', (code) => {
       clearTimeout(timer);
       if (poll) clearInterval(poll);
+      // Killed on purpose mid-run: what it printed is whatever got out before the kill.
+      const schema = killed || code === null ? undefined : schemaOf(args);
+      try {
+        if (schema && stdout.trim()) for (const document of documentsOf(stdout)) assertFollowsSchema(schema, document);
+      } catch (error) {
+        reject(new Error(`dcos janitor ${args.join(' ')}: ${(error as Error).message}\n${stdout.slice(0, 2000)}`));
+        return;
+      }
       resolve({ code, stdout, stderr });
     });
   });

@@ -38,6 +38,10 @@ export default class Audit extends JanitorCommand {
     'poll-ms': Flags.integer({ description: 'Milliseconds between two reads while waiting.', default: 2000, min: 10, hidden: true }),
   };
 
+  protected override emptyResult(): Record<string, unknown> {
+    return { clean: false, read: null, findings: [], before: [], fixed: [], leftToOperator: [] };
+  }
+
   async run(): Promise<void> {
     const { flags } = await this.parse(Audit);
     this.configure(flags);
@@ -57,7 +61,7 @@ export default class Audit extends JanitorCommand {
     const report = await audit();
     if (!flags.fix) {
       const code = actionableFindings(report).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
-      if (flags.json) this.printJson(auditJson(report, code));
+      if (flags.json) this.printResult(auditJson(report, code), code);
       else this.log(renderAudit(report, view));
       return this.setExitCode(code);
     }
@@ -75,6 +79,8 @@ export default class Audit extends JanitorCommand {
       (await audit()).findings.find((fresh) => fresh.kind === finding.kind && fresh.service === finding.service && fresh.fix?.command === finding.fix?.command);
     const fixed: Array<{ service: string; steps: FixStep[]; skipped?: string }> = [];
     const manual = manualFixes(report.findings);
+    // A fix that fails part-way still leaves the audit before and the fixes done so far in the document.
+    this.resultSoFar({ ...auditJson(report, 0), before: auditJson(report, 0).findings, fixed, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings });
     for (const [service, group] of groupByService(report.findings)) {
       const plan = fixPlan(group);
       if (plan.length === 0) continue;
@@ -99,7 +105,7 @@ export default class Audit extends JanitorCommand {
 
     const after = await audit();
     const code = actionableFindings(after).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (flags.json) this.printJson({ ...auditJson(after, code), before: auditJson(report, 0).findings, fixed, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings });
+    if (flags.json) this.printResult({ ...auditJson(after, code), before: auditJson(report, 0).findings, fixed, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings }, code);
     else this.log(`\nAfter the fixes:\n${renderAudit(after, view)}`);
     this.setExitCode(code);
   }

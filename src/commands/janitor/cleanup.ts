@@ -5,7 +5,7 @@ import { describeBlocker } from '../../domain/actions';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { refuseSystemTarget } from '../../domain/ownership';
 import { ExitCode } from '../../errors';
-import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
+import { cleanupJson, emptyCleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
 
 export default class Cleanup extends JanitorCommand {
   static summary = "Destroy a service's volumes, unreserve its resources, delete its ZooKeeper node.";
@@ -45,8 +45,13 @@ export default class Cleanup extends JanitorCommand {
     ...IN_CLUSTER_FLAGS,
   };
 
+  protected override emptyResult(): Record<string, unknown> {
+    return emptyCleanupJson();
+  }
+
   async run(): Promise<void> {
     const { flags } = await this.parse(Cleanup);
+    this.resultSoFar({ dryRun: flags['dry-run'] });
     this.configure(flags);
     if (this.printInClusterRun(flags, [], flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0])) return;
     refuseSystemTarget(flags.service, [], this.extraSystemFrameworks());
@@ -65,6 +70,7 @@ export default class Cleanup extends JanitorCommand {
       },
       progress,
     );
+    this.resultSoFar(cleanupJson(plan, flags['dry-run'], ExitCode.OK));
     refuseSystemTarget(plan.target.serviceName, plan.frameworks, this.extraSystemFrameworks());
     if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK))) return;
     const view = viewOptions(flags.wide);
@@ -74,11 +80,11 @@ export default class Cleanup extends JanitorCommand {
     if (plan.blockers.length > 0 && !flags.force) {
       const code = ExitCode.REFUSED;
       progress.warn('Refusing to clean while the service can still run (see "Blocked" above); pass --force to override.');
-      if (flags.json) this.printJson({ ...cleanupJson(plan, flags['dry-run'], code), error: { kind: 'refused', message: plan.blockers.map(describeBlocker).join(' | '), exitCode: code } });
+      if (flags.json) this.printResult(cleanupJson(plan, flags['dry-run'], code), code, { kind: 'refused', message: plan.blockers.map(describeBlocker).join(' | '), exitCode: code });
       return this.setExitCode(code);
     }
     if (flags['dry-run']) {
-      if (flags.json) this.printJson(cleanupJson(plan, true, ExitCode.OK));
+      if (flags.json) this.printResult(cleanupJson(plan, true, ExitCode.OK), ExitCode.OK);
       else this.log('Dry run: nothing was changed.');
       return;
     }
@@ -86,11 +92,14 @@ export default class Cleanup extends JanitorCommand {
     if (planHasChanges(plan)) {
       await this.confirm(`${describeChanges(plan)}? Their data cannot be recovered.`, 'clean up the cluster', flags.yes);
     }
-    const { outcome, verification } = await cleanUp(clients, plan, this.cleanupOptions(flags.concurrency, flags['conflict-retries']), progress);
+    // Until the verification says what the cluster shows, a failure reports what Mesos and Exhibitor accepted.
+    const accepted = { volumes: 0, resources: 0, znodeDeleted: false };
+    this.resultSoFar({ accepted });
+    const { outcome, verification } = await cleanUp(clients, plan, { ...this.cleanupOptions(flags.concurrency, flags['conflict-retries']), accepted }, progress);
     // The verification is the truth: a 409 for a request whose first answer was lost is
     // not a leftover, and an agent that left during the run is one (agent-unregistered).
     const code = verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (flags.json) this.printJson(cleanupJson(plan, false, code, outcome, verification));
+    if (flags.json) this.printResult({ ...cleanupJson(plan, false, code, outcome, verification), accepted: null }, code);
     else this.log(renderCleanupOutcome(outcome, verification, view));
     this.setExitCode(code);
   }

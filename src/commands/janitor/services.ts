@@ -10,6 +10,10 @@ export default class Services extends JanitorCommand {
   static hidden = true;
   static summary = 'List service names (for shell completion).';
 
+  protected override emptyResult(): Record<string, unknown> {
+    return { services: [] };
+  }
+
   async run(): Promise<void> {
     const { flags } = await this.parse(Services);
     this.configure(flags);
@@ -24,7 +28,7 @@ export default class Services extends JanitorCommand {
     }
     for (const name of names) if (isSystemServiceName(name, extra)) names.delete(name);
     const sorted = [...names].sort();
-    if (flags.json) this.printJson(sorted);
+    if (flags.json) this.printResult({ services: sorted }, 0);
     else if (sorted.length > 0) this.log(sorted.join('\n'));
   }
 }

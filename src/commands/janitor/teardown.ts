@@ -46,9 +46,14 @@ export default class Teardown extends JanitorCommand {
     ...IN_CLUSTER_FLAGS,
   };
 
+  protected override emptyResult(): Record<string, unknown> {
+    return { dryRun: false, candidates: [], frameworks: [], outcomes: [], remainingReservations: [], cleanups: [], notFound: false, message: null };
+  }
+
   async run(): Promise<void> {
     const { flags } = await this.parse(Teardown);
     this.configure(flags);
+    this.resultSoFar({ dryRun: flags['dry-run'] });
     if (this.printInClusterRun(flags, [], flags.service ?? flags['framework-id']?.[0])) return;
     const frameworkIds = flags['framework-id'] ?? [];
     const hasSelector = frameworkIds.length > 0 || flags.service !== undefined;
@@ -65,7 +70,7 @@ export default class Teardown extends JanitorCommand {
     } catch (error) {
       if (!(error instanceof NothingFoundError) || !flags['ignore-not-found']) throw error;
       const message = 'No framework of that name or id is known to Mesos; nothing to tear down (--ignore-not-found).';
-      if (flags.json) this.printJson({ command: 'teardown', dryRun: flags['dry-run'], exitCode: ExitCode.OK, notFound: true, message, frameworks: [] });
+      if (flags.json) this.printResult({ notFound: true, message }, ExitCode.OK);
       else this.log(message);
       return;
     }
@@ -73,7 +78,7 @@ export default class Teardown extends JanitorCommand {
     let selected = selection.selected;
     if (!hasSelector) {
       if (!this.interactive() || flags['dry-run'] || flags.json) {
-        if (flags.json) this.printJson({ command: 'teardown', dryRun: true, exitCode: 0, candidates: selection.candidates, frameworks: [] });
+        if (flags.json) this.printResult({ dryRun: true, candidates: selection.candidates }, ExitCode.OK);
         else this.log(`${renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : undefined, flags.wide)}${selection.candidates.length > 0 ? '\nTear them down with --framework-id ID (repeatable), or run this in a terminal to pick.' : ''}`);
         return;
       }
@@ -86,16 +91,17 @@ export default class Teardown extends JanitorCommand {
       }
     }
 
+    this.resultSoFar({ frameworks: selected });
     if (!flags.json) for (const view of selected) this.log(renderFramework(view));
     const system = selected.filter((view) => view.system && !view.completed);
     if (system.length > 0 && !flags['force-system']) {
       const message = `Refusing to tear down DC/OS system ${system.length === 1 ? 'framework' : 'frameworks'} ${system.map((view) => `${view.name} (${view.id})`).join(', ')}: the cluster needs them. Pass --force-system only if you know why.`;
-      if (flags.json) this.printJson({ command: 'teardown', dryRun: flags['dry-run'], exitCode: ExitCode.REFUSED, frameworks: selected, error: { kind: 'refused', message, exitCode: ExitCode.REFUSED } });
+      if (flags.json) this.printResult({}, ExitCode.REFUSED, { kind: 'refused', message, exitCode: ExitCode.REFUSED });
       else this.logToStderr(`Error: ${message}`);
       return this.setExitCode(ExitCode.REFUSED);
     }
     if (flags['dry-run']) {
-      if (flags.json) this.printJson({ command: 'teardown', dryRun: true, exitCode: 0, frameworks: selected, outcomes: [] });
+      if (flags.json) this.printResult({ dryRun: true }, ExitCode.OK);
       else this.log(`Dry run: would ${describeTeardown(selected, flags['keep-app'], flags.cleanup)}; nothing was changed.`);
       return;
     }
@@ -104,7 +110,9 @@ export default class Teardown extends JanitorCommand {
     const pending = selected.filter((view) => !view.completed || (view.app !== undefined && !flags['keep-app']));
     if (pending.length > 0 || flags.cleanup) await this.confirmTeardown(pending.length > 0 ? pending : selected, flags['keep-app'], flags.cleanup, flags.yes);
 
+    // Filled as each framework is done: a failure part-way still reports the ones before it.
     const outcomes: TeardownOutcome[] = [];
+    this.resultSoFar({ outcomes });
     for (const view of selected) {
       outcomes.push(await tearDownFramework(clients, view, { keepApp: flags['keep-app'], timeoutMs: flags.timeout * 1000, pollMs: 250 }, progress));
       if (!flags.json) this.log(renderOutcome(outcomes[outcomes.length - 1]));
@@ -122,15 +130,14 @@ export default class Teardown extends JanitorCommand {
     const cleanupFailed = cleanups.some((cleanup) => cleanup.refused || !cleanup.verification?.clean);
     const code = cleanupFailed ? (cleanups.some((cleanup) => cleanup.refused) ? ExitCode.REFUSED : ExitCode.LEFTOVERS) : ExitCode.OK;
     if (flags.json) {
-      this.printJson({
-        command: 'teardown',
-        dryRun: false,
-        exitCode: code,
-        frameworks: selected,
-        outcomes,
-        remainingReservations: flags.cleanup ? [] : remaining,
-        cleanups: cleanups.map((cleanup) => cleanupJson(cleanup.plan, false, cleanup.verification?.clean ? 0 : ExitCode.LEFTOVERS, cleanup.outcome, cleanup.verification)),
-      });
+      this.printResult(
+        {
+          dryRun: false,
+          remainingReservations: flags.cleanup ? [] : remaining,
+          cleanups: cleanups.map((cleanup) => cleanupJson(cleanup.plan, false, cleanup.refused ? ExitCode.REFUSED : cleanup.verification?.clean ? 0 : ExitCode.LEFTOVERS, cleanup.outcome, cleanup.verification)),
+        },
+        code,
+      );
     }
     this.setExitCode(code);
   }

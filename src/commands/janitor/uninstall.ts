@@ -59,6 +59,10 @@ export default class Uninstall extends JanitorCommand {
     ...IN_CLUSTER_FLAGS,
   };
 
+  protected override emptyResult(): Record<string, unknown> {
+    return { service: null, route: null, why: null, inventory: null, report: null, verification: null, stuck: [], notFound: false, message: null };
+  }
+
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Uninstall);
     this.configure(flags);
@@ -78,7 +82,8 @@ export default class Uninstall extends JanitorCommand {
       manual: flags.manual,
       cleanup: { roles: flags.role ?? [], principal: flags.principal, zkNode: flags['zk-node'], frameworkIds: [], includeUnlabeled: false },
     };
-    const result: Record<string, unknown> = { command: 'uninstall', service, route: null, why: null, exitCode: 0 };
+    const result: Record<string, unknown> = { service, route: null, why: null };
+    this.resultSoFar(result);
 
     if (flags['verify-only']) {
       const { verification, fresh } = await verifyUninstalled(clients, request, progress);
@@ -91,6 +96,7 @@ export default class Uninstall extends JanitorCommand {
     refuseSystemTarget(service, inventory.plan.frameworks, this.extraSystemFrameworks());
     if (await this.nothingOfThatName(clients, inventory.plan, flags, () => result)) return;
     Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
+    this.resultSoFar(result);
     if (!flags.json) this.log(renderInventory(inventory, viewOptions(flags.wide)));
     await this.confirmByTyping(uninstallQuestion(inventory), service, `uninstall ${service}`, flags.yes);
 
@@ -107,13 +113,15 @@ export default class Uninstall extends JanitorCommand {
       report = inventory.route.route === 'sdk' ? await uninstallSdk(clients, inventory, request, options, progress) : await uninstallLegacy(clients, request, options, progress);
     } catch (error) {
       if (!(error instanceof StuckStepsError)) throw error;
-      if (flags.json) this.printJson({ ...result, exitCode: error.exitCode, stuck: error.stuck, error: { kind: error.kind, message: error.message, exitCode: error.exitCode } });
+      if (flags.json) this.printResult({ ...result, stuck: error.stuck }, error.exitCode, { kind: error.kind, message: error.message, exitCode: error.exitCode });
       else {
         this.log(renderStuckSteps(error.stuck));
         this.logToStderr(`Error: ${error.message}`);
       }
       return this.setExitCode(error.exitCode);
     }
+    // Cosmos may refuse and the manual route run instead: the result says the route taken.
+    if (report.route !== result.route) Object.assign(result, { route: report.route, why: report.actions[0] ?? result.why });
     if (!flags.json) for (const action of report.actions) this.log(`- ${action}`);
     const { verification } = await verifyUninstalled(clients, request, progress);
     this.finish(result, { report, verification }, flags.json);
@@ -122,7 +130,7 @@ export default class Uninstall extends JanitorCommand {
 
   private finish(result: Record<string, unknown>, extra: { report?: UninstallReport; verification: Verification }, json: boolean): void {
     const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (json) this.printJson({ ...result, exitCode: code, report: extra.report ?? null, verification: extra.verification });
+    if (json) this.printResult({ ...result, report: extra.report ?? null, verification: extra.verification }, code);
     else this.log(renderVerification(extra.verification, viewOptions(), String(result.service)));
     this.setExitCode(code);
   }

@@ -78,14 +78,14 @@ export default class PlanForceComplete extends PlanCommandBase {
     if (stuckUnknown) throw stuckUnknown;
     if (!flags.json) this.log(renderStuckSteps(stuck));
     if (stuck.length === 0) {
-      if (flags.json) this.printJson({ service, plan: planName, stuck: [], forced: [] });
+      if (flags.json) this.printResult({ service, plan: planName }, ExitCode.OK);
       return;
     }
     await this.confirm(`Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, 'force-complete stuck steps', flags.yes);
     const forced = await forceCompleteSteps(scheduler, service, planName, stuck);
     const after = await scheduler.getPlan(service, planName);
     if (flags.json) {
-      this.printJson({ service, plan: planName, stuck, forced, status: after.plan.status ?? null });
+      this.printResult({ service, plan: planName, stuck, forced, status: after.plan.status ?? null }, ExitCode.OK);
       return;
     }
     this.log(`Forced ${plural(forced.filter((step) => step.result === 'forced').length, 'step')} to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`);

@@ -1,4 +1,5 @@
 import { PlanCommandBase } from '../../../cli/plan-command';
+import { ExitCode } from '../../../errors';
 
 export default class PlanList extends PlanCommandBase {
   static summary = "List an SDK service's plans.";
@@ -9,7 +10,7 @@ export default class PlanList extends PlanCommandBase {
     const { args, flags } = await this.parse(PlanList);
     this.configure(flags);
     const plans = await (await this.scheduler()).scheduler.listPlans(args.service);
-    if (flags.json) this.printJson(plans);
+    if (flags.json) this.printResult({ service: args.service, plans }, ExitCode.OK);
     else this.log(plans.join('\n'));
   }
 }

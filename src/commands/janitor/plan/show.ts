@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 
+import { SCHEMA_VERSION } from '../../../cli/janitor-command';
 import { PlanCommandBase } from '../../../cli/plan-command';
 import { PlanRead } from '../../../clients/sdk-scheduler';
 import { sleep } from '../../../cluster/http';
@@ -39,22 +40,27 @@ export default class PlanShow extends PlanCommandBase {
       const { stuck, stuckUnknown } = await read();
       // Asked for the stuck steps and they cannot be known: that is the answer's failure, not "none".
       if (stuckUnknown) throw stuckUnknown;
-      if (flags.json) this.printJson({ service: args.service, plan: args.plan, stuck });
+      if (flags.json) this.printResult({ service: args.service, plan: args.plan, stuck }, stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
       else this.log(renderStuckSteps(stuck));
       return this.setExitCode(stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
     }
     if (!flags.watch) {
       const { read: plan, stuck, stuckUnknown } = await read();
-      this.show(args.service, args.plan, plan, stuck, flags.json);
+      const code = plan.httpStatus === 417 ? ExitCode.PLAN_ERROR : ExitCode.OK;
+      this.show(args.service, args.plan, plan, stuck, flags.json, code);
       this.noteStuckUnknown(stuckUnknown);
-      return this.setExitCode(plan.httpStatus === 417 ? ExitCode.PLAN_ERROR : ExitCode.OK);
+      return this.setExitCode(code);
     }
     await this.watch(args.service, args.plan, flags, read);
   }
 
-  private show(service: string, planName: string, read: PlanRead, stuck: StuckStep[], json: boolean): void {
+  private show(service: string, planName: string, read: PlanRead, stuck: StuckStep[], json: boolean, exitCode: number, watching = false): void {
     if (json) {
-      this.printJson(read.body);
+      // The scheduler's body as it sent it (what the SDK CLI prints), inside the one document.
+      const result = { service, plan: planName, status: read.plan.status ?? null, body: read.body, stuck };
+      // --watch --json: one whole document per change of the plan, each on its own.
+      if (watching) this.printJson({ schemaVersion: SCHEMA_VERSION, command: this.commandName(), ...this.emptyResult(), ...result, exitCode, error: null });
+      else this.printResult(result, exitCode);
       return;
     }
     this.log(renderPlanTree(planName, read.plan));
@@ -94,7 +100,7 @@ export default class PlanShow extends PlanCommandBase {
         if (terminal) process.stdout.write('\u001b[2J\u001b[H');
         else if (previous) this.log('');
         if (!flags.json) this.log(`Every ${flags.interval} s: plan ${planName} of ${service}, read at ${new Date().toISOString().slice(11, 19)} UTC (Ctrl-C to stop)\n`);
-        this.show(service, planName, plan, stuck, flags.json);
+        this.show(service, planName, plan, stuck, flags.json, ExitCode.OK, true);
         previous = rendered;
       }
       const status = plan.plan.status;
