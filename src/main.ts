@@ -23,6 +23,10 @@ export function main(dir: string, argv: string[] = process.argv.slice(2)): void 
     process.exitCode = decision.exitCode;
     return;
   }
+  if (decision.verbosity) {
+    const level = Math.max(decision.verbosity, Number(process.env.DCOS_VERBOSITY ?? 0) || 0);
+    process.env.DCOS_VERBOSITY = String(level);
+  }
   void execute({ dir, args: decision.argv }).then(() => {
     // Keep-alive sockets must not hold the process open; a piped stdout must drain first.
     const code = process.exitCode ?? 0;

@@ -155,7 +155,7 @@ describe('CLI manners', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe("Error: Missing 1 required arg: service (Service name, e.g. kafka or /data/kafka). See 'dcos janitor plan show --help'.");
     const flag = await cli(['cleanup', '--servce', 'kafka']);
-    expect(flag.stderr.trim()).toBe("Error: Nonexistent flag: --servce. Did you mean --service? See 'dcos janitor cleanup --help'.");
+    expect(flag.stderr.trim()).toBe("Error: unknown flag '--servce' for 'dcos janitor cleanup'. Did you mean --service? See 'dcos janitor cleanup --help'.");
     for (const run of [missing, flag]) expect(run.stderr + run.stdout).not.toMatch(/›|USAGE|FLAGS/);
   });
 
@@ -232,5 +232,49 @@ describe('the teardown list', () => {
     expect(narrow.stdout).not.toMatch(/…/);
     const piped = await runCli(['teardown', '--wide'], { env: { DCOS_URL: sim.url } });
     expect(piped.stdout).toMatch(/spark-history\s+1\s+inactive\s+spark-role\s+spark-principal\s+5e5e0000-aaaa-4bbb-8ccc-000000000000-0020/);
+  });
+});
+
+describe('the conventions of dcos and kubectl', () => {
+  beforeEach(async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 10 });
+  });
+
+  it('-v and -vv are verbosity, anywhere before the command: the run still runs', async () => {
+    const run = await runCli(['-v', 'cleanup', '--service', 'kafka', '--dry-run'], { env: { DCOS_URL: sim.url } });
+    expect(run.code).toBe(11);
+    expect(run.stdout).toMatch(/Cleanup plan for service 'kafka'/);
+    expect(run.stderr).toMatch(/^Cluster http:\/\/127\.0\.0\.1:\d+ \(from environment \(DCOS_URL\)\)/m);
+    const vv = await runCli(['cleanup', '-vv', '--service', 'kafka', '--dry-run'], { env: { DCOS_URL: sim.url } });
+    expect(vv.stderr).toMatch(/http: GET \/mesos\/master\/frameworks -> 200/);
+    expect((await runCli(['--version'])).stdout).toMatch(/^dcos-janitor /);
+  });
+
+  it('cleanup and teardown take the service as an argument, as uninstall does', async () => {
+    const teardown = await runCli(['teardown', 'kafka', '--dry-run', '--json'], { env: { DCOS_URL: sim.url } });
+    expect(teardown.code).toBe(0);
+    expect(JSON.parse(teardown.stdout).frameworks.map((framework: any) => framework.name)).toEqual(['kafka']);
+    const cleanup = await runCli(['cleanup', '/kafka', '--dry-run', '--json'], { env: { DCOS_URL: sim.url } });
+    expect(JSON.parse(cleanup.stdout).target.serviceName).toBe('/kafka');
+    const twice = await runCli(['cleanup', 'kafka', '--service', 'hdfs', '--dry-run'], { env: { DCOS_URL: sim.url } });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr + twice.stdout).not.toMatch(/janitor:cleanup/);
+  });
+
+  it('a typed confirmation takes the name in the forms the command line takes; a plain "no" is not an error line', async () => {
+    await runCli(['teardown', 'kafka', '--yes'], { env: { DCOS_URL: sim.url } });
+    const typed = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [{ prompt: /Type hdfs to confirm/, answer: '/hdfs\r' }]);
+    expect(typed.code).toBe(0);
+    const no = await runInTerminal(['cleanup', 'kafka'], { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'n\r' }]);
+    expect(no.code).toBe(8);
+    expect(no.stdout).toMatch(/Aborted \(the confirmation was declined\): nothing was changed\./);
+    expect(no.stdout).not.toMatch(/Error: Aborted/);
+  });
+
+  it('a refusal to clean an installed service is an Error line that points to uninstall', async () => {
+    const run = await runCli(['cleanup', 'hdfs', '--yes'], { env: { DCOS_URL: sim.url } });
+    expect(run.code).toBe(11);
+    expect(run.stderr).toMatch(/^Error: Refusing to clean hdfs: it is installed \(Marathon app \/hdfs\)\. To remove it, uninstall it: dcos janitor uninstall hdfs$/m);
+    expect(run.stderr).not.toMatch(/Warning: Refusing|--force to override/);
   });
 });

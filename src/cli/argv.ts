@@ -8,18 +8,39 @@ import { closestNames } from '../domain/not-found';
  * in `kubectl` and `gh`; `janitor --help` is the overview with the workflow.
  */
 
-export type ArgvDecision = { kind: 'run'; argv: string[] } | { kind: 'print'; text: string; exitCode: number };
+export type ArgvDecision = { kind: 'run'; argv: string[]; verbosity?: number } | { kind: 'print'; text: string; exitCode: number };
+
+/**
+ * `-v` and `-vv` are verbosity, as for `dcos` itself (`dcos -vv janitor ...` arrives as
+ * DCOS_VERBOSITY=2): taken out wherever they stand before `--`, never read as --version.
+ */
+export function takeVerbosity(argv: string[]): { argv: string[]; verbosity: number } {
+  let verbosity = 0;
+  const end = argv.indexOf('--');
+  const kept = argv.filter((word, index) => {
+    const match = (end < 0 || index < end) && /^-(v+)$/.exec(word);
+    if (match) verbosity = Math.max(verbosity, match[1].length);
+    return !match;
+  });
+  return { argv: kept, verbosity };
+}
 
 export function decideArgv(argv: string[], commandIds: string[], version: string): ArgvDecision {
+  const taken = takeVerbosity(argv);
+  const decision = decideWords(taken.argv, commandIds, version);
+  return decision.kind === 'run' && taken.verbosity > 0 ? { ...decision, verbosity: taken.verbosity } : decision;
+}
+
+function decideWords(argv: string[], commandIds: string[], version: string): ArgvDecision {
   const words = [...argv];
   if (words[0] !== 'janitor') return { kind: 'run', argv: words };
   const rest = words.slice(1);
   const first = rest[0];
-  if (first === '--version' || first === '-v' || first === 'version') return { kind: 'print', text: `dcos-janitor ${version} (Node.js ${process.version})`, exitCode: 0 };
+  if (first === '--version' || first === 'version') return { kind: 'print', text: `dcos-janitor ${version} (Node.js ${process.version})`, exitCode: 0 };
   if (first === undefined || first === '--help' || first === '-h') return { kind: 'run', argv: ['janitor'] };
   if (first === 'help') {
     if (rest.length === 1) return { kind: 'run', argv: ['janitor'] };
-    return decideArgv(['janitor', ...rest.slice(1), '--help'], commandIds, version);
+    return decideWords(['janitor', ...rest.slice(1), '--help'], commandIds, version);
   }
   if (first.startsWith('-')) return { kind: 'run', argv: words };
 

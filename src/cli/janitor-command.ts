@@ -28,6 +28,14 @@ import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, Janit
  * The flags of the commands that can run inside the cluster instead (cleanup, teardown,
  * uninstall): print the job or app that does it there, and the self-removal such an app uses.
  */
+/** The service named as an argument (`cleanup kafka`, as `uninstall kafka`) or with --service; both must agree. */
+export function serviceOf(argument: string | undefined, flag: string | undefined): string | undefined {
+  if (argument !== undefined && flag !== undefined && argument.replace(/^\/+/, '') !== flag.replace(/^\/+/, '')) {
+    throw new UsageError(`The service is named twice, as '${argument}' and as --service ${flag}: name it once.`);
+  }
+  return argument ?? flag;
+}
+
 /** Every --json document carries it (docs/json/): raised when a key changes meaning or goes away. */
 export const SCHEMA_VERSION = 1;
 
@@ -404,7 +412,9 @@ export abstract class JanitorCommand extends Command {
     const typeIt = `Type ${expected} to confirm:`;
     const body = question.endsWith(typeIt) ? question.slice(0, -typeIt.length).trim() : question;
     const answer = await input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr });
-    if (answer.trim() !== expected) throw new AbortedError(this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`));
+    // The forms the command line takes: `kafka` and `/kafka` name the same service.
+    const same = (a: string, b: string) => a.split(',').map((name) => name.trim().replace(/^\/+/, '')).join(',') === b.split(',').map((name) => name.trim().replace(/^\/+/, '')).join(',');
+    if (!same(answer.trim(), expected)) throw new AbortedError(this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`));
   }
 
   /**
@@ -432,13 +442,19 @@ export abstract class JanitorCommand extends Command {
     if (error instanceof Errors.CLIError && !(error instanceof JanitorError)) {
       // oclif's parse errors (unknown flag, missing argument, bad value): one error in our
       // style and a pointer to the help, not the whole help scrolling the error away.
-      this.reportError('usage', `${usageMessage(error, this.flagNames())} See '${this.publicName()} --help'.`, ExitCode.USAGE);
+      this.reportError('usage', `${usageMessage(error, this.flagNames(), this.publicName())} See '${this.publicName()} --help'.`, ExitCode.USAGE);
       return this.exit(ExitCode.USAGE);
     }
     if (error instanceof Error && error.name === 'ExitPromptError') {
       // Ctrl-C at a prompt (inquirer reads it as a key, not as a signal).
       this.reportError('interrupted', this.interruptedMessage(' at the prompt'), ExitCode.INTERRUPTED);
       return this.exit(ExitCode.INTERRUPTED);
+    }
+    if (error instanceof AbortedError) {
+      // The operator said no: an answer, not an error; said plainly, exit 8.
+      this.logToStderr(error.message);
+      if (this.jsonMode) this.printResult({}, error.exitCode, { kind: error.kind, message: error.message, exitCode: error.exitCode });
+      return this.exit(error.exitCode);
     }
     if (error instanceof JanitorError) {
       this.reportError(error.kind, error.message, error.exitCode, error instanceof NothingFoundError ? { suggestions: error.suggestions } : {});
@@ -501,19 +517,29 @@ export abstract class JanitorCommand extends Command {
   }
 }
 
-/** oclif's parse error as one sentence, with the closest flag for an unknown one. */
-function usageMessage(error: Error & { flags?: string[] }, flagNames: string[]): string {
+/**
+ * oclif's parse error as one sentence in the words of dcos, kubectl and gh: "unknown flag
+ * '--x' for 'dcos janitor cleanup'", with the closest flag; never oclif's "Nonexistent flag"
+ * or "The following error occurred".
+ */
+function usageMessage(error: Error & { flags?: string[]; args?: string[] }, flagNames: string[], command: string): string {
+  const unknown = error.flags?.[0];
+  if (unknown) {
+    const close = closestNames(unknown.replace(/=.*$/, ''), flagNames)[0];
+    return `unknown flag '${unknown}' for '${command}'.${close ? ` Did you mean --${close.replace(/^-+/, '')}?` : ''}`;
+  }
   const [head, ...details] = error.message
     .split('\n')
     .filter((line) => !/See more help with --help/i.test(line))
-    .map((line) => line.trim())
+    // eslint-disable-next-line no-control-regex
+    .map((line) => line.replace(/\u001b\[[0-9;]*m/g, '').trim())
     .filter(Boolean);
+  if (/^The following errors? occurred:?$/i.test(head ?? '')) return `${details.join('; ').replace(/\.$/, '')}.`;
+  if (/^Unexpected arguments?:/i.test(head ?? '') && error.args?.length) return `unexpected argument '${error.args[0]}' for '${command}'.`;
   // "service  Service name, e.g. kafka" (oclif's two-column detail) -> "service (Service name, e.g. kafka)"
   const detail = details.map((line) => line.replace(/^(\S+)\s{2,}(.+?)\.?$/, '$1 ($2)')).join(', ');
   const text = detail ? `${head.replace(/:$/, '')}: ${detail}` : head;
-  const unknown = error.flags?.[0];
-  const close = unknown ? closestNames(unknown.replace(/=.*$/, ''), flagNames)[0] : undefined;
-  return `${text.replace(/\.$/, '')}.${close ? ` Did you mean --${close.replace(/^-+/, '')}?` : ''}`;
+  return `${text.replace(/\.$/, '')}.`;
 }
 
 function envNumber(name: string, fallback: number): number {

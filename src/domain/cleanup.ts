@@ -304,9 +304,13 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
       });
       continue;
     }
+    // Launched by the service's app, it is an installed service: uninstalled, not torn down under its app.
+    const installed = marathonApp !== undefined && ownership.launchedBy(marathonApp)?.id === framework.id;
     blockers.push({
       reason: `framework ${framework.name} (${framework.id}) still lives (${liveness.reasons.join(', ')}): cleaning would pull resources from a running service.`,
-      next: { kind: 'teardown', frameworkId: framework.id, cleanup: false },
+      next: installed
+        ? { kind: 'uninstall', service: target.serviceName ?? marathonApp.id, manual: false, forceStuck: false }
+        : { kind: 'teardown', frameworkId: framework.id, cleanup: false },
     });
   }
   if (marathonApp && !(narrowedToDead && ownership.launchedBy(marathonApp))) {

@@ -385,7 +385,7 @@ export async function cleanUpAfterTeardown(
     const plan = await planCleanup(clients, request, progress);
     showPlan(plan);
     if (plan.blockers.length > 0) {
-      progress.warn(`cleanup of ${view.name} refused: ${plan.blockers.map(describeBlocker).join(' | ')}`);
+      progress.step(`Error: the cleanup of ${view.name} is refused: ${plan.blockers.map(describeBlocker).join(' | ')}`);
       results.push({ frameworkId: view.id, plan, refused: plan.blockers });
       continue;
     }

@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 
-import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS, JanitorCommand, serviceOf } from '../../cli/janitor-command';
 import { describeBlocker } from '../../domain/actions';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { refuseSystemTarget } from '../../domain/ownership';
@@ -28,6 +28,10 @@ export default class Cleanup extends JanitorCommand {
     },
   ];
 
+  static args = {
+    service: Args.string({ description: 'Service name, e.g. kafka or /data/kafka (the same as --service).', required: false }),
+  };
+
   static flags = {
     service: Flags.string({ description: 'Service name (foldered names too): derives role, principal and ZooKeeper node by the SDK naming rules.' }),
     role: Flags.string({ char: 'r', description: 'Role whose dynamic reservations to clean (repeatable); overrides the derived one.', multiple: true }),
@@ -50,10 +54,11 @@ export default class Cleanup extends JanitorCommand {
   }
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Cleanup);
+    const { args, flags: parsed } = await this.parse(Cleanup);
+    const flags = { ...parsed, service: serviceOf(args.service, parsed.service) };
     this.resultSoFar({ dryRun: flags['dry-run'] });
     this.configure(flags);
-    if (this.printInClusterRun(flags, [], flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0])) return;
+    if (this.printInClusterRun({ ...flags, service: parsed.service }, args.service ? [args.service] : [], flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0])) return;
     refuseSystemTarget(flags.service, [], this.extraSystemFrameworks());
     const clients = await this.clusterClients();
     const progress = this.progress();
@@ -79,7 +84,14 @@ export default class Cleanup extends JanitorCommand {
 
     if (plan.blockers.length > 0 && !flags.force) {
       const code = ExitCode.REFUSED;
-      progress.warn('Refusing to clean while the service can still run (see "Blocked" above); pass --force to override.');
+      progress.clear();
+      // An installed service is removed by uninstalling it, not by forcing a cleanup under it.
+      const installed = plan.marathonApp !== undefined;
+      this.logToStderr(
+        installed
+          ? `Error: Refusing to clean ${plan.target.serviceName ?? plan.marathonApp?.id}: it is installed (Marathon app ${plan.marathonApp?.id}). To remove it, uninstall it: dcos janitor uninstall ${plan.target.serviceName ?? plan.marathonApp?.id}`
+          : 'Error: Refusing to clean while the service can still run: do first what each "Blocked" line above names, then run this again (--force cleans what is not in use anyway).',
+      );
       if (flags.json) this.printResult(cleanupJson(plan, flags['dry-run'], code), code, { kind: 'refused', message: plan.blockers.map(describeBlocker).join(' | '), exitCode: code });
       return this.setExitCode(code);
     }

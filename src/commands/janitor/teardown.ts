@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 
-import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS, JanitorCommand, serviceOf } from '../../cli/janitor-command';
 import {
   CleanupAfterTeardown,
   FrameworkView,
@@ -31,6 +31,10 @@ export default class Teardown extends JanitorCommand {
     { description: 'By id', command: '<%= config.bin %> janitor teardown --framework-id 4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003' },
   ];
 
+  static args = {
+    service: Args.string({ description: 'Service name, e.g. kafka or /data/kafka (the same as --service).', required: false }),
+  };
+
   static flags = {
     'framework-id': Flags.string({ description: 'Framework id to tear down (repeatable).', multiple: true }),
     service: Flags.string({ description: 'Service name (foldered names too): its framework, by name or by derived role and principal.' }),
@@ -51,10 +55,11 @@ export default class Teardown extends JanitorCommand {
   }
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Teardown);
+    const { args, flags: parsed } = await this.parse(Teardown);
+    const flags = { ...parsed, service: serviceOf(args.service, parsed.service) };
     this.configure(flags);
     this.resultSoFar({ dryRun: flags['dry-run'] });
-    if (this.printInClusterRun(flags, [], flags.service ?? flags['framework-id']?.[0])) return;
+    if (this.printInClusterRun({ ...flags, service: parsed.service }, args.service ? [args.service] : [], flags.service ?? flags['framework-id']?.[0])) return;
     const frameworkIds = flags['framework-id'] ?? [];
     const hasSelector = frameworkIds.length > 0 || flags.service !== undefined;
     if (!hasSelector && flags.yes) {
