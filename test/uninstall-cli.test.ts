@@ -51,7 +51,7 @@ describe('SDK route', () => {
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(Object.keys(result)).toEqual(['schemaVersion', 'command', 'service', 'route', 'why', 'inventory', 'report', 'verification', 'stuck', 'notFound', 'message', 'exitCode', 'error']);
+    expect(Object.keys(result)).toEqual(['schemaVersion', 'command', 'dryRun', 'service', 'route', 'why', 'inventory', 'report', 'verification', 'stuck', 'notFound', 'message', 'exitCode', 'error']);
     expect(result).toMatchObject({ route: 'sdk', exitCode: 0, verification: { clean: true, leftovers: [] } });
     expect(result.report.actions).toEqual(['Cosmos uninstall of kafka /data/kafka started', 'Cosmos removed the scheduler app', 'deleted the ZooKeeper node the scheduler left']);
     expectDataKafkaGone();

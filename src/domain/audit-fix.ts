@@ -24,7 +24,8 @@ export interface FixOptions {
 
 export interface FixStep {
   command: string;
-  result: 'done' | 'nothing-left' | 'refused';
+  /** `dry-run`: what --fix --dry-run says it would run. */
+  result: 'done' | 'nothing-left' | 'refused' | 'dry-run';
   detail?: string;
 }
 

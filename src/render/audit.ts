@@ -59,6 +59,17 @@ export function renderManualFixes(findings: Finding[], view: ViewOptions): strin
   return lines.join('\n');
 }
 
+/** What `audit --fix --dry-run` would run, service by service, in the order it would. */
+export function renderWouldRun(entries: Array<{ service: string; steps: Array<{ command: string }> }>, view: ViewOptions): string {
+  if (entries.length === 0) return 'With --fix, nothing would run unattended.';
+  const lines = ['With --fix, it would run (each after your confirmation, or --yes):'];
+  for (const entry of entries) {
+    lines.push(`  ${entry.service}:`);
+    for (const step of entry.steps) lines.push(wrapCommand('    ', step.command, view.width, '        '));
+  }
+  return lines.join('\n');
+}
+
 export function renderFixSteps(service: string, steps: FixStep[], view: ViewOptions): string {
   return steps
     .map((step) => wrap(`${service}: ${step.command} -> ${step.result === 'nothing-left' ? 'nothing left to do' : step.result}${step.detail ? ` (${step.detail})` : ''}`, view.width, '    '))

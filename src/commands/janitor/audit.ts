@@ -7,7 +7,7 @@ import { AuditReport, FINDING_KINDS, Finding, FindingKind, auditCluster, readClu
 import { FixStep, fixPlan, manualFixes, runFix } from '../../domain/audit-fix';
 import { UninstallClients } from '../../domain/uninstall';
 import { AbortedError, ExitCode, UsageError } from '../../errors';
-import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSteps, renderManualFixes, renderServiceFindings } from '../../render/audit';
+import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSteps, renderManualFixes, renderServiceFindings, renderWouldRun } from '../../render/audit';
 import { viewOptions } from '../../render/cleanup';
 
 export default class Audit extends JanitorCommand {
@@ -30,6 +30,7 @@ export default class Audit extends JanitorCommand {
     kind: Flags.string({ description: 'Only findings of this kind (repeatable).', options: FINDING_KINDS, multiple: true }),
     'older-than': Flags.string({ description: 'A framework inactive, disconnected or idle for less than this is not a finding yet (e.g. 10m, 2h, 1d).', default: '10m' }),
     fix: Flags.boolean({ description: 'Fix what was found, service by service, after a confirmation each (--yes for all); then audit again.', default: false }),
+    'dry-run': Flags.boolean({ description: 'With --fix: show the fixes it would run and those it leaves to you; change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'With --fix: do not ask (required when stdin is not a terminal).', default: false }),
     wide: Flags.boolean({ description: 'Every service and finding, lines not fitted to the terminal.', default: false }),
     concurrency: Flags.integer({ description: 'Plan reads, and agents cleaned, at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
@@ -59,6 +60,23 @@ export default class Audit extends JanitorCommand {
     };
 
     const report = await audit();
+    if (flags['dry-run'] && flags.fix) {
+      // Every fix --fix would run, in its order, service by service; and those it leaves to the operator.
+      const code = actionableFindings(report).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
+      const manual = manualFixes(report.findings);
+      const wouldRun = [...groupByService(report.findings)]
+        .map(([service, group]) => ({ service, steps: fixPlan(group).map((finding) => ({ command: finding.fix?.command ?? '', result: 'dry-run' as const })) }))
+        .filter((entry) => entry.steps.length > 0);
+      if (flags.json) {
+        this.printResult({ ...auditJson(report, code), before: auditJson(report, 0).findings, fixed: wouldRun, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings }, code);
+      } else {
+        this.log(renderAudit(report, view));
+        this.log(`\n${renderWouldRun(wouldRun, view)}`);
+        if (manual.length > 0) this.log(`\n${renderManualFixes(manual, view)}`);
+        this.log('\nDry run: nothing was changed.');
+      }
+      return this.setExitCode(code);
+    }
     if (!flags.fix) {
       const code = actionableFindings(report).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
       if (flags.json) this.printResult(auditJson(report, code), code);

@@ -46,6 +46,7 @@ export default class Uninstall extends JanitorCommand {
     yes: Flags.boolean({ char: 'y', description: 'Do not ask (required when stdin is not a terminal).', default: false }),
     'force-stuck': Flags.boolean({ description: 'Force-complete unreserve steps stuck on agents that left the cluster (scripted runs).', default: false }),
     manual: Flags.boolean({ description: 'Take the manual route: remove the app, tear down, clean up (no Cosmos).', default: false }),
+    'dry-run': Flags.boolean({ description: 'Show what the service has and what the uninstall would do; change nothing.', default: false }),
     'verify-only': Flags.boolean({ description: 'Change nothing: only say whether anything of the service is left.', default: false }),
     'ignore-not-found': Flags.boolean({ description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run an uninstall).', default: false }),
     wide: Flags.boolean({ description: 'List every agent, with agent ids, lines not fitted to the terminal.', default: false }),
@@ -60,7 +61,7 @@ export default class Uninstall extends JanitorCommand {
   };
 
   protected override emptyResult(): Record<string, unknown> {
-    return { service: null, route: null, why: null, inventory: null, report: null, verification: null, stuck: [], notFound: false, message: null };
+    return { dryRun: false, service: null, route: null, why: null, inventory: null, report: null, verification: null, stuck: [], notFound: false, message: null };
   }
 
   async run(): Promise<void> {
@@ -82,7 +83,7 @@ export default class Uninstall extends JanitorCommand {
       manual: flags.manual,
       cleanup: { roles: flags.role ?? [], principal: flags.principal, zkNode: flags['zk-node'], frameworkIds: [], includeUnlabeled: false },
     };
-    const result: Record<string, unknown> = { service, route: null, why: null };
+    const result: Record<string, unknown> = { dryRun: flags['dry-run'], service, route: null, why: null };
     this.resultSoFar(result);
 
     if (flags['verify-only']) {
@@ -98,6 +99,12 @@ export default class Uninstall extends JanitorCommand {
     Object.assign(result, { route: inventory.route.route, why: inventory.route.why, inventory: inventoryJson(inventory) });
     this.resultSoFar(result);
     if (!flags.json) this.log(renderInventory(inventory, viewOptions(flags.wide)));
+    if (flags['dry-run']) {
+      // The inventory and its "Next:" line are every write the run would make, in its order.
+      if (flags.json) this.printResult(result, ExitCode.OK);
+      else this.log('Dry run: nothing was changed; without --dry-run the uninstall does what "Next:" says.');
+      return;
+    }
     await this.confirmByTyping(uninstallQuestion(inventory), service, `uninstall ${service}`, flags.yes);
 
     const options: UninstallOptions = {

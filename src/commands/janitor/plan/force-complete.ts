@@ -45,6 +45,7 @@ export default class PlanForceComplete extends PlanCommandBase {
   };
   static flags = {
     stuck: Flags.boolean({ description: 'Force exactly the stuck unreserve steps.', default: false }),
+    'dry-run': Flags.boolean({ description: 'Show what would be forced; change nothing.', default: false }),
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
     force: Flags.boolean({ description: 'Allow forcing deregister-service/deregister (leaves the framework and ZooKeeper state behind).', default: false }),
   };
@@ -53,6 +54,16 @@ export default class PlanForceComplete extends PlanCommandBase {
     const { args, flags } = await this.parse(PlanForceComplete);
     this.configure(flags);
     if (flags.stuck) return this.forceStuck(args.service, args.plan ?? 'deploy', flags);
+    if (flags['dry-run'] && args.plan && args.phase) {
+      const { scheduler } = await this.scheduler();
+      const { plan } = await scheduler.getPlan(args.service, args.plan);
+      const names = namesOf(plan, args.phase, args.step);
+      const never = names.find((name) => NEVER_FORCE.includes(name));
+      const what = describeTarget(args.plan, args.phase, args.step);
+      if (flags.json) this.printResult({ service: args.service, plan: args.plan, phase: args.phase, step: args.step ?? null, status: plan.status ?? null, result: 'dry-run' }, ExitCode.OK);
+      else this.log(`Dry run: would force ${what} to COMPLETE${never && !flags.force ? ` (refused without --force: ${never})` : ''}; nothing was changed.`);
+      return;
+    }
     if (!args.plan || !args.phase) {
       throw new UsageError('Name the plan and the phase (and the step), or use --stuck: forcing a whole plan is never done, it would let Cosmos remove the app before the cleanup.');
     }
@@ -72,13 +83,18 @@ export default class PlanForceComplete extends PlanCommandBase {
     await this.runPlanCommand({ service: args.service, plan: args.plan, phase: args.phase, step: args.step, json: flags.json }, 'forceComplete', 'forced to complete');
   }
 
-  private async forceStuck(service: string, planName: string, flags: { yes: boolean; json: boolean }): Promise<void> {
+  private async forceStuck(service: string, planName: string, flags: { yes: boolean; json: boolean; 'dry-run': boolean }): Promise<void> {
     const { scheduler, clients } = await this.scheduler();
     const { stuck, stuckUnknown } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
     if (stuckUnknown) throw stuckUnknown;
     if (!flags.json) this.log(renderStuckSteps(stuck));
     if (stuck.length === 0) {
       if (flags.json) this.printResult({ service, plan: planName }, ExitCode.OK);
+      return;
+    }
+    if (flags['dry-run']) {
+      if (flags.json) this.printResult({ service, plan: planName, stuck, result: 'dry-run' }, ExitCode.OK);
+      else this.log(`Dry run: would force ${plural(stuck.length, 'step')} to COMPLETE, one by one; nothing was changed.`);
       return;
     }
     await this.confirm(`Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, 'force-complete stuck steps', flags.yes);

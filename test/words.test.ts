@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { JanitorCommand } from '../src/cli/janitor-command';
+import { COMMANDS } from '../src/index';
+import { SimCluster } from '../src/sim/server';
+import { runAgainst } from './helpers/cli';
+import { mutatingRequests } from './helpers/cluster';
+
+/**
+ * Words that lead the operator right: no message names a flag the command it names does
+ * not have, and every command that changes the cluster has --dry-run (the refusal without
+ * a terminal tells operators to check the plan with it).
+ */
+
+type CommandClass = { flags?: Record<string, { char?: string }>; baseFlags?: Record<string, { char?: string }> };
+
+function flagsOf(id: string): Set<string> {
+  const command = COMMANDS[id as keyof typeof COMMANDS] as unknown as CommandClass;
+  const all = { ...JanitorCommand.baseFlags, ...(command.flags ?? {}) } as Record<string, { char?: string }>;
+  const names = new Set<string>(['--help']);
+  for (const [name, definition] of Object.entries(all)) {
+    names.add(`--${name}`);
+    if (definition.char) names.add(`-${definition.char}`);
+  }
+  return names;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+describe('flags named in messages', () => {
+  const SRC = path.resolve(__dirname, '..', 'src');
+  const files = sourceFiles(SRC).filter((file) => !file.includes(`${path.sep}sim${path.sep}`));
+
+  it('every `dcos janitor <command> ... --flag` in the code names a flag that command has', () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/dcos janitor ([a-z][a-z-]*)((?: [a-z][a-z-]*)?)((?:[^`'"\n\\);]|\$\{[^}]*\})*)/g)) {
+        const words = match[1] === 'plan' ? ['plan', match[2].trim()] : [match[1]];
+        const id = `janitor:${words.join(':')}`;
+        if (!(id in COMMANDS)) continue;
+        for (const flag of match[3].match(/(?<![\w-])--?[a-z][a-z-]*/g) ?? []) {
+          checked++;
+          if (!flagsOf(id).has(flag)) wrong.push(`${path.relative(SRC, file)}: 'dcos janitor ${words.join(' ')}' has no ${flag}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(15);
+  });
+
+  it('every command that asks before changing the cluster has the --yes and --dry-run its refusal names', () => {
+    const missing: string[] = [];
+    for (const id of Object.keys(COMMANDS)) {
+      const file = path.join(SRC, 'commands', ...id.split(':').slice(0, -1), `${id.split(':').at(-1)}.ts`);
+      if (!fs.existsSync(file)) continue;
+      if (!/this\.confirm(ByTyping)?\(/.test(fs.readFileSync(file, 'utf8'))) continue;
+      for (const flag of ['--yes', '--dry-run']) if (!flagsOf(id).has(flag)) missing.push(`${id} ${flag}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('every mutating command has --dry-run, and it changes nothing', () => {
+  let sim: SimCluster;
+  afterEach(async () => sim?.stop());
+
+  it.each([
+    ['kafka-ui-destroyed', ['uninstall', 'hdfs', '--dry-run']],
+    ['messy-cluster', ['audit', '--fix', '--dry-run']],
+    ['kafka-uninstall-stuck', ['plan', 'force-complete', 'kafka', '--stuck', '--dry-run']],
+    ['kafka-uninstall-stuck', ['plan', 'force-complete', 'kafka', 'deploy', 'unreserve-resources', '--dry-run']],
+  ])('%s: %j', async (scenario, args) => {
+    sim = await SimCluster.start(scenario, { msPerRequest: 10 });
+    const text = await runAgainst(sim.url, args);
+    expect(text.stdout).toMatch(/Dry run: .*nothing was changed/);
+    const json = await runAgainst(sim.url, [...args, '--json']);
+    expect(json.code).toBe(text.code);
+    expect(mutatingRequests(sim).filter((entry) => entry.url !== '/package/list')).toEqual([]);
+  });
+
+  it('audit --fix --dry-run lists what --fix would run, and what it leaves to the operator', async () => {
+    sim = await SimCluster.start('messy-cluster', { msPerRequest: 10 });
+    const result = JSON.parse((await runAgainst(sim.url, ['audit', '--fix', '--dry-run', '--json'])).stdout);
+    const wouldRun = result.fixed.flatMap((entry: any) => entry.steps.map((step: any) => step.command));
+    expect(wouldRun).toContain('dcos janitor uninstall /hdfs --manual --yes');
+    expect(wouldRun).not.toContain('dcos janitor cleanup --service /legacy/es --yes');
+    expect(result.leftToOperator.map((finding: any) => finding.service)).toContain('/legacy/es');
+  });
+});
