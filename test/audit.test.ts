@@ -133,6 +133,21 @@ describe('messy-cluster', () => {
   });
 });
 
+describe('one bad scheduler does not sink the audit', () => {
+  it('a plan that cannot be read is a finding of its own, and the rest of the cluster is audited', async () => {
+    sim = await SimCluster.start('messy-cluster', { msPerRequest: 10 });
+    sim.faults.rules.push({ pathPrefix: '/service/stuck/kafka/v1/plans/deploy', status: 500, body: 'scheduler exploded', times: 100 });
+    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url, DCOS_JANITOR_RETRIES: '0' } });
+    expect(run.code).toBe(3);
+    const result = JSON.parse(run.stdout);
+    const unreadable = result.findings.find((finding: any) => finding.kind === 'plan-unreadable');
+    expect(unreadable).toMatchObject({ service: '/stuck/kafka', fix: null });
+    expect(unreadable.summary).toMatch(/cannot be read: .*500/);
+    expect(unreadable.advice).not.toMatch(/audit/);
+    expect(result.findings.map((finding: any) => finding.kind)).toEqual(expect.arrayContaining(['zombie-scheduler', 'orphaned-reservations', 'crash-looping-scheduler']));
+  });
+});
+
 describe('no false alarms', () => {
   it.each(['data-kafka-running', 'shared-role-siblings'])('%s: nothing live is a finding', async (scenario) => {
     sim = await SimCluster.start(scenario);

@@ -95,3 +95,23 @@ describe('every mutating command has --dry-run, and it changes nothing', () => {
     expect(result.leftToOperator.map((finding: any) => finding.service)).toContain('/legacy/es');
   });
 });
+
+describe('stuck uninstalls name the one command that finishes the job', () => {
+  let sim: SimCluster;
+  afterEach(async () => sim?.stop());
+
+  it('plan show, --watch, uninstall exit 10 and force-complete on an uninstall plan', async () => {
+    sim = await SimCluster.start('kafka-uninstall-stuck', { msPerRequest: 10 });
+    const show = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
+    expect(show.stderr).toMatch(/'dcos janitor uninstall kafka --force-stuck' finishes the job/);
+    const watch = await runAgainst(sim.url, ['plan', 'show', 'kafka', '--watch', '--interval', '1']);
+    expect(watch.code).toBe(10);
+    expect(watch.stderr).toMatch(/To finish the job: dcos janitor uninstall kafka --force-stuck/);
+    const uninstall = await runAgainst(sim.url, ['uninstall', 'kafka', '--yes', '--poll-ms', '20']);
+    expect(uninstall.code).toBe(10);
+    expect(uninstall.stderr).toMatch(/to finish the job: dcos janitor uninstall kafka --force-stuck/);
+    const forced = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/this is an uninstall plan\. What is left: .* To finish the job and verify: dcos janitor uninstall kafka --force-stuck/);
+  });
+});

@@ -2,7 +2,7 @@ import { CosmosClient } from '../clients/cosmos';
 import { MarathonApp } from '../clients/marathon-schemas';
 import { FrameworksResponse, MesosFramework, MesosResource, SlavesResponse } from '../clients/mesos-schemas';
 import { SdkSchedulerClient } from '../clients/sdk-scheduler';
-import { ServiceNotFoundError } from '../errors';
+import { JanitorError, ServiceNotFoundError } from '../errors';
 import { plural } from '../text';
 import { CleanupClients } from './cleanup';
 import { frameworkRoles } from './cleanup-plan';
@@ -31,6 +31,7 @@ export type FindingKind =
   | 'zombie-scheduler'
   | 'stuck-uninstall'
   | 'scheduler-down'
+  | 'plan-unreadable'
   | 'unregistered-agent';
 
 export const FINDING_KINDS: FindingKind[] = [
@@ -42,6 +43,7 @@ export const FINDING_KINDS: FindingKind[] = [
   'zombie-scheduler',
   'stuck-uninstall',
   'scheduler-down',
+  'plan-unreadable',
   'unregistered-agent',
 ];
 
@@ -142,8 +144,9 @@ export async function readCluster(clients: AuditClients, options: Pick<AuditOpti
       const { plan } = await clients.sdk.getPlan(service, 'deploy');
       plans.set(app.id, { status: plan.status, stuck: findStuckSteps(plan, slaves) });
     } catch (error) {
-      if (!(error instanceof ServiceNotFoundError)) throw error;
-      plans.set(app.id, { stuck: [], unreadable: 'its scheduler does not answer' });
+      // One scheduler that cannot be read is a finding of its own; the rest of the cluster is still audited.
+      if (!(error instanceof JanitorError)) throw error;
+      plans.set(app.id, { stuck: [], unreadable: error instanceof ServiceNotFoundError ? 'its scheduler does not answer (Admin Router knows no running scheduler of that name)' : error.message });
     }
   });
   return { slaves, frameworks, apps, znodes, packages, plans, serverTime };
@@ -431,6 +434,21 @@ function appFindings(cluster: ClusterSnapshot, ownership: Ownership): Finding[] 
     }
     const plan = cluster.plans.get(app.id);
     if (!plan) continue;
+    if (plan.unreadable) {
+      findings.push(
+        finding({
+          kind: 'plan-unreadable',
+          service,
+          ownerCertainty: 'certain',
+          ownerReason: `Marathon app ${app.id}`,
+          summary: `app ${app.id} is in SDK uninstall mode, but its deploy plan cannot be read: ${plan.unreadable}`,
+          evidence: { appId: app.id, package: packageName, unreadable: plan.unreadable, tasksRunning: app.tasksRunning ?? 0 },
+          action: null,
+          advice: `check the scheduler's task ('dcos marathon app show ${app.id}', its log with 'dcos task log ${serviceNameOfApp(app).replace(/^\//, '')}'); once it answers, 'dcos janitor uninstall ${serviceNameOfApp(app)}' follows the uninstall to its end`,
+        }),
+      );
+      continue;
+    }
     if (plan.status === 'COMPLETE') {
       findings.push(finding({
         kind: 'zombie-scheduler',

@@ -106,3 +106,20 @@ export async function forceCompleteSteps(scheduler: SdkSchedulerClient, service:
   }
   return forced;
 }
+
+/**
+ * An SDK uninstall plan (it ends with deregister-service). Its stuck steps are finished by
+ * `dcos janitor uninstall NAME --force-stuck`, which forces them, follows the plan to the end,
+ * removes a zombie scheduler and deletes the znode: forcing the steps alone leaves the rest to
+ * a Cosmos loop that may be gone.
+ */
+export function isUninstallPlan(plan: SdkPlan): boolean {
+  return (plan.phases ?? []).some((phase) => phase.name === 'deregister-service');
+}
+
+/** The one command that finishes the job for stuck steps of this plan. */
+export function stuckStepsRemedy(service: string, planName: string, plan: SdkPlan): string {
+  return isUninstallPlan(plan) && planName === 'deploy'
+    ? `dcos janitor uninstall ${service} --force-stuck`
+    : `dcos janitor plan force-complete ${service} ${planName} --stuck`;
+}

@@ -305,7 +305,7 @@ async function decideOnStuck(stuck: StuckStep[], service: string, options: Unins
   }
   throw new StuckStepsError(
     `The uninstall of ${service} is stuck on ${plural(stuck.length, 'unreserve step')} of agents that left the cluster: ` +
-      `re-run with --force-stuck to force them (or 'dcos janitor plan force-complete ${service} --stuck').`,
+      `to finish the job: dcos janitor uninstall ${service} --force-stuck`,
     stuck,
   );
 }

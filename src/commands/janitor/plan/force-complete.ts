@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 
 import { PlanCommandBase, describeTarget } from '../../../cli/plan-command';
 import { SdkPlan } from '../../../clients/sdk-scheduler-schemas';
-import { forceCompleteSteps, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
+import { forceCompleteSteps, isUninstallPlan, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
 import { FORCE_STUCK_MEANS } from '../../../domain/uninstall';
 import { plural } from '../../../text';
 import { ExitCode, UsageError } from '../../../errors';
@@ -106,6 +106,13 @@ export default class PlanForceComplete extends PlanCommandBase {
     }
     this.log(`Forced ${plural(forced.filter((step) => step.result === 'forced').length, 'step')} to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`);
     this.log(renderPlanTree(planName, after.plan));
+    if (isUninstallPlan(after.plan)) {
+      // Forcing alone leaves the scheduler to finish with nobody watching: a zombie and its znode may stay.
+      this.logToStderr(
+        `Note: this is an uninstall plan. What is left: the plan must finish, Cosmos (or this tool) must remove the scheduler app, and /dcos-service-<name> must be deleted. ` +
+          `To finish the job and verify: dcos janitor uninstall ${service} --force-stuck`,
+      );
+    }
     this.setExitCode(ExitCode.OK);
   }
 }

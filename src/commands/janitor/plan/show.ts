@@ -4,7 +4,7 @@ import { SCHEMA_VERSION } from '../../../cli/janitor-command';
 import { PlanCommandBase } from '../../../cli/plan-command';
 import { PlanRead } from '../../../clients/sdk-scheduler';
 import { sleep } from '../../../cluster/http';
-import { StuckStep, readPlanWithStuckSteps } from '../../../domain/stuck-steps';
+import { StuckStep, readPlanWithStuckSteps, stuckStepsRemedy } from '../../../domain/stuck-steps';
 import { ExitCode, TimedOutError } from '../../../errors';
 import { plural } from '../../../text';
 import { renderPlanTree } from '../../../render/plan-tree';
@@ -67,7 +67,7 @@ export default class PlanShow extends PlanCommandBase {
     if (stuck.length > 0) {
       this.logToStderr(
         `Warning: ${plural(stuck.length, 'unreserve step')} can never finish: ${[...new Set(stuck.map((step) => step.reason))].join('; ')}. ` +
-          `See 'dcos janitor plan show ${service} ${planName} --stuck'; 'dcos janitor plan force-complete ${service} ${planName} --stuck' completes them.`,
+          `See 'dcos janitor plan show ${service} ${planName} --stuck'; '${stuckStepsRemedy(service, planName, read.plan)}' finishes the job.`,
       );
     }
   }
@@ -107,7 +107,9 @@ export default class PlanShow extends PlanCommandBase {
       if (plan.httpStatus === 200 || status === 'COMPLETE') return this.setExitCode(ExitCode.OK);
       if (plan.httpStatus === 417 || status === 'ERROR') return this.setExitCode(ExitCode.PLAN_ERROR);
       if (stuck.length > 0 && !flags['keep-watching']) {
-        this.logToStderr(`Stopped watching: ${plural(stuck.length, 'step is', 'steps are')} stuck and will not move on their own (--keep-watching to go on).`);
+        this.logToStderr(
+          `Stopped watching: ${plural(stuck.length, 'step is', 'steps are')} stuck and will not move on their own (--keep-watching to go on). To finish the job: ${stuckStepsRemedy(service, planName, plan.plan)}`,
+        );
         return this.setExitCode(ExitCode.STUCK_STEPS);
       }
       if (Date.now() + flags.interval * 1000 > deadline) {
