@@ -161,29 +161,33 @@ ${cases}
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [ -n "$commands" ]; then
     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
-  elif [ "$prev" = "--service" ] || [ "$path" = "uninstall" ] || { [[ "$path" == "plan "* ]] && [ \${#words[@]} -eq 2 ]; }; then
-    COMPREPLY=($(compgen -W "$(_dcos_janitor_services)" -- "$cur"))
+  elif [ "$prev" = "--service" ] || { [ \${#words[@]} -eq 1 ] && case "$path" in uninstall|cleanup|teardown) true ;; *) false ;; esac; } || { [[ "$path" == "plan "* ]] && [ \${#words[@]} -eq 2 ]; }; then
+    # With or without the leading slash, as the commands take both.
+    if [[ "$cur" == /* ]]; then
+      COMPREPLY=($(compgen -P / -W "$(_dcos_janitor_services)" -- "\${cur#/}"))
+    else
+      COMPREPLY=($(compgen -W "$(_dcos_janitor_services)" -- "$cur"))
+    fi
+  elif [[ "$path" == "plan "* ]] && [ "\${words[1]}" != "list" ] && [ \${#words[@]} -eq 3 ]; then
+    COMPREPLY=($(compgen -W "$(_dcos_janitor_quick plan list "\${words[2]}")" -- "$cur"))
   else
     COMPREPLY=()
   fi
 }
 
-# Service names from the cluster, cached for a minute; a read is given 2 s at most
-# (never a hanging prompt: no answer means no names).
+# The plugin's own answers for completion, 2 s at most (never a hanging prompt: no answer
+# means no names). Service names are cached for a minute per cluster by the plugin itself.
 _dcos_janitor_bin="$(cd "$(dirname "\${BASH_SOURCE[0]}")/../../bin" 2>/dev/null && pwd)/dcos-janitor"
-_dcos_janitor_services() {
-  local cache="\${XDG_CACHE_HOME:-$HOME/.cache}/dcos-janitor/services-\${DCOS_CLUSTER:-default}"
-  if [ -f "$cache" ] && [ -n "$(find "$cache" -mmin -1 2>/dev/null)" ]; then cat "$cache"; return; fi
+_dcos_janitor_quick() {
   [ -x "$_dcos_janitor_bin" ] || return
-  local names
   if command -v timeout >/dev/null 2>&1; then
-    names=$(DCOS_TIMEOUT=2 DCOS_JANITOR_RETRIES=0 timeout 2 "$_dcos_janitor_bin" janitor services 2>/dev/null)
+    DCOS_TIMEOUT=2 DCOS_JANITOR_RETRIES=0 timeout 2 "$_dcos_janitor_bin" janitor "$@" 2>/dev/null
   else
-    names=$(DCOS_TIMEOUT=2 DCOS_JANITOR_RETRIES=0 "$_dcos_janitor_bin" janitor services 2>/dev/null)
+    DCOS_TIMEOUT=2 DCOS_JANITOR_RETRIES=0 "$_dcos_janitor_bin" janitor "$@" 2>/dev/null
   fi
-  [ -n "$names" ] || return
-  mkdir -p "$(dirname "$cache")" 2>/dev/null && printf '%s\n' "$names" >"$cache"
-  printf '%s\n' "$names"
+}
+_dcos_janitor_services() {
+  _dcos_janitor_quick services
 }
 
 # Inside the DC/OS CLI's completion, the CLI calls _dcos_janitor itself. Sourced on its

@@ -125,28 +125,39 @@ describe('the zip', () => {
     expect(registered('_dcos() { :; }; complete -F _dcos dcos')).toBe('complete -F _dcos dcos');
   });
 
-  it('completes service names from the cluster (2 s at most), cached', async () => {
+  it('completes service names from the cluster (2 s at most), cached per cluster, with or without the slash; plan names too', async () => {
     const sim = await SimCluster.start('data-kafka-running');
+    const other = await SimCluster.start('messy-cluster');
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-cache-'));
     try {
       const script = path.join(env, 'completion', 'bash', 'janitor.sh');
-      const complete = (...words: string[]) =>
+      const completeAt = (url: string, ...words: string[]) =>
         new Promise<string[]>((resolve, reject) => {
           const child = spawn('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`], {
-            env: { PATH: process.env.PATH, HOME: dcosDir, XDG_CACHE_HOME: cache, DCOS_URL: sim.url },
+            env: { PATH: process.env.PATH, HOME: dcosDir, XDG_CACHE_HOME: cache, DCOS_URL: url },
           });
           let out = '';
           child.stdout.on('data', (chunk) => (out += chunk));
           child.on('error', reject);
           child.on('close', () => resolve(out.trim().split(' ').filter(Boolean)));
         });
+      const complete = (...words: string[]) => completeAt(sim.url, ...words);
       expect(await complete('dcos', 'janitor', 'uninstall', 'da')).toEqual(['data/kafka']);
       expect(await complete('dcos', 'janitor', 'plan', 'show', '')).toContain('data/kafka');
       expect(await complete('dcos', 'janitor', 'cleanup', '--service', 'd')).toEqual(['data/kafka']);
+      expect(await complete('dcos', 'janitor', 'cleanup', '/da')).toEqual(['/data/kafka']);
+      expect(await complete('dcos', 'janitor', 'teardown', 'd')).toEqual(['data/kafka']);
       const reads = sim.requestsTo('GET', '/service/marathon/v2/apps').length;
       expect(reads).toBe(1);
+      expect(await complete('dcos', 'janitor', 'plan', 'show', 'data/kafka', '')).toEqual(expect.arrayContaining(['deploy', 'backup']));
+      // Another cluster, the same cache folder: its own names, among them one known only from its znode; never DC/OS' own.
+      const messy = await completeAt(other.url, 'dcos', 'janitor', 'uninstall', '');
+      expect(messy).not.toContain('data/kafka');
+      expect(messy).toEqual(expect.arrayContaining(['gone/redis', 'legacy/es', 'old/kafka']));
+      expect(messy).not.toContain('marathon');
     } finally {
       await sim.stop();
+      await other.stop();
       fs.rmSync(cache, { recursive: true, force: true });
     }
   });

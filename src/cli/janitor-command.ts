@@ -150,6 +150,8 @@ export abstract class JanitorCommand extends Command {
   /** --remove-self: delete our own Marathon app when the run is over (finally). */
   private removeSelf = false;
   private jsonSoFar: Record<string, unknown> = {};
+  /** Which cluster this run talks to (its URL, or the Mesos address inside it): what a cache is keyed by. */
+  protected clusterIdentity = '';
   private jsonPrinted = false;
   /** Set while our own app is being deleted: Marathon's SIGTERM to this task is then expected, not an interruption. */
   private removingSelf = false;
@@ -230,6 +232,7 @@ export abstract class JanitorCommand extends Command {
     }
     const http = new ClusterHttp(connection, endpoints, options);
     this.http = http;
+    this.clusterIdentity = connection.url ?? endpoints.bases.mesos ?? 'no-cluster-url';
     this.clients = { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
     return this.clients;
   }
