@@ -98,6 +98,8 @@ describe('SDK route', () => {
       { prompt: /Force these 3 steps to COMPLETE\?/, answer: 'y\r' },
     ]);
     expect(run.stdout).toMatch(/3 stuck steps/);
+    // The live "Following the uninstall plan (6 s)" line is cleared before the stuck steps and the question.
+    expect(run.stdout.split(/\r\n|\n|\r/).filter((line) => /\(\d+ s\).*(stuck steps|Force these)/.test(line))).toEqual([]);
     expect(run.stdout).toMatch(/Verified: nothing of \/data\/kafka is left/);
     expect(run.code).toBe(0);
     expectDataKafkaGone();

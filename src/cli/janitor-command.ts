@@ -150,6 +150,7 @@ export abstract class JanitorCommand extends Command {
   /** --remove-self: delete our own Marathon app when the run is over (finally). */
   private removeSelf = false;
   private jsonSoFar: Record<string, unknown> = {};
+  private liveProgress?: StderrProgress;
   /** Which cluster this run talks to (its URL, or the Mesos address inside it): what a cache is keyed by. */
   protected clusterIdentity = '';
   private jsonPrinted = false;
@@ -170,7 +171,7 @@ export abstract class JanitorCommand extends Command {
       if (this.removingSelf) process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK);
       if (interrupted) return;
       interrupted = true;
-      process.stderr.write(`\n${this.interruptedMessage()}\n`);
+      process.stderr.write(`\n${this.fitTo(process.stderr, this.interruptedMessage())}\n`);
       // A CI timeout's SIGTERM: the job still gets its document, with what was done so far.
       if (this.jsonMode) this.printResult({}, ExitCode.INTERRUPTED, { kind: 'interrupted', message: this.interruptedMessage(), exitCode: ExitCode.INTERRUPTED });
       process.exit(ExitCode.INTERRUPTED);
@@ -333,7 +334,18 @@ export abstract class JanitorCommand extends Command {
 
   /** Progress on stderr: live status in a terminal, plain lines elsewhere, no live status with --json. */
   protected progress(): Progress {
-    return new StderrProgress({ live: !this.jsonMode });
+    this.liveProgress = new StderrProgress({ live: !this.jsonMode });
+    return this.liveProgress;
+  }
+
+  /** Writes or asks with the live progress line out of the way (cleared first, redrawn after). */
+  protected async withoutLiveLine<T>(work: () => T | Promise<T>): Promise<T> {
+    this.liveProgress?.hold();
+    try {
+      return await work();
+    } finally {
+      this.liveProgress?.release();
+    }
   }
 
   /** Take the shared flags: JSON mode (errors are reported as JSON too), the service-account login, the endpoints. */
@@ -403,7 +415,7 @@ export abstract class JanitorCommand extends Command {
     if (yes) return;
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
     const { default: confirm } = await import('@inquirer/confirm');
-    const answer = await confirm({ message: this.fitQuestion(question, 'Go ahead?'), default: false }, { output: process.stderr });
+    const answer = await this.withoutLiveLine(() => confirm({ message: this.fitQuestion(question, 'Go ahead?'), default: false }, { output: process.stderr }));
     if (!answer) throw new AbortedError(this.abortedMessage('the confirmation was declined'));
   }
 
@@ -414,7 +426,7 @@ export abstract class JanitorCommand extends Command {
     const { default: input } = await import('@inquirer/input');
     const typeIt = `Type ${expected} to confirm:`;
     const body = question.endsWith(typeIt) ? question.slice(0, -typeIt.length).trim() : question;
-    const answer = await input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr });
+    const answer = await this.withoutLiveLine(() => input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr }));
     // The forms the command line takes: `kafka` and `/kafka` name the same service.
     const same = (a: string, b: string) => a.split(',').map((name) => name.trim().replace(/^\/+/, '')).join(',') === b.split(',').map((name) => name.trim().replace(/^\/+/, '')).join(',');
     if (!same(answer.trim(), expected)) throw new AbortedError(this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`));
@@ -490,11 +502,15 @@ export abstract class JanitorCommand extends Command {
 
   /** In a terminal, lines longer than it are wrapped (tables are fitted before); in a pipe, left whole. */
   override log(message = '', ...args: unknown[]): void {
+    this.liveProgress?.hold();
     super.log(this.fitTo(process.stdout, message), ...args);
+    this.liveProgress?.release();
   }
 
   override logToStderr(message = '', ...args: unknown[]): void {
+    this.liveProgress?.hold();
     super.logToStderr(this.fitTo(process.stderr, message), ...args);
+    this.liveProgress?.release();
   }
 
   private fitTo(stream: NodeJS.WriteStream, message: string): string {

@@ -15,6 +15,7 @@ export class StderrProgress implements Progress {
   private status = '';
   private lastDraw = 0;
   private readonly live: boolean;
+  private held = 0;
 
   constructor(options: { live: boolean }) {
     this.live = options.live && process.stderr.isTTY === true;
@@ -35,6 +36,20 @@ export class StderrProgress implements Progress {
     if (!this.live) return;
     this.status = message;
     this.redraw(final);
+  }
+
+  /**
+   * A block of text or a prompt is about to be written: the live line goes first, and stays
+   * away (a wait's timer included) until `release`, so nothing is drawn across a prompt.
+   */
+  hold(): void {
+    this.clearLine();
+    this.held++;
+  }
+
+  release(): void {
+    this.held = Math.max(0, this.held - 1);
+    this.redraw(true);
   }
 
   clear(): void {
@@ -67,7 +82,7 @@ export class StderrProgress implements Progress {
   }
 
   private redraw(force: boolean): void {
-    if (!this.live || !this.status) return;
+    if (!this.live || !this.status || this.held > 0) return;
     const now = Date.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
@@ -75,6 +90,6 @@ export class StderrProgress implements Progress {
   }
 
   private clearLine(): void {
-    if (this.live && this.status) process.stderr.write('\r\u001b[K');
+    if (this.live && this.status && this.held === 0) process.stderr.write('\r\u001b[K');
   }
 }

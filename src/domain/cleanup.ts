@@ -447,11 +447,17 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   // agents without volumes need no re-read, so they queue right behind them and keep the
   // slots busy while the agents that held volumes are read again (the re-read jumps that queue).
   const slots = new BoundedQueue(options.concurrency);
-  const unreserve = (agent: AgentCleanup, tick: (done: number) => void) =>
+  // One counter for every unreserve of the run, against the plan's totals (what the prompt said):
+  // an agent counts the resources the plan gave it, whatever a destroyed volume's disk merged into.
+  const totals = planTotals(plan);
+  let unreserveTick: ((done: number) => void) | undefined;
+  const tickUnreserved = (done: number) => (unreserveTick ??= agentCounter(progress, 'Unreserving', totals.agents, totals.resources, 'resources'))(done);
+  const planned = new Map(plan.agents.map((agent) => [agent.agentId, agent.reservations.length + agent.volumes.length]));
+  const unreserve = (agent: AgentCleanup) =>
     slots.run(async () => {
       execution.attempts.reservations.set(agent.agentId, agent.reservations);
       await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures, (count) => options.accepted && (options.accepted.resources += count));
-      tick(agent.reservations.length);
+      tickUnreserved(planned.get(agent.agentId) ?? agent.reservations.length);
     });
   const resourcesOf = (agents: AgentCleanup[]) => agents.reduce((sum, agent) => sum + agent.reservations.length, 0);
 
@@ -460,7 +466,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   let destroys: Promise<unknown> = Promise.resolve();
   if (withVolumes.length > 0) {
     progress.step(`Destroying ${plural(withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0), 'persistent volume')} on ${plural(withVolumes.length, 'agent')}...`);
-    const tick = agentCounter(progress, 'Destroying volumes', withVolumes.length, planTotals(plan).volumes, 'volumes');
+    const tick = agentCounter(progress, 'Destroying volumes', withVolumes.length, totals.volumes, 'volumes');
     destroys = Promise.all(
       withVolumes.map((agent) =>
         slots.run(async () => {
@@ -474,8 +480,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   let plainUnreserves: Promise<unknown> = Promise.resolve();
   if (plain.length > 0) {
     progress.step(`Unreserving ${plural(resourcesOf(plain), 'resource')} on the ${plural(plain.length, 'agent')} without volumes...`);
-    const tick = agentCounter(progress, 'Unreserving', plain.length, resourcesOf(plain), 'resources');
-    plainUnreserves = Promise.all(plain.map((agent) => unreserve(agent, tick)));
+    plainUnreserves = Promise.all(plain.map((agent) => unreserve(agent)));
     // Awaited below; marked handled now so that a failure while the destroys run is not "unhandled".
     plainUnreserves.catch(() => undefined);
   }
@@ -495,8 +500,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
       .filter((agent) => agent.reservations.length > 0);
     if (again.length > 0) {
       progress.step(`Unreserving ${plural(resourcesOf(again), 'resource')} on the ${plural(again.length, 'agent')} that held volumes...`);
-      const tick = agentCounter(progress, 'Unreserving', again.length, resourcesOf(again), 'resources');
-      volumeUnreserves = Promise.all(again.map((agent) => unreserve(agent, tick)));
+      volumeUnreserves = Promise.all(again.map((agent) => unreserve(agent)));
     }
   }
   await Promise.all([plainUnreserves, volumeUnreserves]);

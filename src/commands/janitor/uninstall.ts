@@ -156,9 +156,12 @@ export default class Uninstall extends JanitorCommand {
   }
 
   private async askToForce(stuck: StuckStep[]): Promise<boolean> {
-    this.log(renderStuckSteps(stuck));
     const { default: confirm } = await import('@inquirer/confirm');
-    return confirm({ message: `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, default: false }, { output: process.stderr });
+    // The stuck steps and the question, with the live "Following the uninstall plan (6 s)" line out of the way.
+    return this.withoutLiveLine(() => {
+      this.log(renderStuckSteps(stuck));
+      return confirm({ message: `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, default: false }, { output: process.stderr });
+    });
   }
 }
 
