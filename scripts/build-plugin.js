@@ -110,7 +110,8 @@ function completion(commands) {
       const words = [];
       const valued = [];
       for (const [name, flag] of Object.entries(flags)) {
-        if (flag.hidden) continue;
+        // The connection flags are hidden from each command's help (shown once in the overview), not from completion.
+        if (flag.hidden && flag.helpGroup !== 'CONNECTION') continue;
         words.push(`--${name}`);
         if (flag.char) words.push(`-${flag.char}`);
         if (flag.type === 'option') {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { COMMANDS } from '../src/index';
 import { listScenarios } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runCli, runInTerminal, runProcess, stripAnsi } from './helpers/cli';
@@ -276,5 +277,18 @@ describe('the conventions of dcos and kubectl', () => {
     expect(run.code).toBe(11);
     expect(run.stderr).toMatch(/^Error: Refusing to clean hdfs: it is installed \(Marathon app \/hdfs\)\. To remove it, uninstall it: dcos janitor uninstall hdfs$/m);
     expect(run.stderr).not.toMatch(/Warning: Refusing|--force to override/);
+  });
+});
+
+describe('help', () => {
+  it("every command's --help fits 80 columns, and the connection flags are shown once, in the overview", async () => {
+    for (const id of Object.keys(COMMANDS)) {
+      const words = id.split(':').slice(1);
+      const help = await runCli([...words, '--help'], { env: { COLUMNS: '80' } });
+      expect({ id, tooWide: help.stdout.split('\n').filter((line) => line.length > 80) }).toEqual({ id, tooWide: [] });
+      if (words.length > 0) expect(help.stdout).not.toMatch(/--mesos-url|--service-account/);
+    }
+    const overview = await runCli(['--help'], { env: { COLUMNS: '80' } });
+    expect(overview.stdout).toMatch(/CONNECTION FLAGS[\s\S]*--service-account[\s\S]*--mesos-url/);
   });
 });

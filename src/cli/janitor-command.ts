@@ -96,13 +96,15 @@ export abstract class JanitorCommand extends Command {
       description: 'Log in as this DC/OS service account (CI), with --private-key. Config key janitor.service_account.',
       env: 'DCOS_JANITOR_SERVICE_ACCOUNT',
       dependsOn: ['private-key'],
-      helpGroup: 'LOGIN',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
     'private-key': Flags.string({
       description: "The service account's private key (PEM, mode 0600). Config key janitor.private_key.",
       env: 'DCOS_JANITOR_PRIVATE_KEY',
       dependsOn: ['service-account'],
-      helpGroup: 'LOGIN',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
     // janitor.py's own flags (-m/--master_url, -n/--marathon_url, -e/--exhibitor_url) are aliases:
     // they name the same services, and its URL forms (.../master/, .../v2/apps/) are accepted as they are.
@@ -110,32 +112,38 @@ export abstract class JanitorCommand extends Command {
       char: 'm',
       aliases: ['master_url'],
       description: "The leading Mesos master's own address instead of Admin Router's /mesos, e.g. http://leader.mesos:5050 (janitor.py: -m/--master_url). Env DCOS_JANITOR_MESOS_URL, config janitor.mesos_url.",
-      helpGroup: 'ENDPOINTS',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
     'marathon-url': Flags.string({
       char: 'n',
       aliases: ['marathon_url'],
       description: "Marathon's own address instead of /service/marathon, e.g. http://marathon.mesos:8080 (janitor.py: -n/--marathon_url). Env DCOS_JANITOR_MARATHON_URL, config janitor.marathon_url.",
-      helpGroup: 'ENDPOINTS',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
     'exhibitor-url': Flags.string({
       char: 'e',
       aliases: ['exhibitor_url'],
       description: "Exhibitor's own address, not Admin Router's /exhibitor: e.g. http://leader.mesos:8181 (janitor.py: -e/--exhibitor_url). Env DCOS_JANITOR_EXHIBITOR_URL, config janitor.exhibitor_url.",
-      helpGroup: 'ENDPOINTS',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
     'cosmos-url': Flags.string({
       description: "Cosmos' own address instead of Admin Router's /package. Env DCOS_JANITOR_COSMOS_URL, config janitor.cosmos_url.",
-      helpGroup: 'ENDPOINTS',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
     // janitor.py's -a/--auth_token: refused with what to do instead (never echoed), not taken.
     auth_token: Flags.string({ char: 'a', hidden: true, description: "janitor.py's token flag: not taken; use DCOS_ACS_TOKEN." }),
     internal: Flags.boolean({
+      // Shown once, in 'dcos janitor --help' (CONNECTION FLAGS), not in every command's help.
       description:
         'Inside the cluster (a task, a master): Mesos, Marathon and Exhibitor at leader.mesos:5050, marathon.mesos:8080 and leader.mesos:8181 (as janitor.py), ' +
         'schedulers at their Marathon task; no cluster URL needed. The token, if any, goes only to the addresses named. Env DCOS_JANITOR_INTERNAL=1.',
       default: false,
-      helpGroup: 'ENDPOINTS',
+      helpGroup: 'CONNECTION',
+      hidden: true,
     }),
   };
 

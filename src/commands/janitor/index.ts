@@ -6,7 +6,7 @@ import { Command, Flags } from '@oclif/core';
  * its one-line description.
  */
 export default class Janitor extends Command {
-  static summary = 'Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan.';
+  static summary = 'Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan, audit.';
   static flags = {
     info: Flags.boolean({ description: 'Print a one-line description of the plugin (for the DC/OS CLI).', hidden: true }),
   };
@@ -14,7 +14,7 @@ export default class Janitor extends Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(Janitor);
     if (flags.info) {
-      this.log('Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan');
+      this.log('Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan, audit');
       return;
     }
     this.log(OVERVIEW);
@@ -37,7 +37,7 @@ WORKFLOW
     dcos janitor uninstall kafka                Cosmos, the SDK plan, verify
   An uninstall stuck on an agent that is gone:
     dcos janitor plan show kafka --stuck
-    dcos janitor plan force-complete kafka --stuck
+    dcos janitor uninstall kafka --force-stuck
   A cluster you inherited: what is left, whose, and the fix:
     dcos janitor audit                          then: audit --fix
   Inside the cluster, as janitor.py ran (no Admin Router, no CLI config):
@@ -54,5 +54,14 @@ COMMANDS
 EXAMPLES
   dcos janitor cleanup --service kafka --dry-run
   dcos janitor uninstall /data/kafka --yes --force-stuck --json
+
+CONNECTION FLAGS (every command; the DC/OS CLI's cluster is used without them)
+  --service-account ID --private-key FILE   log in as a service account (CI)
+  -m, --mesos-url URL      the leading master's own address, not Admin Router's
+  -n, --marathon-url URL   Marathon's own address
+  -e, --exhibitor-url URL  Exhibitor's own address
+  --cosmos-url URL         Cosmos' own address
+  --internal               inside the cluster: leader.mesos, marathon.mesos
+  -v, -vv                  say more (the requests, with -vv)
 
 Run 'dcos janitor <command> --help' for its flags; 'dcos janitor --version'.`;

@@ -26,16 +26,17 @@ function namesOf(plan: SdkPlan, phaseArg: string, stepArg?: string): string[] {
 }
 
 export default class PlanForceComplete extends PlanCommandBase {
-  static summary = 'Force a step or phase to COMPLETE; --stuck: the unreserve steps that never finish.';
+  static summary = 'Force a step or phase to COMPLETE; --stuck: the stuck unreserve steps.';
   static description =
     'With --stuck, the unreserve steps whose agent is not registered are listed, confirmed and force-completed one by one ' +
     '(never deregister, never the whole plan). Otherwise the named phase, or step, is forced. Forcing an unreserve step ' +
     'of a registered agent leaks its resources: clean them with dcos janitor cleanup.';
   static hiddenAliases = ['janitor:plan:force'];
+  static usage = 'janitor plan force-complete SERVICE [PLAN] [PHASE] [STEP] [FLAGS]';
   static examples = [
     '<%= config.bin %> janitor plan force-complete kafka --stuck',
-    '<%= config.bin %> janitor plan force-complete kafka deploy unreserve-resources unreserve-402d51f5-6014-4ca3-bd13-324dae62b888',
-    '<%= config.bin %> janitor plan force-complete kafka deploy unreserve-resources-10.0.4.7 --yes',
+    '<%= config.bin %> janitor plan force-complete kafka deploy PHASE STEP',
+    '<%= config.bin %> janitor plan force-complete kafka deploy unreserve-resources-10.0.4.7',
   ];
   static args = {
     service: PlanCommandBase.serviceArg,

@@ -3,7 +3,7 @@ import { Args } from '@oclif/core';
 import { PlanCommandBase } from '../../../cli/plan-command';
 
 export default class PlanRestart extends PlanCommandBase {
-  static summary = 'Restart a plan, a phase or a step: back to PENDING, backoff cleared (e.g. to retry a tls-cleanup in ERROR).';
+  static summary = 'Restart a plan, phase or step: back to PENDING, backoff cleared.';
   static hiddenAliases = ['janitor:plan:force-restart'];
   static examples = [
     '<%= config.bin %> janitor plan restart kafka deploy',

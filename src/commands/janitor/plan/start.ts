@@ -4,7 +4,7 @@ import { PlanCommandBase } from '../../../cli/plan-command';
 import { UsageError } from '../../../errors';
 
 export default class PlanStart extends PlanCommandBase {
-  static summary = 'Start a plan (typically a sidecar plan such as backup), with optional parameters passed to its tasks as env.';
+  static summary = 'Start a plan (a sidecar plan such as backup), with parameters as env.';
   static examples = ['<%= config.bin %> janitor plan start kafka backup -p S3_BUCKET=my-bucket'];
   static args = { service: PlanCommandBase.serviceArg, plan: PlanCommandBase.planArg };
   static flags = { param: Flags.string({ char: 'p', description: 'KEY=VALUE, passed to the plan (repeatable).', multiple: true }) };
