@@ -1,5 +1,17 @@
 /** Wording helpers shared by domain messages and renderers; imports nothing. */
 
+/**
+ * One vocabulary for counts in every command: *reserved resources* are everything reserved,
+ * *volumes* the persistent volumes among them, *reservations* the rest. "9 reservations and 3
+ * volumes (12 reserved resources)" in audit is "unreserve 12 resources (9 reservations and the
+ * disk of each of the 3 destroyed volumes)" in cleanup.
+ */
+export function heldResources(reservations: number, volumes: number): string {
+  if (volumes === 0) return plural(reservations, 'reservation');
+  if (reservations === 0) return plural(volumes, 'volume');
+  return `${plural(reservations, 'reservation')} and ${plural(volumes, 'volume')} (${plural(reservations + volumes, 'reserved resource')})`;
+}
+
 /** "1 volume", "3 volumes"; an irregular plural is given. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;

@@ -120,7 +120,7 @@ describe('seed 000: Kafka destroyed from the UI', () => {
     await tearDownKafka();
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--dry-run']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Totals: destroy 3 volumes; unreserve 12 resources on 3 agents \(9 reservations and the disk of each destroyed volume\)\./);
+    expect(run.stdout).toMatch(/Totals: destroy 3 volumes; unreserve 12 resources on 3 agents \(9 reservations and the disk of each of the 3 destroyed volumes\)\./);
     expect(run.stdout).toMatch(/delete \/dcos-service-kafka \(present\)/);
     expect(run.stdout).toMatch(/Dry run: nothing was changed/);
     expect(mutatingRequests(sim).filter((entry) => entry.url !== '/mesos/master/teardown')).toEqual([]);

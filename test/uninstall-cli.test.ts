@@ -255,7 +255,7 @@ describe('legacy route', () => {
     expect(result.why).toMatch(/no Marathon app/);
     expect(result.report.actions).toEqual([
       'tore down framework kafka (4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003)',
-      'cleaned 3 volumes, 12 reserved resources; znode deleted',
+      'destroyed 3 volumes and unreserved 12 resources; znode deleted',
     ]);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);

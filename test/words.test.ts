@@ -115,3 +115,19 @@ describe('stuck uninstalls name the one command that finishes the job', () => {
     expect(forced.stderr).toMatch(/this is an uninstall plan\. What is left: .* To finish the job and verify: dcos janitor uninstall kafka --force-stuck/);
   });
 });
+
+describe('one vocabulary for counts', () => {
+  let sim: SimCluster;
+  afterEach(async () => sim?.stop());
+
+  it("audit's reservations and volumes add up to cleanup's resources, in the same words", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 10 });
+    await runAgainst(sim.url, ['teardown', 'kafka', '--yes']);
+    const audit = JSON.parse((await runAgainst(sim.url, ['audit', '--json'])).stdout);
+    const kafka = audit.findings.find((finding: any) => finding.service === '/kafka');
+    const [, reservations, volumes, total] = /(\d+) reservations and (\d+) volumes \((\d+) reserved resources\)/.exec(kafka.summary) ?? [];
+    expect(Number(reservations) + Number(volumes)).toBe(Number(total));
+    const plan = await runAgainst(sim.url, ['cleanup', 'kafka', '--dry-run']);
+    expect(plan.stdout.replace(/\s+/g, ' ')).toContain(`destroy ${volumes} volumes; unreserve ${total} resources on 3 agents (${reservations} reservations and the disk of each of the ${volumes} destroyed volumes)`);
+  });
+});

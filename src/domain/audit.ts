@@ -3,7 +3,7 @@ import { MarathonApp } from '../clients/marathon-schemas';
 import { FrameworksResponse, MesosFramework, MesosResource, SlavesResponse } from '../clients/mesos-schemas';
 import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { JanitorError, ServiceNotFoundError } from '../errors';
-import { plural } from '../text';
+import { heldResources, plural } from '../text';
 import { CleanupClients } from './cleanup';
 import { frameworkRoles } from './cleanup-plan';
 import { mapWithConcurrency } from './concurrency';
@@ -244,7 +244,8 @@ function reservationFindings(cluster: ClusterSnapshot, ownership: Ownership, com
     const framework = byLabel ?? byRole;
     const owner = ownerOfReservations(group, framework, byLabel !== undefined);
     const kind: FindingKind = framework ? 'completed-framework-reservations' : 'orphaned-reservations';
-    const what = `${plural(group.resources, 'reservation')} (${plural(group.volumes, 'volume')}) on ${plural(group.agents.size, 'agent')}`;
+    // The words of every command (docs/json.md): reserved resources = volumes + reservations.
+    const what = `${heldResources(group.resources - group.volumes, group.volumes)} on ${plural(group.agents.size, 'agent')}`;
     findings.push(finding({
       kind,
       service: owner.service,

@@ -393,7 +393,7 @@ export async function uninstallLegacy(clients: UninstallClients, request: Uninst
   const plan = await planCleanup(clients, cleanupRequestOf(request), progress);
   if (plan.blockers.length > 0) throw new UsageError(`The cleanup of ${request.service} is still blocked: ${plan.blockers.map(describeBlocker).join(' | ')}`);
   const { outcome } = await cleanUp(clients, plan, options.cleanup, progress, false);
-  report.actions.push(`cleaned ${plural(outcome.volumesDestroyed, 'volume')}, ${plural(outcome.resourcesUnreserved, 'reserved resource')}; znode ${outcome.znode}`);
+  report.actions.push(`destroyed ${plural(outcome.volumesDestroyed, 'volume')} and unreserved ${plural(outcome.resourcesUnreserved, 'resource')}; znode ${outcome.znode}`);
   return report;
 }
 

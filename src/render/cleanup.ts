@@ -36,7 +36,9 @@ export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOpt
     say(`Read ${plural(plan.agentsRead, 'agent')}; ${holding} hold resources of role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}.`);
     if (plan.agents.length > 0) lines.push(agentTable(plan.agents, view));
     const parts = [`destroy ${plural(totals.volumes, 'volume')}`, `unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`];
-    if (totals.volumes > 0 && totals.resources > 0) parts[1] += ` (${plural(totals.reservations, 'reservation')} and the disk of each destroyed volume)`;
+    if (totals.volumes > 0 && totals.resources > 0) {
+      parts[1] += ` (${plural(totals.reservations, 'reservation')} and the disk of ${totals.volumes === 1 ? 'the destroyed volume' : `each of the ${totals.volumes} destroyed volumes`})`;
+    }
     if (totals.inUse > 0) parts.push(`${totals.inUse} in use, not sent`);
     if (totals.skipped > 0) parts.push(`${totals.skipped} skipped`);
     say(`Totals: ${parts.join('; ')}.`);
