@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -337,6 +338,58 @@ describe('--print-job and --print-app', () => {
     expect(nothingNamed.stderr).toMatch(/a job cannot pick from a list/);
     const both = await print(['cleanup', '--service', 'kafka', '--print-job', '--print-app']);
     expect(both.code).toBe(2);
+  });
+
+  it('on a strict cluster: logs in as a service account whose key comes from the secret store, by reference only', async () => {
+    const args = ['cleanup', '--service', '/data/kafka', '--run-as', 'ci-janitor', '--run-as-secret', 'janitor/ci-key'];
+    const job = JSON.parse((await print([...args, '--print-job'])).stdout);
+    expect(validJob(job) ? [] : validJob.errors).toEqual([]);
+    expect(job.run.cmd).toBe('sh "$MESOS_SANDBOX/bin/dcos-janitor" janitor cleanup --service /data/kafka --service-account ci-janitor --yes --json');
+    expect(job.run.env).toEqual({ DCOS_URL: 'https://leader.mesos', DCOS_TLS_CA_PATH: '/run/dcos/pki/CA/ca-bundle.crt', DCOS_JANITOR_PRIVATE_KEY_PEM: { secret: 'janitor_service_account_key' } });
+    expect(job.run.secrets).toEqual({ janitor_service_account_key: { source: 'janitor/ci-key' } });
+    expect(job.run.volumes).toEqual([{ containerPath: '/run/dcos/pki/CA', hostPath: '/run/dcos/pki/CA', mode: 'RO' }]);
+    const app = JSON.parse((await print([...args, '--print-app'])).stdout);
+    // Marathon's published JSON schema predates secrets (Marathon >= 1.5 describes them in its RAML:
+    // `secrets: {name: {source}}` and env values `{secret: name}`): checked against it with those two added.
+    const withSecrets = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'schemas', 'marathon-app-definition.schema.json'), 'utf8'));
+    delete withSecrets.$schema;
+    withSecrets.properties.env = { type: 'object', patternProperties: { '.*': { oneOf: [{ type: 'string' }, { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } }, additionalProperties: false }] } } };
+    withSecrets.properties.secrets = { type: 'object', patternProperties: { '.*': { type: 'object', required: ['source'], properties: { source: { type: 'string' } }, additionalProperties: false } } };
+    const validAppWithSecrets = new Ajv({ strict: false, validateSchema: false, allErrors: true, unicodeRegExp: false, formats: { 'date-time': true } }).compile(withSecrets);
+    expect(validAppWithSecrets(app) ? [] : validAppWithSecrets.errors).toEqual([]);
+    expect(app.secrets).toEqual({ janitor_service_account_key: { source: 'janitor/ci-key' } });
+    expect(app.container.volumes).toEqual([{ containerPath: '/run/dcos/pki/CA', hostPath: '/run/dcos/pki/CA', mode: 'RO' }]);
+    expect(app.cmd).toContain('--service-account ci-janitor --yes --json --remove-self');
+    const half = await print(['cleanup', '--service', 'kafka', '--run-as', 'ci-janitor', '--print-job']);
+    expect(half.code).toBe(2);
+  });
+
+  it('the printed login works: the key in the environment, as the secret store gives it, never in a file', async () => {
+    const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'issued-by-iam', serviceAccounts: [{ uid: 'ci-janitor', publicKey }] });
+    try {
+      const run = await runCli(['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--service-account', 'ci-janitor', '--yes', '--json'], {
+        env: { DCOS_URL: sim.url, DCOS_JANITOR_PRIVATE_KEY_PEM: pem },
+      });
+      expect(run.code).toBe(0);
+      expect(sim.requests[0]).toMatchObject({ method: 'POST', url: '/acs/api/v1/auth/login', status: 200 });
+      expect(run.stdout + run.stderr).not.toMatch(/BEGIN|issued-by-iam/);
+      const noKey = await runCli(['cleanup', '-z', 'cassandra', '--service-account', 'ci-janitor', '--dry-run'], { env: { DCOS_URL: sim.url } });
+      expect(noKey.code).toBe(2);
+      expect(noKey.stderr).toMatch(/--service-account needs --private-key FILE \(or the key in DCOS_JANITOR_PRIVATE_KEY_PEM/);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('a dry run is a job of its own', async () => {
+    const real = JSON.parse((await print(['cleanup', '--service', 'kafka', '--print-job'])).stdout);
+    const dry = JSON.parse((await print(['cleanup', '--service', 'kafka', '--dry-run', '--print-job'])).stdout);
+    expect(real.id).toBe('janitor-cleanup-kafka');
+    expect(dry.id).toBe('janitor-cleanup-kafka-dry-run');
+    expect(validJob(dry) ? [] : validJob.errors).toEqual([]);
   });
 
   it('names: lower-case, dash-joined, within the id patterns; shell quoting', () => {

@@ -7,9 +7,9 @@ import { resolveClusterConnection } from '../cluster/config';
 import { UPSTREAMS, endpointSettings, resolveEndpoints } from '../cluster/endpoints';
 import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
-import { ServiceAccount, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
+import { ServiceAccount, privateKeyFromPem, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
-import { InClusterRun, marathonApp, metronomeJob } from '../domain/in-cluster-job';
+import { InClusterRun, PRIVATE_KEY_ENV, marathonApp, metronomeJob } from '../domain/in-cluster-job';
 import { closestNames, describeTarget, inexactNames, nothingFound, tracesOf } from '../domain/not-found';
 import { Progress } from '../domain/progress';
 import { terminalWidth } from '../render/columns';
@@ -57,6 +57,16 @@ export const IN_CLUSTER_FLAGS = {
     helpGroup: 'IN THE CLUSTER',
   }),
   image: Flags.string({ description: 'With --print-job/--print-app: the image to run in, with Node.js 20+ on PATH.', default: 'node:20', helpGroup: 'IN THE CLUSTER' }),
+  'run-as': Flags.string({
+    description: 'With --print-job/--print-app, on a strict cluster: the service account the run logs in as (its key from --run-as-secret).',
+    dependsOn: ['run-as-secret'],
+    helpGroup: 'IN THE CLUSTER',
+  }),
+  'run-as-secret': Flags.string({
+    description: "With --run-as: the secret store path of the account's private key (a reference is printed, never the key).",
+    dependsOn: ['run-as'],
+    helpGroup: 'IN THE CLUSTER',
+  }),
   'remove-self': Flags.boolean({
     description: 'Running as a Marathon app (MARATHON_APP_ID set): delete that app when the run is over, so that it is not run again, and say so.',
     default: false,
@@ -95,7 +105,6 @@ export abstract class JanitorCommand extends Command {
     'service-account': Flags.string({
       description: 'Log in as this DC/OS service account (CI), with --private-key. Config key janitor.service_account.',
       env: 'DCOS_JANITOR_SERVICE_ACCOUNT',
-      dependsOn: ['private-key'],
       helpGroup: 'CONNECTION',
       hidden: true,
     }),
@@ -233,7 +242,8 @@ export abstract class JanitorCommand extends Command {
       log: verbose ? (line: string) => this.logToStderr(`http: ${line}`) : undefined,
     };
     if (this.serviceAccount) {
-      const key = readPrivateKey(this.serviceAccount.privateKeyPath);
+      // In a job or app the secret store hands the key over in the environment: it never touches a file.
+      const key = this.serviceAccount.privateKeyPath ? readPrivateKey(this.serviceAccount.privateKeyPath) : privateKeyFromPem(process.env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
       const login = new IamClient(new ClusterHttp({ ...connection, token: undefined }, endpoints, options));
       const token = await login.loginServiceAccount(this.serviceAccount.uid, serviceLoginToken(this.serviceAccount.uid, key));
       connection = { ...connection, token };
@@ -272,6 +282,7 @@ export abstract class JanitorCommand extends Command {
       image: flags.image,
       subject,
       version: this.config.version,
+      login: typeof flags['run-as'] === 'string' ? { uid: flags['run-as'], secretPath: String(flags['run-as-secret']) } : undefined,
     };
     this.printJson(flags['print-job'] ? metronomeJob(run) : marathonApp(run));
     return true;
@@ -382,7 +393,10 @@ export abstract class JanitorCommand extends Command {
     };
     this.jsonMode = flags.json;
     this.wideMode = flags.wide === true;
-    if (flags['service-account'] && flags['private-key']) this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };
+    if (flags['service-account'] && !flags['private-key'] && !process.env[PRIVATE_KEY_ENV]) {
+      throw new UsageError(`--service-account needs --private-key FILE (or the key in ${PRIVATE_KEY_ENV}, as a secret of a job or app).`);
+    }
+    if (flags['service-account']) this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };
   }
 
   protected printJson(result: unknown): void {

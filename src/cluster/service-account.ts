@@ -11,7 +11,8 @@ import { AuthError, UsageError } from '../errors';
 
 export interface ServiceAccount {
   uid: string;
-  privateKeyPath: string;
+  /** Undefined: the key is in the environment (a secret of a job or app). */
+  privateKeyPath?: string;
 }
 
 const LOGIN_TOKEN_SECONDS = 5 * 60;
@@ -32,6 +33,15 @@ export function readPrivateKey(privateKeyPath: string): crypto.KeyObject {
     return crypto.createPrivateKey(fs.readFileSync(privateKeyPath));
   } catch {
     throw new UsageError(`${privateKeyPath} is not a PEM private key: give the key the service account was created with.`);
+  }
+}
+
+/** The key handed over in memory (a secret store's environment variable); `where` names it in errors. */
+export function privateKeyFromPem(pem: string, where: string): crypto.KeyObject {
+  try {
+    return crypto.createPrivateKey(pem);
+  } catch {
+    throw new UsageError(`${where} does not hold a PEM private key: check the secret the job or app names.`);
   }
 }
 

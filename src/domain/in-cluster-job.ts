@@ -7,9 +7,13 @@
  *
  * The fields and their limits are those of the public schemas (test/fixtures/schemas:
  * Metronome's jobspec.schema.json, Marathon's AppDefinition.json), which the tests validate
- * against. No token or key is ever written into either: like janitor.py, the run relies on
- * the in-cluster endpoints answering without one (open DC/OS); strict-mode Enterprise
- * clusters would need a service-account secret, which is not covered.
+ * against. No token or key is ever written into either. Without `login`, like janitor.py, the
+ * run relies on the in-cluster endpoints answering without one (open DC/OS). With `login`
+ * (strict or permissive Enterprise clusters), the task logs in as a service account whose
+ * private key the DC/OS secret store gives it as an environment variable (a reference to the
+ * secret is printed, never the key), and goes through Admin Router on the leading master with
+ * TLS verified against the cluster's CA bundle, which DC/OS keeps on every node
+ * (docs/in-cluster.md).
  */
 
 export interface InClusterRun {
@@ -25,6 +29,24 @@ export interface InClusterRun {
   subject: string;
   /** This plugin's version, said in the description and labels. */
   version: string;
+  /** Log in as this service account, its private key from the secret store at this path. */
+  login?: { uid: string; secretPath: string };
+}
+
+/** Where the task finds Admin Router, and the CA bundle DC/OS writes on every node (docs/in-cluster.md). */
+export const LEADER_ADMIN_ROUTER = 'https://leader.mesos';
+export const CLUSTER_CA_DIR = '/run/dcos/pki/CA';
+/** The variable the secret store fills with the key; dcos-janitor reads it when --service-account has no --private-key. */
+export const PRIVATE_KEY_ENV = 'DCOS_JANITOR_PRIVATE_KEY_PEM';
+const SECRET_NAME = 'janitor_service_account_key';
+
+/** Environment and secrets of a run that logs in; none for an open cluster's run. */
+function loginParts(run: InClusterRun): { env?: Record<string, unknown>; secrets?: Record<string, unknown> } {
+  if (!run.login) return {};
+  return {
+    env: { DCOS_URL: LEADER_ADMIN_ROUTER, DCOS_TLS_CA_PATH: `${CLUSTER_CA_DIR}/ca-bundle.crt`, [PRIVATE_KEY_ENV]: { secret: SECRET_NAME } },
+    secrets: { [SECRET_NAME]: { source: run.login.secretPath } },
+  };
 }
 
 /** Enough for the plugin with 25,000 agents (scripts/bench-scale.js: at most ~300 MB RSS). */
@@ -38,7 +60,9 @@ export function shellQuote(arg: string): string {
 
 /** The command the task runs, from the extracted zip in the sandbox. */
 export function inClusterCommand(run: InClusterRun, extra: string[] = []): string {
-  const argv = ['janitor', run.command, ...run.args, '--internal', '--yes', '--json', ...extra];
+  // Logged in, the run goes through Admin Router (DCOS_URL): strict clusters answer nothing else without a token.
+  const where = run.login ? ['--service-account', run.login.uid] : ['--internal'];
+  const argv = ['janitor', run.command, ...run.args, ...where, '--yes', '--json', ...extra];
   return `sh "$MESOS_SANDBOX/bin/dcos-janitor" ${argv.map(shellQuote).join(' ')}`;
 }
 
@@ -49,7 +73,10 @@ export function jobName(run: InClusterRun): string {
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '');
-  return ['janitor', slug(run.command), slug(run.subject)].filter(Boolean).join('-').slice(0, 63).replace(/-+$/, '');
+  // A dry run is a job of its own: adding it never replaces the job that changes the cluster.
+  const dryRun = run.args.includes('--dry-run') ? 'dry-run' : '';
+  const name = ['janitor', slug(run.command), slug(run.subject)].filter(Boolean).join('-').slice(0, dryRun ? 55 : 63).replace(/-+$/, '');
+  return dryRun ? `${name}-${dryRun}` : name;
 }
 
 function description(run: InClusterRun): string {
@@ -62,6 +89,7 @@ function description(run: InClusterRun): string {
  * repeat), instead of looping as janitor.py's Marathon app did.
  */
 export function metronomeJob(run: InClusterRun): Record<string, unknown> {
+  const login = loginParts(run);
   return {
     id: jobName(run),
     description: description(run),
@@ -74,6 +102,7 @@ export function metronomeJob(run: InClusterRun): Record<string, unknown> {
       docker: { image: run.image },
       artifacts: [{ uri: run.artifactUrl, extract: true, executable: false, cache: false }],
       restart: { policy: 'NEVER' },
+      ...(login.env ? { env: login.env, secrets: login.secrets, volumes: [{ containerPath: CLUSTER_CA_DIR, hostPath: CLUSTER_CA_DIR, mode: 'RO' }] } : {}),
     },
   };
 }
@@ -86,6 +115,8 @@ export function metronomeJob(run: InClusterRun): Record<string, unknown> {
  * unreachable) from being relaunched at once.
  */
 export function marathonApp(run: InClusterRun): Record<string, unknown> {
+  const login = loginParts(run);
+  const caVolume = { containerPath: CLUSTER_CA_DIR, hostPath: CLUSTER_CA_DIR, mode: 'RO' };
   return {
     id: `/${jobName(run)}`,
     cmd: inClusterCommand(run, ['--remove-self']),
@@ -93,7 +124,9 @@ export function marathonApp(run: InClusterRun): Record<string, unknown> {
     mem: MEM_MB,
     disk: 0,
     instances: 1,
-    container: { type: 'MESOS', docker: { image: run.image } },
+    container: { type: 'MESOS', docker: { image: run.image }, ...(login.env ? { volumes: [caVolume] } : {}) },
+    // Marathon >= 1.5 (DC/OS Enterprise >= 1.10): env secret references and the secrets they name.
+    ...(login.env ? { env: login.env, secrets: login.secrets } : {}),
     fetch: [{ uri: run.artifactUrl, extract: true, executable: false, cache: false }],
     labels: { 'created-by': 'dcos-janitor', 'dcos-janitor-version': run.version },
     backoffSeconds: 60,
