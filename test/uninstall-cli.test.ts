@@ -150,9 +150,13 @@ describe('SDK route', () => {
   it('a plan in ERROR (tls-cleanup) is exit 13 with the step to restart', async () => {
     sim = await SimCluster.start(dataKafka((scenario) => (scenario.marathon.apps[0].scheduler!.tls = true)), SIM);
     sim.schedulers.get('/data/kafka')!.tlsCleanupFails = true;
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
+    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(13);
     expect(run.stderr).toMatch(/is in ERROR: tls-cleanup: java\.io\.IOException.*plan restart \/data\/kafka deploy tls-cleanup tls-cleanup/);
+    // The document says what was done before the error: Cosmos started the uninstall.
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ route: 'sdk', exitCode: 13, verification: null, error: { kind: 'plan-error' } });
+    expect(result.report.actions).toEqual(['Cosmos uninstall of kafka /data/kafka started']);
   });
 
   it('--timeout bounds the run: exit 9', async () => {

@@ -14,6 +14,7 @@ import { closestNames, describeTarget, inexactNames, nothingFound, tracesOf } fr
 import { Progress } from '../domain/progress';
 import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
+import type { ResultError } from '../render/results';
 import { wrap } from '../text';
 import { StderrProgress } from './terminal-progress';
 import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, UsageError, describeUnknownError } from '../errors';
@@ -99,7 +100,8 @@ export interface ClusterClients {
   exhibitor: ExhibitorClient;
 }
 
-export abstract class JanitorCommand extends Command {
+/** R: the command's --json result (src/render/results.ts), without the envelope. */
+export abstract class JanitorCommand<R extends object = Record<string, unknown>> extends Command {
   static baseFlags = {
     json: Flags.boolean({ description: 'Print one machine-readable JSON result on stdout (progress stays on stderr).', default: false }),
     'service-account': Flags.string({
@@ -166,7 +168,7 @@ export abstract class JanitorCommand extends Command {
   private clients?: ClusterClients;
   /** --remove-self: delete our own Marathon app when the run is over (finally). */
   private removeSelf = false;
-  private jsonSoFar: Record<string, unknown> = {};
+  private jsonSoFar: Partial<R> = {};
   private liveProgress?: StderrProgress;
   /** Which cluster this run talks to (its URL, or the Mesos address inside it): what a cache is keyed by. */
   protected clusterIdentity = '';
@@ -413,17 +415,17 @@ export abstract class JanitorCommand extends Command {
    * that a usage error, a failure part-way or an interruption prints a document of the same
    * shape as a success.
    */
-  protected emptyResult(): Record<string, unknown> {
-    return {};
+  protected emptyResult(): R {
+    return {} as R;
   }
 
   /** What the run has found and done so far: what an error or an interruption prints with it. */
-  protected resultSoFar(result: Record<string, unknown>): void {
+  protected resultSoFar(result: Partial<R>): void {
     this.jsonSoFar = { ...this.jsonSoFar, ...result };
   }
 
   /** The one --json document of the run: schemaVersion and command first, every key present, `error` null. */
-  protected printResult(result: Record<string, unknown>, exitCode: number, error: Record<string, unknown> | null = null): void {
+  protected printResult(result: Partial<R>, exitCode: number, error: ResultError | null = null): void {
     if (this.jsonPrinted) return;
     this.jsonPrinted = true;
     this.printJson({ schemaVersion: SCHEMA_VERSION, command: this.commandName(), ...this.emptyResult(), ...this.jsonSoFar, ...result, exitCode, error });
@@ -517,7 +519,7 @@ export abstract class JanitorCommand extends Command {
     const notFound = inexact ?? (await nothingFound(clients, plan));
     if (!flags['ignore-not-found']) throw notFound;
     const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
-    if (flags.json) this.printResult({ ...jsonResult(message), notFound: true, message }, ExitCode.OK);
+    if (flags.json) this.printResult({ ...jsonResult(message), notFound: true, message } as unknown as Partial<R>, ExitCode.OK);
     else this.log(message);
     return true;
   }

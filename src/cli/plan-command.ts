@@ -3,15 +3,16 @@ import { Args } from '@oclif/core';
 import { SdkSchedulerClient, PlanCommand as SchedulerCommand } from '../clients/sdk-scheduler';
 import { ExitCode } from '../errors';
 import { ClusterClients, JanitorCommand } from './janitor-command';
+import { EMPTY_PLAN, PlanResult } from '../render/results';
 
 /** What the `dcos janitor plan ...` commands share: the scheduler client and the SDK CLI's wording. */
-export abstract class PlanCommandBase extends JanitorCommand {
+export abstract class PlanCommandBase extends JanitorCommand<PlanResult> {
   static serviceArg = Args.string({ description: 'Service name, e.g. kafka or /data/kafka.', required: true });
   static planArg = Args.string({ description: 'Plan name, e.g. deploy.', required: true });
 
   /** One document for every plan verb (docs/json/plan.schema.json): what a verb does not fill stays null or empty. */
-  protected override emptyResult(): Record<string, unknown> {
-    return { service: null, plan: null, phase: null, step: null, plans: [], status: null, body: null, stuck: [], forced: [], result: null, message: null };
+  protected override emptyResult(): PlanResult {
+    return EMPTY_PLAN;
   }
 
   protected async scheduler(): Promise<{ scheduler: SdkSchedulerClient; clients: ClusterClients }> {

@@ -123,6 +123,8 @@ export interface UninstallOptions {
   /** Interactive runs are asked; undefined: not interactive. */
   askToForce?: (stuck: StuckStep[]) => Promise<boolean>;
   cleanup: CleanupOptions;
+  /** Told the report as soon as it exists: it fills as the run goes, so a failure part-way can still say what was done. */
+  onReport?: (report: UninstallReport) => void;
 }
 
 export interface UninstallReport {
@@ -140,6 +142,7 @@ export async function uninstallSdk(clients: UninstallClients, inventory: Invento
   const app = inventory.plan.marathonApp;
   if (!app) throw new UsageError(`Service ${request.service} has no Marathon app: use --manual.`);
   const report: UninstallReport = { route: 'sdk', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
+  options.onReport?.(report);
   const deadline = Date.now() + options.timeoutMs;
 
   if (app.env.SDK_UNINSTALL !== undefined) {
@@ -379,6 +382,7 @@ async function removeZombie(clients: UninstallClients, appId: string, options: U
 /** App removed, framework torn down, then the cleanup of the first issue (seed 002's "manual uninstall"). */
 export async function uninstallLegacy(clients: UninstallClients, request: UninstallRequest, options: UninstallOptions, progress: Progress): Promise<UninstallReport> {
   const report: UninstallReport = { route: 'legacy', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
+  options.onReport?.(report);
   const deadline = Date.now() + options.timeoutMs;
   const names = deriveServiceNames(request.service);
   if (await clients.marathon.getApp(names.marathonAppId)) {

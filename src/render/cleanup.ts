@@ -183,11 +183,6 @@ function znodeText(state: CleanupOutcome['znode']): string {
   }
 }
 
-/** `cleanup --json` before anything is known (docs/json/cleanup.schema.json): every key, nothing in it. */
-export function emptyCleanupJson() {
-  return { dryRun: false, target: null, plan: null, accepted: null, outcome: null, verification: null, notFound: false, message: null };
-}
-
 /** The one JSON object `cleanup --json` prints; keys are stable for CI. */
 export function cleanupJson(plan: CleanupPlan, dryRun: boolean, exitCode: number, outcome?: CleanupOutcome, verification?: Verification) {
   return {

@@ -9,8 +9,9 @@ import { UninstallClients } from '../../domain/uninstall';
 import { AbortedError, ExitCode, UsageError } from '../../errors';
 import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSteps, renderManualFixes, renderServiceFindings, renderWouldRun } from '../../render/audit';
 import { viewOptions } from '../../render/cleanup';
+import { EMPTY_AUDIT, AuditResult } from '../../render/results';
 
-export default class Audit extends JanitorCommand {
+export default class Audit extends JanitorCommand<AuditResult> {
   static summary = 'List every leftover on the cluster, whose it was, and the command to remove it.';
 
   static description =
@@ -39,8 +40,8 @@ export default class Audit extends JanitorCommand {
     'poll-ms': Flags.integer({ description: 'Milliseconds between two reads while waiting.', default: 2000, min: 10, hidden: true }),
   };
 
-  protected override emptyResult(): Record<string, unknown> {
-    return { clean: false, read: null, findings: [], before: [], fixed: [], leftToOperator: [] };
+  protected override emptyResult(): AuditResult {
+    return EMPTY_AUDIT;
   }
 
   async run(): Promise<void> {

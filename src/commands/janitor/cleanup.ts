@@ -5,9 +5,10 @@ import { describeBlocker } from '../../domain/actions';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { refuseSystemTarget } from '../../domain/ownership';
 import { ExitCode } from '../../errors';
-import { cleanupJson, emptyCleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
+import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
+import { EMPTY_CLEANUP, CleanupResult } from '../../render/results';
 
-export default class Cleanup extends JanitorCommand {
+export default class Cleanup extends JanitorCommand<CleanupResult> {
   static summary = "Destroy a service's volumes, unreserve its resources, delete its ZooKeeper node.";
 
   static description =
@@ -49,8 +50,8 @@ export default class Cleanup extends JanitorCommand {
     ...IN_CLUSTER_FLAGS,
   };
 
-  protected override emptyResult(): Record<string, unknown> {
-    return emptyCleanupJson();
+  protected override emptyResult(): CleanupResult {
+    return EMPTY_CLEANUP;
   }
 
   async run(): Promise<void> {

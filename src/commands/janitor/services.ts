@@ -7,6 +7,7 @@ import { JanitorCommand } from '../../cli/janitor-command';
 import { serviceOfRole } from '../../domain/audit';
 import { serviceNameFromZkNode } from '../../domain/naming';
 import { isSystemFramework, isSystemServiceName } from '../../domain/ownership';
+import { EMPTY_SERVICES, ServicesResult } from '../../render/results';
 
 /**
  * `dcos janitor services` (hidden): the service names the cluster knows, one per line,
@@ -14,12 +15,12 @@ import { isSystemFramework, isSystemServiceName } from '../../domain/ownership';
  * completed), and dcos-service-* nodes; never DC/OS' own. The completion scripts call it with
  * a 2 s limit; the answer is cached for a minute per cluster.
  */
-export default class Services extends JanitorCommand {
+export default class Services extends JanitorCommand<ServicesResult> {
   static hidden = true;
   static summary = 'List service names (for shell completion).';
 
-  protected override emptyResult(): Record<string, unknown> {
-    return { services: [] };
+  protected override emptyResult(): ServicesResult {
+    return EMPTY_SERVICES;
   }
 
   async run(): Promise<void> {

@@ -15,8 +15,9 @@ import { ExitCode, NothingFoundError, UsageError } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan } from '../../render/cleanup';
 import { renderCandidates, renderFramework, renderOutcome, renderRemaining } from '../../render/teardown';
 import { plural } from '../../text';
+import { EMPTY_TEARDOWN, TeardownResult } from '../../render/results';
 
-export default class Teardown extends JanitorCommand {
+export default class Teardown extends JanitorCommand<TeardownResult> {
   static summary = 'Tear down frameworks left behind, after stopping the app that relaunches them.';
 
   static description =
@@ -50,8 +51,8 @@ export default class Teardown extends JanitorCommand {
     ...IN_CLUSTER_FLAGS,
   };
 
-  protected override emptyResult(): Record<string, unknown> {
-    return { dryRun: false, candidates: [], frameworks: [], outcomes: [], remainingReservations: [], cleanups: [], notFound: false, message: null };
+  protected override emptyResult(): TeardownResult {
+    return EMPTY_TEARDOWN;
   }
 
   async run(): Promise<void> {

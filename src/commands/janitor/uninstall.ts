@@ -23,8 +23,9 @@ import { renderVerification, viewOptions } from '../../render/cleanup';
 import { renderStuckSteps } from '../../render/stuck-steps';
 import { renderInventory, uninstallQuestion } from '../../render/uninstall';
 import { isSystemServiceName, refuseSystemTarget } from '../../domain/ownership';
+import { EMPTY_UNINSTALL, UninstallResult } from '../../render/results';
 
-export default class Uninstall extends JanitorCommand {
+export default class Uninstall extends JanitorCommand<UninstallResult> {
   static summary = 'Uninstall a DC/OS service and prove that nothing of it is left.';
 
   static description =
@@ -60,8 +61,8 @@ export default class Uninstall extends JanitorCommand {
     ...IN_CLUSTER_FLAGS,
   };
 
-  protected override emptyResult(): Record<string, unknown> {
-    return { dryRun: false, service: null, route: null, why: null, inventory: null, report: null, verification: null, stuck: [], notFound: false, message: null };
+  protected override emptyResult(): UninstallResult {
+    return EMPTY_UNINSTALL;
   }
 
   async run(): Promise<void> {
@@ -114,6 +115,7 @@ export default class Uninstall extends JanitorCommand {
       forceStuck: flags['force-stuck'],
       askToForce: this.interactive() && !flags.yes ? (stuck) => this.askToForce(stuck) : undefined,
       cleanup: this.cleanupOptions(flags.concurrency, 2),
+      onReport: (report) => this.resultSoFar({ report }),
     };
     let report: UninstallReport;
     try {
