@@ -79,7 +79,17 @@ export function runProcess(command: string, args: string[], options: { cwd: stri
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      // The installed plugin's --json is held to the same published schemas.
+      const schema = args[0] === 'janitor' && code !== null ? schemaOf(args.slice(1)) : undefined;
+      try {
+        if (schema && stdout.trim()) for (const document of documentsOf(stdout)) assertFollowsSchema(schema, document);
+      } catch (error) {
+        reject(new Error(`${command} ${args.join(' ')}: ${(error as Error).message}`));
+        return;
+      }
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
