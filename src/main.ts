@@ -27,11 +27,9 @@ export function main(dir: string, argv: string[] = process.argv.slice(2)): void 
     const level = Math.max(decision.verbosity, Number(process.env.DCOS_VERBOSITY ?? 0) || 0);
     process.env.DCOS_VERBOSITY = String(level);
   }
-  void execute({ dir, args: decision.argv }).then(() => {
-    // Keep-alive sockets must not hold the process open; a piped stdout must drain first.
-    const code = process.exitCode ?? 0;
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-  });
+  // The commands close what they opened (keep-alive connections, timers): the process ends by
+  // itself once stdout has drained, with the exit code the command set.
+  void execute({ dir, args: decision.argv });
 }
 
 /**

@@ -7,6 +7,7 @@ import { resolveClusterConnection } from '../cluster/config';
 import { UPSTREAMS, endpointSettings, resolveEndpoints } from '../cluster/endpoints';
 import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import { proxySettingsFromEnv } from '../cluster/proxy';
 import { ServiceAccount, privateKeyFromPem, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
 import { InClusterRun, PRIVATE_KEY_ENV, marathonApp, metronomeJob } from '../domain/in-cluster-job';
@@ -239,6 +240,9 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
       this.logToStderr(`SDK schedulers: ${endpoints.schedulers === 'admin-router' ? "through Admin Router's /service/<name>" : 'at their Marathon task'}`);
     }
     const options = {
+      // As the DC/OS CLI, whose environment plugins inherit: HTTP_PROXY, HTTPS_PROXY, NO_PROXY.
+      proxy: proxySettingsFromEnv(process.env),
+      userAgent: `dcos-janitor/${this.config.version}`,
       retries: envNumber('DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
       backoffMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
       log: verbose ? (line: string) => this.logToStderr(`http: ${line}`) : undefined,
@@ -246,8 +250,13 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     if (this.serviceAccount) {
       // In a job or app the secret store hands the key over in the environment: it never touches a file.
       const key = this.serviceAccount.privateKeyPath ? readPrivateKey(this.serviceAccount.privateKeyPath) : privateKeyFromPem(process.env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
-      const login = new IamClient(new ClusterHttp({ ...connection, token: undefined }, endpoints, options));
-      const token = await login.loginServiceAccount(this.serviceAccount.uid, serviceLoginToken(this.serviceAccount.uid, key));
+      const loginHttp = new ClusterHttp({ ...connection, token: undefined }, endpoints, options);
+      let token: string;
+      try {
+        token = await new IamClient(loginHttp).loginServiceAccount(this.serviceAccount.uid, serviceLoginToken(this.serviceAccount.uid, key));
+      } finally {
+        loginHttp.close();
+      }
       connection = { ...connection, token };
       if (verbose) this.logToStderr(`Logged in as service account ${this.serviceAccount.uid}`);
     }
@@ -316,6 +325,15 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    */
   override async finally(error: Error | undefined): Promise<void> {
     await super.finally(error);
+    try {
+      await this.removeOwnApp();
+    } finally {
+      // Nothing kept open once the command is over: the process ends by itself.
+      this.http?.close();
+    }
+  }
+
+  private async removeOwnApp(): Promise<void> {
     if (!this.removeSelf) return;
     const appId = process.env.MARATHON_APP_ID;
     if (!appId) {

@@ -7,6 +7,7 @@ import { AuthError, UnexpectedResponseError, UnreachableError } from '../errors'
 import { ClusterConnection } from './config';
 import { Destination, Endpoints, adminRouterOf, baseOf, resolveEndpoints } from './endpoints';
 import { JsonShapeError } from './json-stream';
+import { ProxySettings, TunnelingAgent, proxyAuthorization, proxyFor, shownProxy } from './proxy';
 
 /**
  * The one HTTP layer every client goes through: where each service is (Admin Router
@@ -66,6 +67,10 @@ export interface HttpOptions {
   backoffMs: number;
   /** Verbose lines (DCOS_VERBOSITY); never given a header or a token. */
   log?: (line: string) => void;
+  /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the DC/OS CLI reads them (proxy.ts); none: always direct. */
+  proxy?: ProxySettings;
+  /** Sent with every request, so that Admin Router's logs name the tool (`dcos-janitor/0.1.0`). */
+  userAgent?: string;
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = { retries: 4, backoffMs: 250 };
@@ -83,7 +88,7 @@ export class ClusterHttp {
    * against 0.14 ms for the bare transport (scripts/bench-cleanup.js sends 1,500 of them),
    * and nothing here needs what it adds.
    */
-  private readonly agents: { http?: http.Agent; https?: https.Agent } = {};
+  private readonly agents: { http?: http.Agent; https?: https.Agent; proxy?: http.Agent; tunnel?: https.Agent } = {};
   /** The path part of each base URL, for error messages: parsed once per base, not once per request. */
   private readonly basePaths = new Map<string, string>();
   /** Counted per process, for benchmarks and verbose summaries. */
@@ -108,6 +113,14 @@ export class ClusterHttp {
   private agentFor(protocol: string): http.Agent {
     if (protocol === 'https:') return (this.agents.https ??= new https.Agent({ keepAlive: true, maxSockets: 64, ...tlsAgentOptions(this.connection) }));
     return (this.agents.http ??= new http.Agent({ keepAlive: true, maxSockets: 64 }));
+  }
+
+  /**
+   * Closes every kept-alive connection: a command that is over leaves nothing open, so the
+   * process ends by itself.
+   */
+  close(): void {
+    for (const agent of Object.values(this.agents)) agent?.destroy();
   }
 
   /** The base URL of a destination: its override, its Admin Router prefix, or a one-line error naming the missing setting. */
@@ -153,8 +166,10 @@ export class ClusterHttp {
           );
         }
         const what = code === STREAM_ABORTED ? 'the connection was cut mid-answer' : code || describeError(error);
+        const proxy = this.options.proxy ? proxyFor(new URL(url), this.options.proxy) : undefined;
+        const through = proxy ? ` through the proxy ${shownProxy(proxy)} (HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists hosts reached directly)` : '';
         throw new UnreachableError(
-          `${spec.service} is unreachable at ${this.shownAddress(spec.to, base)} (${endpoint}: ${what}${attempts}): ${this.whereToCheck(spec.to)}`,
+          `${spec.service} is unreachable at ${this.shownAddress(spec.to, base)}${through} (${endpoint}: ${what}${attempts}): ${this.whereToCheck(spec.to)}`,
         );
       }
       this.requestCount++;
@@ -185,7 +200,7 @@ export class ClusterHttp {
 
   private async send(spec: RequestSpec, url: string): Promise<{ response: RawResponse; consumed?: { body: unknown } }> {
     if (spec.method !== 'GET' && spec.method !== 'HEAD' && !spec.readOnly) this.changesSent = true;
-    const headers: Record<string, string> = { Accept: 'application/json', ...spec.headers };
+    const headers: Record<string, string> = { Accept: 'application/json', ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}), ...spec.headers };
     // The token goes only to hosts the user named (the cluster URL, the overrides): a
     // redirect to another host, or a scheduler's task found in Marathon, never receives it.
     const target = new URL(url);
@@ -223,18 +238,43 @@ export class ClusterHttp {
 
   /** One request; resolves with the response once its headers are in, the body still to read. */
   private exchange(url: URL, method: HttpMethod, headers: Record<string, string>, data: string | undefined): Promise<http.IncomingMessage> {
-    const transport = url.protocol === 'https:' ? https : http;
+    const proxy = this.options.proxy ? proxyFor(url, this.options.proxy) : undefined;
     return new Promise((resolve, reject) => {
-      const request = transport.request(url, { method, headers, agent: this.agentFor(url.protocol) }, (response) => {
+      const onResponse = (response: http.IncomingMessage) => {
         // A timeout or a reset while the body arrives fails the read of the body (readText, consume).
         request.setTimeout(this.connection.timeoutMs, () => response.destroy(codedError('ETIMEDOUT', 'timeout while reading the answer')));
         resolve(response);
-      });
+      };
+      const request = this.startRequest(url, proxy, method, headers, onResponse);
       // Inactivity, as the Go CLI's timeout is.
       request.setTimeout(this.connection.timeoutMs, () => request.destroy(codedError('ETIMEDOUT', 'timeout')));
       request.on('error', reject);
       request.end(data);
     });
+  }
+
+  /**
+   * Direct; through an HTTP proxy for http:// (the absolute URL as the request target, the
+   * proxy's own keep-alive connections); or in a CONNECT tunnel for https://.
+   */
+  private startRequest(url: URL, proxy: URL | undefined, method: HttpMethod, headers: Record<string, string>, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
+    if (!proxy) return (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent: this.agentFor(url.protocol) }, onResponse);
+    if (url.protocol === 'https:') {
+      const tunnel = (this.agents.tunnel ??= new TunnelingAgent(proxy, { keepAlive: true, maxSockets: 64, ...tlsAgentOptions(this.connection) }));
+      return https.request(url, { method, headers, agent: tunnel }, onResponse);
+    }
+    const authorization = proxyAuthorization(proxy);
+    return http.request(
+      {
+        host: proxy.hostname,
+        port: Number(proxy.port || 80),
+        method,
+        path: url.href,
+        headers: { ...headers, Host: url.host, ...(authorization ? { 'Proxy-Authorization': authorization } : {}) },
+        agent: (this.agents.proxy ??= new http.Agent({ keepAlive: true, maxSockets: 64 })),
+      },
+      onResponse,
+    );
   }
 
   private failure(spec: RequestSpec, response: HttpResponse, attempts: number): Error {

@@ -87,6 +87,7 @@ export interface RequestLogEntry {
   status: number;
   authorization?: string;
   contentType?: string;
+  userAgent?: string;
   body: string;
   /** Which listener: "admin-router", or a service at its own address ("leader" is the leading Mesos master). */
   listener: Listener;
@@ -313,6 +314,7 @@ export class SimCluster {
       status: response.status,
       authorization: req.headers.authorization,
       contentType: req.headers['content-type'],
+      userAgent: req.headers['user-agent'],
       body: body.length > 8192 ? `${body.slice(0, 8192)}…` : body,
       listener,
       serveMs: 0,
