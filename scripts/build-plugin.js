@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Builds dist/dcos-janitor.zip, the DC/OS CLI plugin (reference/dcos-cli-plugin.md §1-§3):
+ * Builds dist/dcos-janitor.zip, the DC/OS CLI plugin (docs/reference/dcos-cli-plugin.md §1-§3):
  *
  *   plugin.toml                  the `janitor` command and its description
  *   bin/dcos-janitor             launcher (mode 0755 in the zip): checks Node >= 20, runs the bundle
@@ -77,7 +77,7 @@ function write(relative, content, mode = 0o644) {
   fs.chmodSync(file, mode);
 }
 
-/** A POSIX sh launcher: the DC/OS CLI execs it directly, with no shell (reference/dcos-cli-plugin.md §3). */
+/** A POSIX sh launcher: the DC/OS CLI execs it directly, with no shell (docs/reference/dcos-cli-plugin.md §3). */
 function launcher() {
   return `#!/bin/sh
 # dcos-janitor: DC/OS CLI plugin. The DC/OS CLI runs it as \`dcos-janitor janitor <command> ...\`

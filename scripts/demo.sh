@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's demo: seed 000 on the embedded simulated cluster. Kafka was destroyed
+# The README's demo: Kafka destroyed from the UI, on the embedded simulated cluster. Kafka was destroyed
 # from the DC/OS UI: its scheduler is gone, its framework is still registered with
 # three brokers running, and its reservations, volumes and ZooKeeper node stay.
 # Run it with `npm run demo` (which builds first).

@@ -19,7 +19,7 @@ async function tearDownKafka(): Promise<void> {
   await expect(new MesosClient(http).teardown(KAFKA_FRAMEWORK)).resolves.toEqual({ kind: 'torn-down' });
 }
 
-describe('seed 000: Kafka destroyed from the UI', () => {
+describe('Kafka destroyed from the UI', () => {
   beforeEach(async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
   });
@@ -157,7 +157,7 @@ describe('seed 000: Kafka destroyed from the UI', () => {
   });
 });
 
-describe("seed 001: the six-agent Cassandra of janitor.py's sample output", () => {
+describe("the six-agent Cassandra of janitor.py's sample output", () => {
   beforeEach(async () => {
     sim = await SimCluster.start('cassandra-six-agents');
   });

@@ -8,7 +8,7 @@ import { SimCluster } from '../src/sim/server';
 import { loadScenario } from '../src/sim/scenario';
 import { runCli } from './helpers/cli';
 
-/** Where the cluster is: the plugin env of the DC/OS CLI, else its config directory (reference/dcos-cli-plugin.md §3-§4). */
+/** Where the cluster is: the plugin env of the DC/OS CLI, else its config directory (docs/reference/dcos-cli-plugin.md §3-§4). */
 
 let dcosDir: string;
 beforeEach(() => {

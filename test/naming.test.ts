@@ -8,7 +8,7 @@ import {
 } from '../src/domain/naming';
 import { UsageError } from '../src/errors';
 
-/** reference/naming.md §1-§3, worked examples included. */
+/** docs/reference/naming.md §1-§3, worked examples included. */
 
 describe('escapeServiceName (withEscapedSlashes)', () => {
   it.each([

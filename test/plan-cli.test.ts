@@ -17,7 +17,7 @@ async function planBody(service: string, plan = 'deploy'): Promise<{ status: num
 }
 
 /**
- * Move the simulated time on until the plan is in the awaited state (the seed's state:
+ * Move the simulated time on until the plan is in the awaited state (the documented state:
  * only gone agents' steps left); a state never reached within 60 s of simulated time is a bug.
  */
 async function waitForPlan(service: string, ready: (body: any) => boolean): Promise<any> {
@@ -32,11 +32,11 @@ async function waitForPlan(service: string, ready: (body: any) => boolean): Prom
 const unreserveDone = (count: number) => (body: any) =>
   body.phases.filter((phase: any) => phase.name.startsWith('unreserve-resources')).flatMap((phase: any) => phase.steps).filter((step: any) => step.status === 'COMPLETE').length === count;
 
-/** The two `plan show deploy` outputs of seed 002, as the SDK CLI printed them (test/fixtures/SOURCES.md). */
-function seedTrees(): string[] {
-  const seed = fs.readFileSync(path.join(__dirname, 'fixtures', 'seed-002-plan-show-deploy.txt'), 'utf8');
+/** The two `plan show deploy` outputs of the documentation's stuck Kafka uninstall, as the SDK CLI printed them (test/fixtures/SOURCES.md). */
+function documentedTrees(): string[] {
+  const documented = fs.readFileSync(path.join(__dirname, 'fixtures', 'docs-stuck-uninstall-plan-show-deploy.txt'), 'utf8');
   const trees: string[] = [];
-  const lines = seed.split('\n');
+  const lines = documented.split('\n');
   lines.forEach((line, index) => {
     if (line.trim() !== '$ dcos kafka --name=kafka plan show deploy') return;
     const tree: string[] = [];
@@ -53,14 +53,14 @@ function scenarioWithSdk(sdkVersion: string, changes: (scenario: Scenario) => vo
   return scenario;
 }
 
-describe('seed 002: an uninstalling Kafka with three unreserve steps stuck on a gone agent (SDK < 0.52)', () => {
+describe('the documented stuck uninstall: an uninstalling Kafka with three unreserve steps stuck on a gone agent (SDK < 0.52)', () => {
   beforeEach(async () => {
     sim = await SimCluster.start('kafka-uninstall-stuck');
     await waitForPlan('kafka', unreserveDone(5));
   });
 
   it("plan show prints the SDK CLI's tree line for line, and warns on stderr", async () => {
-    const [before] = seedTrees();
+    const [before] = documentedTrees();
     expect(before.split('\n')).toHaveLength(16);
     const run = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
     expect(run.code).toBe(0);
@@ -80,9 +80,9 @@ describe('seed 002: an uninstalling Kafka with three unreserve steps stuck on a 
     expect(stuck.every((step: { phase: string; status: string }) => step.phase === 'unreserve-resources' && step.status === 'PENDING')).toBe(true);
   });
 
-  it('force-complete --stuck --yes forces exactly those, by name; the tree is the seed\'s second one; the plan reaches COMPLETE', async () => {
-    const [, after] = seedTrees();
-    // Hold the scheduler between two steps, to see the plan right after the force, as the seed shows it.
+  it('force-complete --stuck --yes forces exactly those, by name; the tree is the documented second one; the plan reaches COMPLETE', async () => {
+    const [, after] = documentedTrees();
+    // Hold the scheduler between two steps, to see the plan right after the force, as the documentation shows it.
     sim.schedulers.get('/kafka')!.stalled = true;
     const run = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
     expect(run.code).toBe(0);

@@ -3,7 +3,7 @@ import { SdkPlan } from '../src/clients/sdk-scheduler-schemas';
 import { findStuckSteps, isUnreservePhase } from '../src/domain/stuck-steps';
 import { renderPlanTree } from '../src/render/plan-tree';
 
-/** The tree format and the stuck-step rule, on the reference's composed examples (reference/sdk-plans.md §3, §7). */
+/** The tree format and the stuck-step rule, on the reference's composed examples (docs/reference/sdk-plans.md §3, §7). */
 
 const composed: SdkPlan = {
   phases: [

@@ -31,7 +31,7 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => fs.rmSync(dcosDir, { recursive: true, force: true }));
 
-/** Only what the DC/OS CLI passes to a plugin (reference/dcos-cli-plugin.md §3), plus PATH. */
+/** Only what the DC/OS CLI passes to a plugin (docs/reference/dcos-cli-plugin.md §3), plus PATH. */
 function asTheCliDoes(args: string[], vars: Record<string, string>, pathVar = process.env.PATH ?? ''): Promise<CliRun> {
   return runProcess(launcher, ['janitor', ...args], {
     cwd: os.tmpdir(),
@@ -188,7 +188,7 @@ describe('every command, installed, against the simulator', () => {
   afterEach(async () => sim?.stop());
   const plugin = (args: string[], extra: Record<string, string> = {}) => asTheCliDoes(args, { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'plugin-token', DCOS_TLS_INSECURE: '1', ...extra });
 
-  it('teardown and cleanup (seed 000), with the token the CLI passes', async () => {
+  it('teardown and cleanup (Kafka destroyed from the UI), with the token the CLI passes', async () => {
     sim = await SimCluster.start({ ...loadScenario('kafka-ui-destroyed'), authToken: 'plugin-token' }, { deploymentMs: 100, msPerRequest: 50 });
     expect((await plugin(['teardown'])).stdout).toMatch(/Frameworks that look orphaned/);
     expect((await plugin(['teardown', '--service', 'kafka', '--yes'])).code).toBe(0);
@@ -202,7 +202,7 @@ describe('every command, installed, against the simulator', () => {
     expect(sim.requests.every((entry) => entry.authorization === 'token=plugin-token')).toBe(true);
   });
 
-  it('plan list, show, --stuck, force-complete, then uninstall --verify-only (seed 002)', async () => {
+  it('plan list, show, --stuck, force-complete, then uninstall --verify-only (a stuck uninstall)', async () => {
     sim = await SimCluster.start('kafka-uninstall-stuck');
     sim.clock.advance(2000);
     expect((await plugin(['plan', 'list', 'kafka'])).stdout.trim()).toBe('deploy');
@@ -317,7 +317,7 @@ describe('the printed job and app, run as Mesos runs them', () => {
       },
     });
 
-  it("the job's command tears down and cleans the seed-000 Kafka: one JSON result, verified, no prompt", async () => {
+  it("the job's command tears down and cleans the Kafka destroyed from the UI: one JSON result, verified, no prompt", async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
     const teardownJob = await printed(['teardown', '--service', 'kafka', '--cleanup', '--print-job']);
     expect(teardownJob.run.cmd).toMatch(/janitor teardown --service kafka --cleanup --internal --yes --json$/);

@@ -3,7 +3,7 @@ import { SimCluster } from '../src/sim/server';
 import { addResources, MesosVersion, formatResource, parseResource, subtractResources } from '../src/sim/resources';
 
 /**
- * The simulated cluster against reference/simulator-rules.md: status codes,
+ * The simulated cluster against docs/reference/simulator.md: status codes,
  * texts and state changes, over real HTTP with plain fetch.
  */
 

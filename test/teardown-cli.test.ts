@@ -15,7 +15,7 @@ afterEach(async () => sim?.stop());
 const registered = () => [...sim.state.frameworks.values()];
 const completedIds = () => sim.state.completedFrameworks.map((framework) => framework.id);
 
-describe('seed 000: the Kafka destroyed from the UI', () => {
+describe('the Kafka destroyed from the UI', () => {
   beforeEach(async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
   });
@@ -210,7 +210,7 @@ describe('foldered service names', () => {
   });
 });
 
-describe('done: seed 000 fully handled by teardown then cleanup', () => {
+describe('done: Kafka destroyed from the UI fully handled by teardown then cleanup', () => {
   it('leaves no framework, task, reservation, volume or znode of Kafka, and no relaunched scheduler', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
     const teardown = await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);

@@ -83,7 +83,7 @@ describe('network truth', () => {
   });
 
   it('counts come from the read after the act: a 202 for work the cluster did not keep is not counted', async () => {
-    // Mesos applies an operation before its 202 (reference/mesos.md §4); here one 202 comes
+    // Mesos applies an operation before its 202 (docs/reference/mesos.md §4); here one 202 comes
     // without the work (a fault), so the count is what the cluster shows, and the leftover is said.
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 202, body: '', times: 1 });
     const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' } });

@@ -250,7 +250,7 @@ describe('Cosmos refusals', () => {
 });
 
 describe('legacy route', () => {
-  it('seed 000 (no app left): tears the framework down, cleans up, verifies', async () => {
+  it('Kafka destroyed from the UI (no app left): tears the framework down, cleans up, verifies', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', SIM);
     const run = await runAgainst(sim.url, ['uninstall', 'kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);

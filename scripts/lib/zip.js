@@ -1,6 +1,6 @@
 // A minimal ZIP writer (deflate, Unix modes in the external attributes), so that the
 // plugin zip keeps bin/dcos-janitor executable: unzip restores each entry's mode
-// (reference/dcos-cli-plugin.md §2). No zip binary or package needed.
+// (docs/reference/dcos-cli-plugin.md §2). No zip binary or package needed.
 const zlib = require('node:zlib');
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Cosmos' package RPCs (reference/cosmos.md §1-§2). */
+/** Cosmos' package RPCs (docs/reference/cosmos.md §1-§2). */
 
 export const PackageListSchema = z.looseObject({
   packages: z.array(

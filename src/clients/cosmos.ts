@@ -4,7 +4,7 @@ import { CosmosErrorSchema, PackageList, PackageListSchema, UninstallResponseSch
 
 /**
  * Cosmos through Admin Router (`/package/<op>`). Every RPC is a POST with vendor
- * media types that Cosmos checks exactly (reference/cosmos.md §1).
+ * media types that Cosmos checks exactly (docs/reference/cosmos.md §1).
  */
 
 const SERVICE = 'Cosmos';
@@ -32,7 +32,7 @@ export class CosmosClient {
 
   /**
    * Starts the uninstall. For an SDK service this only sets SDK_UNINSTALL on the app:
-   * a 200 does not mean the service is gone (reference/cosmos.md §3).
+   * a 200 does not mean the service is gone (docs/reference/cosmos.md §3).
    */
   async uninstall(packageName: string, appId: string): Promise<void> {
     const response = await this.rpc('uninstall', { packageName, appId });

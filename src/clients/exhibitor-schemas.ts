@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Exhibitor's explorer API (reference/exhibitor-zookeeper.md §2). */
+/** Exhibitor's explorer API (docs/reference/exhibitor-zookeeper.md §2). */
 
 /** DELETE answers 200 with this even when ZooKeeper refused: `succeeded` is the truth. */
 export const ExhibitorResultSchema = z.looseObject({

@@ -5,7 +5,7 @@ import { ExhibitorResultSchema, NodeChildrenSchema, NodeDataSchema } from './exh
 /**
  * ZooKeeper through Exhibitor (`/exhibitor/v1/explorer/...`, behind Admin Router's `/exhibitor`
  * or at port 8181 of a master), the only
- * path with delete rights on top-level nodes (reference/exhibitor-zookeeper.md §3).
+ * path with delete rights on top-level nodes (docs/reference/exhibitor-zookeeper.md §3).
  */
 
 export type ZnodeDeleteOutcome = 'deleted' | 'absent';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Marathon `/v2` (reference/marathon.md §1, §2): only the fields the janitor reads;
+ * Marathon `/v2` (docs/reference/marathon.md §1, §2): only the fields the janitor reads;
  * everything else (health counts, container, networks...) passes through unvalidated.
  */
 

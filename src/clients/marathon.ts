@@ -63,7 +63,7 @@ export class MarathonClient {
 
   /**
    * `force` defaults to true in Marathon's code although the RAML says false;
-   * it is sent explicitly (reference/marathon.md §1). undefined: already gone.
+   * it is sent explicitly (docs/reference/marathon.md §1). undefined: already gone.
    */
   async deleteApp(appId: string): Promise<{ deploymentId: string } | undefined> {
     const response = await this.http.request({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What we read from the Mesos master (reference/mesos.md §2, §7). Read liberally,
+ * What we read from the Mesos master (docs/reference/mesos.md §2, §7). Read liberally,
  * act strictly: a schema names only the fields the janitor uses (to select, to build
  * an operation, to show) and lets everything else through untouched, so a field of
  * another version's shape (summary `ports` as an array, a float in E-notation, a

@@ -35,7 +35,7 @@ const MASTER = '/master';
 export class MesosClient {
   constructor(private readonly http: ClusterHttp) {}
 
-  /** The only endpoint with reserved_resources_full (reference/mesos.md §2). */
+  /** The only endpoint with reserved_resources_full (docs/reference/mesos.md §2). */
   async getAgents(): Promise<SlavesResponse> {
     const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/slaves`, consume: streamAgents });
     return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE);
@@ -72,7 +72,7 @@ export class MesosClient {
   }
 
   async destroyVolumes(agentId: string, volumes: MesosResource[]): Promise<OperationOutcome> {
-    // An empty batch is never sent: what Mesos does with volumes=[] is unverified (reference/mesos.md §5).
+    // An empty batch is never sent: what Mesos does with volumes=[] is unverified (docs/reference/mesos.md §5).
     if (volumes.length === 0) return { kind: 'accepted' };
     const response = await this.http.request({
       service: SERVICE,
@@ -100,7 +100,7 @@ export class MesosClient {
 
   /**
    * 400 "No framework found" means unknown or already completed: the caller
-   * re-reads /master/frameworks to tell which (reference/mesos.md §3).
+   * re-reads /master/frameworks to tell which (docs/reference/mesos.md §3).
    */
   async teardown(frameworkId: string): Promise<TeardownOutcome> {
     const response = await this.http.request({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The SDK scheduler's plan JSON (reference/sdk-plans.md §3). Every field is
+ * The SDK scheduler's plan JSON (docs/reference/sdk-plans.md §3). Every field is
  * optional: the SDK CLI prints `<UNKNOWN>` for a missing one, and old
  * schedulers (< 0.31) have no `strategy`.
  */

@@ -7,7 +7,7 @@ import { MarathonApp } from './marathon-schemas';
 import { CommandResultSchema, PlanNamesSchema, PlanSchema, SdkPlan } from './sdk-scheduler-schemas';
 
 /**
- * An SDK service's scheduler: `/v1/plans...` (reference/sdk-plans.md §1-§2), through Admin
+ * An SDK service's scheduler: `/v1/plans...` (docs/reference/sdk-plans.md §1-§2), through Admin
  * Router's `/service/<name>`, or, inside the cluster (endpoints.ts), at the address Admin Router
  * itself would proxy to, found in Marathon (`schedulerAddress`). Plans are addressed by name,
  * never by UUID: UUIDs change on every scheduler restart.

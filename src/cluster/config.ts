@@ -8,7 +8,7 @@ import { NotConfiguredError, UsageError } from '../errors';
 /**
  * Where the cluster is and how to talk to it, as the DC/OS CLI would.
  *
- * Resolution order (reference/dcos-cli-plugin.md §3, §4):
+ * Resolution order (docs/reference/dcos-cli-plugin.md §3, §4):
  *  1. the variables the DC/OS CLI exports to a plugin: DCOS_URL, DCOS_ACS_TOKEN,
  *     DCOS_TLS_INSECURE, DCOS_TLS_CA_PATH;
  *  2. otherwise the CLI's own configuration: $DCOS_DIR (default ~/.dcos)

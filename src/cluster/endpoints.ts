@@ -6,7 +6,7 @@ import { isTruthy, redactUserinfo } from './config';
  * at the cluster URL (reference/README.md's prefix table); an override names a service's
  * own address instead (`--mesos-url`, DCOS_JANITOR_MESOS_URL, `janitor.mesos_url`), and
  * `--internal` takes the addresses janitor.py used from inside the cluster
- * (reference/peers.md §1.2). Then the cluster URL is needed only by what has no override.
+ * (docs/reference/peers.md §1.2). Then the cluster URL is needed only by what has no override.
  */
 
 /** A service with an address of its own; paths are from its own root (`/master/slaves`, `/v2/apps`). */
@@ -26,7 +26,7 @@ const ADMIN_ROUTER_PREFIX: Record<Upstream, string> = {
 };
 
 /**
- * janitor.py's defaults inside the cluster (reference/peers.md §1.2). Cosmos has none: Admin
+ * janitor.py's defaults inside the cluster (docs/reference/peers.md §1.2). Cosmos has none: Admin
  * Router reaches it at 127.0.0.1:7070 on each master, and whether it answers on the
  * masters' other addresses is not in the reference (unverified), so it is never guessed.
  */

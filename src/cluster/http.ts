@@ -179,7 +179,7 @@ export class ClusterHttp {
       const location = response.headers.location;
       if (status === 307 && typeof location === 'string' && redirects < MAX_REDIRECTS) {
         // Mesos answers a non-leader with a protocol-relative Location to the leader;
-        // the same method and body must be sent there (reference/mesos.md §1).
+        // the same method and body must be sent there (docs/reference/mesos.md §1).
         url = new URL(location, url).toString();
         redirects++;
         attempt--;
@@ -210,7 +210,7 @@ export class ClusterHttp {
     let data: string | undefined;
     if (spec.form) {
       // encodeURIComponent (native) rather than URLSearchParams (in JS): every unreserve
-      // carries its resources as JSON, and Mesos decodes %XX either way (reference/mesos.md §1).
+      // carries its resources as JSON, and Mesos decodes %XX either way (docs/reference/mesos.md §1).
       data = Object.entries(spec.form)
         .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
         .join('&');
@@ -401,7 +401,7 @@ async function readText(response: http.IncomingMessage): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Every query value fully percent-encoded (SDK step names carry ':[]', reference/sdk-plans.md §2); a list repeats the key. */
+/** Every query value fully percent-encoded (SDK step names carry ':[]', docs/reference/sdk-plans.md §2); a list repeats the key. */
 function queryString(query: Record<string, string | string[]>): string {
   return Object.entries(query)
     .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((item) => `${encodeURIComponent(key)}=${encodeURIComponent(item)}`))

@@ -6,7 +6,7 @@ import { AuthError, UsageError } from '../errors';
 /**
  * A CI logs in without a human, as `dcos auth login --username --private-key` does:
  * a service login token is an RS256 JWT with claims {uid, exp: now + 5 min}, signed
- * with the account's private key (reference/dcos-cli-plugin.md §5).
+ * with the account's private key (docs/reference/dcos-cli-plugin.md §5).
  */
 
 export interface ServiceAccount {

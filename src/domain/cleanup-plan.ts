@@ -8,7 +8,7 @@ export { frameworkRoles };
  * The cleanup plan: pure functions from what Mesos reported to the list of
  * operations, so the dry-run, the execution and the verification all use the
  * same selection rule. janitor.py selected by role alone and destroyed sibling
- * services' data (reference/peers.md §1.4 #1); here a resource is selected only
+ * services' data (docs/reference/peers.md §1.4 #1); here a resource is selected only
  * when role AND principal AND labels say it belongs to the target.
  */
 
@@ -145,8 +145,8 @@ export function selectResource(resource: MesosResource, target: CleanupTarget): 
 /**
  * A role matches exactly, or as the innermost level of a refined reservation
  * (`slave_public/kafka-role` for a pod with pre-reserved-role: slave_public,
- * reference/naming.md §2). A hierarchical child role (`kafka-role/x` reserved
- * directly) is another role and does not match (reference/mesos.md §8).
+ * docs/reference/naming.md §2). A hierarchical child role (`kafka-role/x` reserved
+ * directly) is another role and does not match (docs/reference/mesos.md §8).
  */
 function roleMatches(role: string, depth: number, roles: string[]): boolean {
   return roles.some((wanted) => role === wanted || (depth >= 2 && role.endsWith(`/${wanted}`)));

@@ -487,7 +487,7 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   await destroys;
 
   // A destroyed volume becomes plain reserved disk that may merge with identical
-  // reserved disk, so the unreserve payload must come from a fresh read (reference/mesos.md §5).
+  // reserved disk, so the unreserve payload must come from a fresh read (docs/reference/mesos.md §5).
   let volumeUnreserves: Promise<unknown> = Promise.resolve();
   if (withVolumes.length > 0) {
     progress.step('Re-reading the agents after the destroys...');

@@ -1,5 +1,5 @@
 /**
- * The same command, run once inside the cluster, where janitor.py ran (seed 001): a Metronome
+ * The same command, run once inside the cluster, where janitor.py ran (docs/reference/peers.md): a Metronome
  * job (`--print-job`) or a Marathon app that removes itself when done (`--print-app`). Both
  * fetch the plugin zip with the Mesos fetcher (extracted into the sandbox) and run it on a
  * stock Node.js image with `--internal --yes --json`: the services at their in-cluster

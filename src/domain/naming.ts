@@ -2,7 +2,7 @@ import { UsageError } from '../errors';
 
 /**
  * From a DC/OS service name to the Mesos role, principal, ZooKeeper node, Marathon
- * app id and service URL, by the dcos-commons rules (reference/naming.md §1, §2).
+ * app id and service URL, by the dcos-commons rules (docs/reference/naming.md §1, §2).
  */
 
 export interface ServiceNames {

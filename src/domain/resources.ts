@@ -1,7 +1,7 @@
 import { MesosResource } from '../clients/mesos-schemas';
 
 /**
- * Reading a Mesos resource in either format (reference/mesos.md §7):
+ * Reading a Mesos resource in either format (docs/reference/mesos.md §7):
  * pre-1.4 (`role` + optional `reservation`), ENDPOINT (>= 1.4: both, plus a
  * one-entry `reservations`), and refined (only `reservations`, 2+ entries).
  */

@@ -8,7 +8,7 @@ import { reservationOf } from './resources';
 /**
  * Unreserve steps that can never finish: during an SDK uninstall a step completes
  * only when the agent holding its resource offers it, and a gone agent never does
- * (reference/sdk-plans.md §5.3). Only steps of unreserve phases are ever reported:
+ * (docs/reference/sdk-plans.md §5.3). Only steps of unreserve phases are ever reported:
  * never `deregister`, never the whole plan (§5.5).
  */
 
@@ -58,7 +58,7 @@ export function findStuckSteps(plan: SdkPlan, slaves: SlavesResponse): StuckStep
         continue;
       }
       // The single legacy phase (or UNKNOWN_AGENT) does not name the host: a resource_id
-      // that no registered agent holds belongs to a gone agent (derived, reference/sdk-plans.md §5.3).
+      // that no registered agent holds belongs to a gone agent (derived, docs/reference/sdk-plans.md §5.3).
       if (resourceId && !resourceHosts.has(resourceId)) {
         stuck.push({ ...base, reason: 'its resource is on no registered agent (agent gone)' });
       }

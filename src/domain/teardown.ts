@@ -15,7 +15,7 @@ import { plural } from '../text';
  * `dcos janitor teardown`: find frameworks (by id, by service, or the orphaned
  * ones), stop the Marathon app that would relaunch their scheduler, tear them
  * down through Mesos, wait until Mesos has completed them, and say what
- * reservations they left (reference/mesos.md §3, reference/marathon.md §4).
+ * reservations they left (docs/reference/mesos.md §3, docs/reference/marathon.md §4).
  */
 
 export interface TeardownRequest {
@@ -197,7 +197,7 @@ export async function tearDownAndWait(
   const answer = await clients.mesos.teardown(framework.id);
   let result: TeardownOutcome['result'] = 'torn-down';
   if (answer.kind === 'not-found') {
-    // Unknown, or completed meanwhile: only a re-read tells (reference/mesos.md §3).
+    // Unknown, or completed meanwhile: only a re-read tells (docs/reference/mesos.md §3).
     const frameworks = await clients.mesos.getFrameworks();
     if (!(frameworks.completed_frameworks ?? []).some((completed) => completed.id === framework.id)) {
       throw new UnexpectedResponseError(

@@ -12,7 +12,7 @@ import { removeApp, tearDownAndWait } from './teardown';
 import { plural } from '../text';
 
 /**
- * `dcos janitor uninstall`: seed 002's manual, automated. The SDK route asks Cosmos
+ * `dcos janitor uninstall`: the documented manual uninstall of a stuck SDK service, automated. The SDK route asks Cosmos
  * to uninstall and follows the scheduler's uninstall plan to the end (forcing the
  * steps stuck on gone agents, re-forcing them after a scheduler restart, removing a
  * zombie scheduler); the legacy route removes the app, tears the framework down and
@@ -59,7 +59,7 @@ export interface UninstallUnderWay {
 
 /**
  * What forcing a stuck unreserve step means for its resources, said the same way
- * everywhere (reference/sdk-plans.md §5.3, §5.5): the scheduler stops waiting; nothing
+ * everywhere (docs/reference/sdk-plans.md §5.3, §5.5): the scheduler stops waiting; nothing
  * is unreserved; the gone agent keeps what it held.
  */
 export const FORCE_STUCK_MEANS =
@@ -96,7 +96,7 @@ async function readUnderWay(clients: UninstallClients, service: string): Promise
 /**
  * The SDK route needs an app that Cosmos installed with the SDK uninstall label,
  * on DC/OS >= 1.10 (Cosmos 0.4); everything else goes the manual way
- * (reference/cosmos.md §3, reference/README.md version matrix).
+ * (docs/reference/cosmos.md §3, reference/README.md version matrix).
  */
 export function chooseRoute(plan: CleanupPlan, dcosVersion: string | undefined, manual: boolean): RouteChoice {
   const app = plan.marathonApp;
@@ -168,7 +168,7 @@ export async function uninstallSdk(clients: UninstallClients, inventory: Invento
   await followUninstallPlan(clients, request.service, options, progress, report, deadline);
   await removeZombie(clients, app.id, options, progress, report, deadline);
   // The scheduler cannot delete its own root znode (ZooKeeper ACL), only its children;
-  // whatever else is left is cleaned the cleanup way (reference/sdk-plans.md §5.4).
+  // whatever else is left is cleaned the cleanup way (docs/reference/sdk-plans.md §5.4).
   const plan = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
   if (plan.blockers.length === 0 && (plan.znode?.present || plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0))) {
     progress.step(`Removing what the scheduler leaves behind (${plan.znode?.present ? `/${plan.znode.node}` : 'reservations'})...`);
@@ -352,7 +352,7 @@ function reportPhases(plan: SdkPlan, shown: Map<string, string>, progress: Progr
 /**
  * Cosmos removes the app once the plan answers 200; if its in-memory loop was lost
  * (a Cosmos restart), the finished scheduler stays: a zombie, removed here after a
- * grace period (reference/cosmos.md §4).
+ * grace period (docs/reference/cosmos.md §4).
  */
 async function removeZombie(clients: UninstallClients, appId: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
   const graceEnd = Date.now() + options.graceMs;
@@ -379,7 +379,7 @@ async function removeZombie(clients: UninstallClients, appId: string, options: U
 
 // ------------------------------------------------------------------ legacy route
 
-/** App removed, framework torn down, then the cleanup of the first issue (seed 002's "manual uninstall"). */
+/** App removed, framework torn down, then the cleanup of the first issue (the documentation's "manual uninstall"). */
 export async function uninstallLegacy(clients: UninstallClients, request: UninstallRequest, options: UninstallOptions, progress: Progress): Promise<UninstallReport> {
   const report: UninstallReport = { route: 'legacy', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
   options.onReport?.(report);

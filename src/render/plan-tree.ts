@@ -1,7 +1,7 @@
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
 
 /**
- * The SDK CLI's plan tree (reference/sdk-plans.md §7), line for line:
+ * The SDK CLI's plan tree (docs/reference/sdk-plans.md §7), line for line:
  *
  *   deploy (serial strategy) (IN_PROGRESS)
  *   ├─ phase (parallel strategy) (IN_PROGRESS)

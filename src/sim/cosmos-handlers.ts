@@ -3,7 +3,7 @@ import { SimRequest, SimResponse, json } from './http-types';
 import { MarathonOptions, deleteApp } from './marathon-handlers';
 
 /**
- * Cosmos' package API (reference/cosmos.md): exact vendor media types,
+ * Cosmos' package API (docs/reference/cosmos.md): exact vendor media types,
  * /package/list and /package/uninstall with their errors, the non-SDK flow (app
  * delete, then teardown of the single framework of that name) and the SDK flow
  * (PUT env SDK_UNINSTALL, answer at once, then an in-memory loop that deletes the
@@ -151,7 +151,7 @@ function decodeDefinition(app: SimApp): Record<string, unknown> | undefined {
   }
 }
 
-/** Cosmos compares the media types exactly (reference/cosmos.md). */
+/** Cosmos compares the media types exactly (docs/reference/cosmos.md). */
 function checkMediaTypes(request: SimRequest, requestType: string, responseType: string): SimResponse | undefined {
   const normalise = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : (value ?? '')).replace(/\s+/g, '').toLowerCase();
   const accept = normalise(request.headers.accept);

@@ -2,7 +2,7 @@ import { ClusterState } from './cluster-state';
 import { SimRequest, SimResponse, empty, json } from './http-types';
 
 /**
- * Exhibitor's explorer API (reference/exhibitor-zookeeper.md §2): DELETE always
+ * Exhibitor's explorer API (docs/reference/exhibitor-zookeeper.md §2): DELETE always
  * answers 200 and tells failure in `succeeded`; the delete is recursive; an empty
  * path means "/" and would take the whole tree.
  */

@@ -55,7 +55,7 @@ export function empty(status: number): SimResponse {
 /**
  * Mesos reads form parameters from the body only: '&' or ';' separate them,
  * '+' is a space, %XX is decoded; query string and Content-Type are ignored
- * (reference/mesos.md §1). Returns undefined when the body cannot be decoded.
+ * (docs/reference/mesos.md §1). Returns undefined when the body cannot be decoded.
  */
 export function parseMesosForm(body: string): Map<string, string> | undefined {
   const form = new Map<string, string>();

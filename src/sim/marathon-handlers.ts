@@ -4,7 +4,7 @@ import { ClusterState, SimApp, SimFramework } from './cluster-state';
 import { SimRequest, SimResponse, json } from './http-types';
 
 /**
- * Root Marathon's `/v2` (reference/marathon.md): apps, deployments, info.
+ * Root Marathon's `/v2` (docs/reference/marathon.md): apps, deployments, info.
  * Deleting an app is a deployment that finishes after `deploymentMs`; the
  * scheduler it ran is killed, but its Mesos framework stays registered,
  * inactive, until someone tears it down.
@@ -69,7 +69,7 @@ function matchesLabel(app: SimApp, selector: string): boolean {
 
 /**
  * PUT /v2/apps/{id}: a new definition (Cosmos sets env SDK_UNINSTALL this way) is a
- * deployment that restarts the app's task with it (reference/cosmos.md §3).
+ * deployment that restarts the app's task with it (docs/reference/cosmos.md §3).
  */
 function updateApp(state: ClusterState, app: SimApp, request: SimRequest, options: MarathonOptions): SimResponse {
   let definition: { env?: Record<string, string>; labels?: Record<string, string> };
@@ -98,7 +98,7 @@ function updateApp(state: ClusterState, app: SimApp, request: SimRequest, option
 }
 
 export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest, options: MarathonOptions): SimResponse {
-  // `force` defaults to true in Marathon's code, whatever the RAML says (reference/marathon.md §1).
+  // `force` defaults to true in Marathon's code, whatever the RAML says (docs/reference/marathon.md §1).
   const force = request.query.get('force') !== 'false';
   if (!force && app.deployments.length > 0) {
     return json(409, {
@@ -114,7 +114,7 @@ export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest,
     state.deployments.delete(deploymentId);
     if (state.apps.get(app.id) !== app) return;
     state.apps.delete(app.id);
-    // The scheduler task is killed; its framework stays registered, inactive (reference/marathon.md §1).
+    // The scheduler task is killed; its framework stays registered, inactive (docs/reference/marathon.md §1).
     const framework = app.schedulerFrameworkId ? state.frameworks.get(app.schedulerFrameworkId) : undefined;
     if (framework) {
       framework.active = false;
@@ -153,7 +153,7 @@ function appBody(app: SimApp) {
  * while the app exists, the scheduler task dies and Marathon relaunches it. An SDK
  * scheduler that still finds its framework id in ZooKeeper is refused by Mesos
  * ("Framework has been removed") and crash-loops; one without stored state
- * registers as a new framework (reference/mesos.md §3, derived).
+ * registers as a new framework (docs/reference/mesos.md §3, derived).
  */
 export function relaunchSchedulerAfterTeardown(state: ClusterState, framework: SimFramework, options: MarathonOptions): void {
   const app = [...state.apps.values()].find((candidate) => candidate.schedulerFrameworkId === framework.id);

@@ -18,7 +18,7 @@ import {
 
 /**
  * The Mesos master's operator endpoints, with the status codes, texts and
- * state changes of reference/mesos.md and reference/simulator-rules.md.
+ * state changes of docs/reference/mesos.md and docs/reference/simulator.md.
  */
 
 const POST_ONLY = new Set(['teardown', 'unreserve', 'reserve', 'destroy-volumes', 'create-volumes']);
@@ -61,7 +61,7 @@ export function handleMesos(state: ClusterState, request: SimRequest): SimRespon
 }
 
 function missing(state: ClusterState, parameter: string): SimResponse {
-  // The text gained " in the request body" in Mesos 1.2 (reference/mesos.md §1).
+  // The text gained " in the request body" in Mesos 1.2 (docs/reference/mesos.md §1).
   const suffix = state.version.atLeast(1, 2) ? ' in the request body' : '';
   return text(400, `Missing '${parameter}' query parameter${suffix}`);
 }
@@ -162,7 +162,7 @@ function destroyVolumes(state: ClusterState, body: string): SimResponse {
       .map((volume) => volume.disk?.persistence?.id),
   );
   if (checkpointed.some((volume) => usedIds.has(volume.disk?.persistence?.id))) {
-    // Mesos 1.0 answered 409 here; 1.1+ validates and answers 400 (reference/mesos.md §5).
+    // Mesos 1.0 answered 409 here; 1.1+ validates and answers 400 (docs/reference/mesos.md §5).
     return state.version.atLeast(1, 1)
       ? text(400, 'Invalid DESTROY operation: Persistent volumes in use')
       : text(409, 'Persistent volumes in use');

@@ -1,7 +1,7 @@
 /**
  * The simulator's resource model: one canonical form (the post-refinement
  * `reservations` stack), parsed from every input format Mesos accepts and
- * printed in the format of the simulated version (reference/mesos.md §7).
+ * printed in the format of the simulated version (docs/reference/mesos.md §7).
  * The arithmetic follows Mesos' Resources: identical role, principal, labels
  * and disk merge; volumes never merge; containment is exact.
  */

@@ -22,7 +22,7 @@ const ReservationSpec = z.object({
   sdkLabels: z.boolean().default(true),
   /** resource_id labels given explicitly (by resource: cpus, mem, disk, ports, volume), e.g. to replay a seed. */
   resourceIds: z.record(z.string(), z.string()).optional(),
-  /** SDK >= 0.57.3 adds a framework_id label (reference/mesos.md §7). */
+  /** SDK >= 0.57.3 adds a framework_id label (docs/reference/mesos.md §7). */
   frameworkIdLabel: z.string().optional(),
   /** A pod with pre-reserved-role: X reserves under the refined role X/<role> (Mesos >= 1.4). */
   preReservedRole: z.string().optional(),
@@ -95,7 +95,7 @@ const FrameworkSpec = z.object({
 });
 export type FrameworkSpec = z.infer<typeof FrameworkSpec>;
 
-/** A DC/OS SDK scheduler run by a Marathon app (reference/sdk-plans.md). */
+/** A DC/OS SDK scheduler run by a Marathon app (docs/reference/sdk-plans.md). */
 const SchedulerPlanSpec = z.object({
   strategy: z.string().default('serial'),
   /** Sidecar plans (backup...) wait interrupted until `plan start`. */

@@ -6,7 +6,7 @@ import { innermostRole, lastReservation } from './resources';
 import { SchedulerPlanSpec, SchedulerSpec } from './scenario';
 
 /**
- * A DC/OS SDK scheduler behind `/service/<name>/v1/...` (reference/sdk-plans.md):
+ * A DC/OS SDK scheduler behind `/service/<name>/v1/...` (docs/reference/sdk-plans.md):
  * plans with the status aggregation of PlanUtils, the plan commands and their
  * codes, normal mode and uninstall mode, steps that progress on a timer, unreserve
  * steps that complete only for resources on registered agents, and in-memory
@@ -184,7 +184,7 @@ export class SimScheduler {
         return;
       }
       case 'unreserve': {
-        // Completes only when a registered agent offers the resource (reference/sdk-plans.md §5.3).
+        // Completes only when a registered agent offers the resource (docs/reference/sdk-plans.md §5.3).
         const released = this.state.releaseOwnResource(current.resourceId as string);
         if (released === 'released' || released === 'absent') current.status = 'COMPLETE';
         return;
@@ -390,7 +390,7 @@ function resetAll(plan: SimPlan): void {
   plan.errors = [];
 }
 
-/** Lookup by UUID first, then by name (reference/sdk-plans.md §2). */
+/** Lookup by UUID first, then by name (docs/reference/sdk-plans.md §2). */
 function findPhase(plan: SimPlan, key: string): SimPhase | undefined {
   return plan.phases.find((current) => current.id === key) ?? plan.phases.find((current) => current.name === key);
 }
@@ -429,7 +429,7 @@ function candidateSteps(current: SimPhase): SimStep[] {
   return candidates(current.steps, current.strategy, (item) => item.status === 'COMPLETE', () => false);
 }
 
-/** PlanUtils.getAggregateStatus, rules in order (reference/sdk-plans.md §4). */
+/** PlanUtils.getAggregateStatus, rules in order (docs/reference/sdk-plans.md §4). */
 function aggregateOf(statuses: Status[], candidateStatuses: Status[], interrupted: boolean, hasErrors: boolean): Status {
   const any = (list: Status[], wanted: Status) => list.includes(wanted);
   if (hasErrors || any(statuses, 'ERROR')) return 'ERROR';

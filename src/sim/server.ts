@@ -20,7 +20,7 @@ import { SimScheduler } from './sdk-scheduler';
  * the cluster reaches them: the leading Mesos master (also where a 307 from a non-leader
  * points; leader.mesos:5050), Marathon (marathon.mesos:8080), Exhibitor (port 8181),
  * Cosmos (127.0.0.1:7070 on a master), and each SDK scheduler at its task's host and
- * port. Like open DC/OS, those answer without a token (seed 001: janitor.py "avoiding the
+ * port. Like open DC/OS, those answer without a token (janitor.py's documentation: "avoiding the
  * need to authenticate itself"); Enterprise's strict mode is not simulated there. Faults
  * are injected per request on the Admin Router listener.
  */
@@ -399,7 +399,7 @@ export class SimCluster {
       }
       if (this.faults.leaderRedirects > 0) {
         this.faults.leaderRedirects--;
-        // Protocol-relative, as Mesos sends it (reference/mesos.md §1).
+        // Protocol-relative, as Mesos sends it (docs/reference/mesos.md §1).
         const location = `//${new URL(this.leaderUrl).host}${path.slice('/mesos'.length)}${url.search}`;
         return { status: 307, headers: { Location: location } };
       }
@@ -422,7 +422,7 @@ export class SimCluster {
 
   /**
    * Admin Router's /service/<name>/...: the longest prefix (up to 10 segments) that is
-   * the DCOS_SERVICE_NAME of an app with a running task (reference/sdk-plans.md §1).
+   * the DCOS_SERVICE_NAME of an app with a running task (docs/reference/sdk-plans.md §1).
    */
   private routeService(rest: string, request: (prefix: string) => SimRequest): SimResponse {
     const segments = rest.split('/');
@@ -448,7 +448,7 @@ export class SimCluster {
   }
 
   /**
-   * Service login (reference/dcos-cli-plugin.md §5): {uid, token} with an RS256 JWT
+   * Service login (docs/reference/dcos-cli-plugin.md §5): {uid, token} with an RS256 JWT
    * {uid, exp} signed by the account's key, or {uid, password}. The 401 body's exact
    * shape is not in the reference (unverified); clients should rely on the status.
    */
@@ -480,7 +480,7 @@ export class SimCluster {
     return this.scenario.authToken ?? 'simulated-auth-token';
   }
 
-  /** Admin Router takes `token=<jwt>` and also `Bearer <jwt>` (reference/dcos-cli-plugin.md §5). */
+  /** Admin Router takes `token=<jwt>` and also `Bearer <jwt>` (docs/reference/dcos-cli-plugin.md §5). */
   private authorised(req: http.IncomingMessage): boolean {
     const expected = this.scenario.authToken;
     if (!expected) return true;
