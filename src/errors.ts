@@ -21,7 +21,7 @@ export const ExitCode = {
   UNREACHABLE: 5,
   /** No cluster is configured for the DC/OS CLI, or its configuration is unreadable. */
   NOT_CONFIGURED: 6,
-  /** The cluster answered with something the reference does not describe. */
+  /** The cluster answered with a status or a shape this version does not know (or a 404 that is not the service's own). */
   UNEXPECTED_RESPONSE: 7,
   /** The operator answered "no" at a confirmation prompt. */
   ABORTED: 8,
