@@ -1,4 +1,3 @@
-import type { StuckStep } from './domain/stuck-steps';
 
 /**
  * One error type per cause, each mapped to one exit code here and nowhere else.
@@ -43,6 +42,21 @@ export const ExitCode = {
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * An unreserve step that can never finish (domain/stuck-steps.ts finds them). Declared here,
+ * at the bottom of the layers, because StuckStepsError carries them: errors.ts imports nothing above it.
+ */
+export interface StuckStep {
+  phase: string;
+  step: string;
+  status: string;
+  /** Why it cannot finish, in words. */
+  reason: string;
+  /** The agent the step waits for, when the phase or the resource tells. */
+  agentHostname?: string;
+  resourceId?: string;
+}
 
 export abstract class JanitorError extends Error {
   abstract readonly exitCode: ExitCodeValue;

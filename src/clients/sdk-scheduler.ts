@@ -1,7 +1,6 @@
-import { Destination } from '../cluster/endpoints';
+import { Destination, serviceUrlPath } from '../cluster/endpoints';
 import { ClusterHttp, HttpResponse, parseBody } from '../cluster/http';
 import { ServiceNotFoundError, UnexpectedResponseError, UnreachableError, UsageError } from '../errors';
-import { deriveServiceNames } from '../domain/naming';
 import { MarathonClient } from './marathon';
 import { MarathonApp } from './marathon-schemas';
 import { CommandResultSchema, PlanNamesSchema, PlanSchema, SdkPlan } from './sdk-scheduler-schemas';
@@ -79,7 +78,7 @@ export class SdkSchedulerClient {
     apiPath: string,
     options: { query?: Record<string, string>; json?: unknown; accept?: number[] } = {},
   ): Promise<HttpResponse> {
-    const base = deriveServiceNames(service).serviceUrlPath;
+    const base = serviceUrlPath(service);
     const send = (to: Destination, path: string) =>
       this.http.request({
         service: `The scheduler of '${service}'`,

@@ -155,3 +155,12 @@ export function normaliseServiceUrl(upstream: Upstream, value: string, source: s
   if (upstream === 'marathon') path = path.replace(/\/v2(\/apps)?$/, '');
   return `${parsed.protocol}//${parsed.host}${path}`;
 }
+
+/**
+ * Admin Router's path to a service's scheduler: `/service/<name without its leading slash>`,
+ * folders kept, each segment URL-encoded (docs/reference/naming.md §2).
+ */
+export function serviceUrlPath(service: string): string {
+  const bare = service.trim().replace(/^\/+/, '').replace(/\/+$/, '');
+  return `/service/${bare.split('/').map(encodeURIComponent).join('/')}`;
+}

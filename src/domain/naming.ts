@@ -1,3 +1,4 @@
+import { serviceUrlPath } from '../cluster/endpoints';
 import { UsageError } from '../errors';
 
 /**
@@ -49,7 +50,7 @@ export function deriveServiceNames(serviceName: string): ServiceNames {
     principals: [`${asGiven}-principal`, `${otherSpelling}-principal`],
     zkNode: `dcos-service-${escapedName}`,
     marathonAppId: `/${bare}`,
-    serviceUrlPath: `/service/${bare.split('/').map(encodeURIComponent).join('/')}`,
+    serviceUrlPath: serviceUrlPath(bare),
   };
 }
 

@@ -2,7 +2,7 @@ import { MesosClient } from '../clients/mesos';
 import { SlavesResponse } from '../clients/mesos-schemas';
 import { PlanRead, SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
-import { AuthError, UnexpectedResponseError } from '../errors';
+import { AuthError, StuckStep, UnexpectedResponseError } from '../errors';
 import { reservationOf } from './resources';
 
 /**
@@ -12,16 +12,7 @@ import { reservationOf } from './resources';
  * never `deregister`, never the whole plan (§5.5).
  */
 
-export interface StuckStep {
-  phase: string;
-  step: string;
-  status: string;
-  /** Why it cannot finish, in words. */
-  reason: string;
-  /** The agent the step waits for, when the phase or the resource tells. */
-  agentHostname?: string;
-  resourceId?: string;
-}
+export type { StuckStep };
 
 const UNKNOWN_AGENT = 'UNKNOWN_AGENT';
 
