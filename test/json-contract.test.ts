@@ -41,10 +41,12 @@ describe('--json on every exit', () => {
     expect(result.error.kind).toBe('unreachable');
   });
 
-  it('SIGTERM (a CI timeout) prints the document with the interruption', async () => {
+  it('SIGTERM (a CI timeout) prints the document with the interruption, and what was accepted before it', async () => {
+    // The unreserves never answer: the run is surely in the middle of them when the signal comes.
+    sim.faults.rules.push({ pathPrefix: '/mesos/master/unreserve', effect: 'hang', times: 100 });
     const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--json'], {
       env: { DCOS_URL: sim.url },
-      killWhen: () => sim.requestsTo('POST', '/mesos/master/destroy-volumes').length > 0,
+      killWhen: () => sim.requestsTo('POST', '/mesos/master/unreserve').length > 0,
       signal: 'SIGTERM',
     });
     expect(run.code).toBe(130);
@@ -52,6 +54,7 @@ describe('--json on every exit', () => {
     assertFollowsSchema('cleanup', result);
     expect(result).toMatchObject({ command: 'cleanup', exitCode: 130, error: { kind: 'interrupted' } });
     expect(result.target.serviceName).toBe('kafka');
+    expect(result.accepted.volumes).toBe(3);
   });
 
   it.each([
