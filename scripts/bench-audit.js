@@ -27,7 +27,16 @@ function scenario() {
       id: `a0000000-0000-4000-8000-000000000000-S${i}`,
       hostname: `10.2.${Math.floor(i / 250)}.${i % 250}`,
       resources: { cpus: 8, mem: 32768, disk: 200000 },
-      reservations: [{ ref: `svc${service}-${i}`, role: `svc${service}-role`, principal: `svc${service}-principal`, cpus: 1, mem: 1024, ...(i % 2 === 0 ? { volume: { containerPath: 'data', size: 1024 } } : {}) }],
+      reservations: [
+        {
+          ref: `svc${service}-${i}`,
+          role: `svc${service}-role`,
+          principal: `svc${service}-principal`,
+          cpus: 1,
+          mem: 1024,
+          ...(i % 2 === 0 ? { volume: { containerPath: 'data', size: 1024 } } : {}),
+        },
+      ],
     });
   }
   const live = [...Array(serviceCount).keys()].filter((service) => service % 2 === 0);
@@ -37,17 +46,33 @@ function scenario() {
     agents,
     frameworks: [
       { id: id(0), name: 'marathon', roles: ['slave_public'], principal: 'dcos_marathon', system: true },
-      ...live.map((service) => ({ id: id(service + 1), name: `svc${service}`, role: `svc${service}-role`, principal: `svc${service}-principal` })),
+      ...live.map((service) => ({
+        id: id(service + 1),
+        name: `svc${service}`,
+        role: `svc${service}-role`,
+        principal: `svc${service}-principal`,
+      })),
     ],
-    marathon: { apps: live.map((service) => ({ id: `/svc${service}`, labels: { DCOS_SERVICE_NAME: `svc${service}`, DCOS_PACKAGE_FRAMEWORK_NAME: `svc${service}` }, env: {} })) },
-    znodes: Object.fromEntries([...Array(serviceCount).keys()].map((service) => [`dcos-service-svc${service}`, { SchemaVersion: '1' }])),
+    marathon: {
+      apps: live.map((service) => ({
+        id: `/svc${service}`,
+        labels: { DCOS_SERVICE_NAME: `svc${service}`, DCOS_PACKAGE_FRAMEWORK_NAME: `svc${service}` },
+        env: {},
+      })),
+    },
+    znodes: Object.fromEntries(
+      [...Array(serviceCount).keys()].map((service) => [`dcos-service-svc${service}`, { SchemaVersion: '1' }]),
+    ),
   });
 }
 
 function run(url, args) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(cli, ['janitor', ...args], { env: { ...process.env, DCOS_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cli, ['janitor', ...args], {
+      env: { ...process.env, DCOS_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.resume();
@@ -74,8 +99,12 @@ async function best(url, args, times = 3) {
     const requests = sim.requests.length / 3;
     const cleanup = await best(sim.url, ['cleanup', '--service', 'svc1', '--dry-run', '--json']);
     if (cleanup.code !== 0) throw new Error(`cleanup --dry-run exited ${cleanup.code}`);
-    console.log(`generated cluster: ${agentCount} agents, ${serviceCount} services (${serviceCount / 2} leftovers), ${latencyMs} ms per request`);
-    console.log(`audit --json:                  ${audit.seconds.toFixed(2)} s, ${findings} findings, ${requests} requests`);
+    console.log(
+      `generated cluster: ${agentCount} agents, ${serviceCount} services (${serviceCount / 2} leftovers), ${latencyMs} ms per request`,
+    );
+    console.log(
+      `audit --json:                  ${audit.seconds.toFixed(2)} s, ${findings} findings, ${requests} requests`,
+    );
     console.log(`cleanup --dry-run --json:      ${cleanup.seconds.toFixed(2)} s`);
     console.log(`ratio: ${(audit.seconds / cleanup.seconds).toFixed(2)} (target <= 2)`);
   } finally {

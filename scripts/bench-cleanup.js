@@ -62,16 +62,31 @@ async function measure(agents, label, extraArgs) {
     await warmUp(sim.url);
     sim.requests.length = 0;
     const minimum =
-      1 + scenario.agents.filter((a) => a.reservations.some((r) => r.role === 'bench-role' && r.volume)).length +
-      scenario.agents.filter((a) => a.reservations.some((r) => r.role === 'bench-role')).length + 1 + 1 + 1;
+      1 +
+      scenario.agents.filter((a) => a.reservations.some((r) => r.role === 'bench-role' && r.volume)).length +
+      scenario.agents.filter((a) => a.reservations.some((r) => r.role === 'bench-role')).length +
+      1 +
+      1 +
+      1;
     const run = await runCli(sim.url, extraArgs);
     if (run.code !== 0) throw new Error(`${label}: exit ${run.code}\n${run.stderr.slice(-2000)}`);
     const result = JSON.parse(run.stdout);
     if (!result.verification.clean) throw new Error(`${label}: verification found leftovers`);
     // The simulator's own time to answer the reads of /master/slaves (its serialisation of every
     // agent) lies on the critical path, and a floor of round trips does not count it.
-    const readServe = sim.requests.filter((entry) => entry.method === 'GET' && entry.url.startsWith('/mesos/master/slaves')).reduce((sum, entry) => sum + entry.serveMs, 0) / 1000;
-    return { label, seconds: run.seconds, readServe, requests: sim.requests.length, minimum, volumes: result.outcome.volumesDestroyed, unreserved: result.outcome.resourcesUnreserved };
+    const readServe =
+      sim.requests
+        .filter((entry) => entry.method === 'GET' && entry.url.startsWith('/mesos/master/slaves'))
+        .reduce((sum, entry) => sum + entry.serveMs, 0) / 1000;
+    return {
+      label,
+      seconds: run.seconds,
+      readServe,
+      requests: sim.requests.length,
+      minimum,
+      volumes: result.outcome.volumesDestroyed,
+      unreserved: result.outcome.resourcesUnreserved,
+    };
   } finally {
     await sim.stop();
   }
@@ -116,28 +131,38 @@ async function benchmark(agents, withSequential) {
   const startup = startupSeconds();
   const concurrent = await medianRun(agents, 'default (--concurrency 32)', [], runs);
   const floor = floorSeconds(generateScenario(agents), 32, startup);
-  console.log(`start-up (janitor --help, median of 5): ${startup.toFixed(2)} s; floor: ${floor.seconds.toFixed(2)} s (${floor.roundTrips} round trips of ${latencyMs} ms + start-up)`);
+  console.log(
+    `start-up (janitor --help, median of 5): ${startup.toFixed(2)} s; floor: ${floor.seconds.toFixed(2)} s (${floor.roundTrips} round trips of ${latencyMs} ms + start-up)`,
+  );
   const sequential = withSequential ? await measure(agents, '--concurrency 1', ['--concurrency', '1']) : undefined;
   for (const r of [concurrent, sequential].filter(Boolean)) {
     console.log(
       `${r.label.padEnd(28)} wall ${r.seconds.toFixed(2).padStart(7)} s   requests ${String(r.requests).padStart(5)} (minimum ${r.minimum}, ratio ${(r.requests / r.minimum).toFixed(3)})   destroyed ${r.volumes}, unreserved ${r.unreserved}`,
     );
   }
-  console.log(`default concurrency, ${runs} runs: ${concurrent.all.map((s) => s.toFixed(2)).join(', ')} s (median above)`);
-  console.log(`ratio to the floor (default concurrency, median): ${(concurrent.seconds / floor.seconds).toFixed(2)} (target <= 1.5)`);
+  console.log(
+    `default concurrency, ${runs} runs: ${concurrent.all.map((s) => s.toFixed(2)).join(', ')} s (median above)`,
+  );
+  console.log(
+    `ratio to the floor (default concurrency, median): ${(concurrent.seconds / floor.seconds).toFixed(2)} (target <= 1.5)`,
+  );
   console.log(
     `  without the simulator's ${concurrent.readServe.toFixed(2)} s serving the /master/slaves reads: ${((concurrent.seconds - concurrent.readServe) / floor.seconds).toFixed(2)}`,
   );
-  if (sequential) console.log(`speed-up over --concurrency 1: ${(sequential.seconds / concurrent.seconds).toFixed(1)}x`);
+  if (sequential)
+    console.log(`speed-up over --concurrency 1: ${(sequential.seconds / concurrent.seconds).toFixed(1)}x`);
   return concurrent.seconds / floor.seconds;
 }
 
 (async () => {
   const ratios = [];
   const largest = Math.max(...sizes);
-  for (const agents of sizes) ratios.push([agents, await benchmark(agents, agents === largest && !process.argv.includes('--no-sequential'))]);
+  for (const agents of sizes)
+    ratios.push([agents, await benchmark(agents, agents === largest && !process.argv.includes('--no-sequential'))]);
   const met = ratios.every(([, ratio]) => ratio <= 1.5);
-  console.log(`\nratio to the floor: ${ratios.map(([agents, ratio]) => `generated:${agents} ${ratio.toFixed(2)}`).join(', ')}: ${met ? 'within' : 'NOT within'} the target of 1.5`);
+  console.log(
+    `\nratio to the floor: ${ratios.map(([agents, ratio]) => `generated:${agents} ${ratio.toFixed(2)}`).join(', ')}: ${met ? 'within' : 'NOT within'} the target of 1.5`,
+  );
 })().catch((error) => {
   console.error(error.message);
   process.exit(1);

@@ -31,7 +31,9 @@ function run(url, extra) {
     });
     child.stderr.resume();
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes, lines }));
+    child.on('close', (code) =>
+      resolve({ code, seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes, lines }),
+    );
   });
 }
 
@@ -52,7 +54,9 @@ async function best(url, extra, times = 3) {
     try {
       const json = await best(sim.url, ['--json']);
       const text = await best(sim.url, []);
-      console.log(`${String(agents).padStart(6)}   ${json.seconds.toFixed(2).padStart(10)}   ${text.seconds.toFixed(2).padStart(8)}   ${(text.seconds / json.seconds).toFixed(2).padStart(9)}   ${String(text.lines).padStart(10)}`);
+      console.log(
+        `${String(agents).padStart(6)}   ${json.seconds.toFixed(2).padStart(10)}   ${text.seconds.toFixed(2).padStart(8)}   ${(text.seconds / json.seconds).toFixed(2).padStart(9)}   ${String(text.lines).padStart(10)}`,
+      );
     } finally {
       await sim.stop();
     }

@@ -28,7 +28,10 @@ function run(sim, args) {
   return new Promise((resolve, reject) => {
     const before = sim.requests.length;
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', 'RSS_KB=%M', cli, 'janitor', ...args], { env: { ...process.env, DCOS_URL: sim.url }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'RSS_KB=%M', cli, 'janitor', ...args], {
+      env: { ...process.env, DCOS_URL: sim.url },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
@@ -57,7 +60,9 @@ function run(sim, args) {
           if (i > 0) results.push(result);
         }
         const median = results.sort((a, b) => a.client - b.client)[1];
-        console.log(`${String(agents).padStart(6)}  ${label.padEnd(26)}  ${median.client.toFixed(2).padStart(9)}  ${median.simSeconds.toFixed(2).padStart(7)}  ${median.wall.toFixed(2).padStart(8)}  ${median.rssMb.toFixed(0).padStart(13)}`);
+        console.log(
+          `${String(agents).padStart(6)}  ${label.padEnd(26)}  ${median.client.toFixed(2).padStart(9)}  ${median.simSeconds.toFixed(2).padStart(7)}  ${median.wall.toFixed(2).padStart(8)}  ${median.rssMb.toFixed(0).padStart(13)}`,
+        );
       }
     } finally {
       await sim.stop();

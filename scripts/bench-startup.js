@@ -29,7 +29,12 @@ const measure = (args) => {
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return { min: times[0], median: times[Math.floor(times.length / 2)], p90: times[Math.floor(times.length * 0.9)], max: times[times.length - 1] };
+  return {
+    min: times[0],
+    median: times[Math.floor(times.length / 2)],
+    p90: times[Math.floor(times.length * 0.9)],
+    max: times[times.length - 1],
+  };
 };
 
 const baseline = (() => {
@@ -42,7 +47,8 @@ const baseline = (() => {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 })();
 
-const format = (t) => `min ${t.min.toFixed(0)} ms, median ${t.median.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms`;
+const format = (t) =>
+  `min ${t.min.toFixed(0)} ms, median ${t.median.toFixed(0)} ms, p90 ${t.p90.toFixed(0)} ms, max ${t.max.toFixed(0)} ms`;
 console.log(`${runs} runs each, from ${path.relative(process.cwd(), zipPath)} installed under ${dcosDir}`);
 console.log(`node -e ''                     median ${baseline.toFixed(0)} ms (the floor)`);
 const help = measure(['janitor', '--help']);

@@ -36,7 +36,10 @@ async function main() {
     license: pkg.license,
     private: true,
     engines: pkg.engines,
-    oclif: { ...pkg.oclif, commands: { strategy: 'explicit', target: './lib/dcos-janitor.js', identifier: 'COMMANDS' } },
+    oclif: {
+      ...pkg.oclif,
+      commands: { strategy: 'explicit', target: './lib/dcos-janitor.js', identifier: 'COMMANDS' },
+    },
   };
   write('package.json', `${JSON.stringify(pluginPackage, null, 2)}\n`);
   write('plugin.toml', fs.readFileSync(path.join(root, 'plugin.toml'), 'utf8'));
@@ -67,7 +70,9 @@ async function main() {
   fs.mkdirSync(path.dirname(output), { recursive: true });
   fs.writeFileSync(output, zip(files));
   const bundleSize = fs.statSync(path.join(stage, 'lib', 'dcos-janitor.js')).size;
-  console.log(`${path.relative(root, output)}: ${fs.statSync(output).size} bytes (${files.length} entries; bundle ${bundleSize} bytes)`);
+  console.log(
+    `${path.relative(root, output)}: ${fs.statSync(output).size} bytes (${files.length} entries; bundle ${bundleSize} bytes)`,
+  );
 }
 
 function write(relative, content, mode = 0o644) {
@@ -122,7 +127,13 @@ function completion(commands) {
       return { path: id.split(':').slice(1).join(' '), flags: words.concat(['--help']).sort(), valued };
     });
   const children = (prefix) =>
-    [...new Set(entries.filter((entry) => entry.path.startsWith(prefix) && entry.path !== prefix.trim()).map((entry) => entry.path.slice(prefix.length).split(' ')[0]))]
+    [
+      ...new Set(
+        entries
+          .filter((entry) => entry.path.startsWith(prefix) && entry.path !== prefix.trim())
+          .map((entry) => entry.path.slice(prefix.length).split(' ')[0]),
+      ),
+    ]
       .filter(Boolean)
       .sort()
       .join(' ');

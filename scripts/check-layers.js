@@ -9,7 +9,17 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 /** Lowest first. The simulator is apart: it imports only itself. */
-const LAYERS = [['errors.ts', 'text.ts'], ['cluster'], ['clients'], ['domain'], ['render'], ['cli'], ['commands'], ['index.ts'], ['main.ts']];
+const LAYERS = [
+  ['errors.ts', 'text.ts'],
+  ['cluster'],
+  ['clients'],
+  ['domain'],
+  ['render'],
+  ['cli'],
+  ['commands'],
+  ['index.ts'],
+  ['main.ts'],
+];
 
 function layerOf(relative) {
   const top = relative.split('/')[0];
@@ -28,7 +38,9 @@ function importGraph(root) {
       else if (entry.name.endsWith('.ts')) {
         const text = fs.readFileSync(full, 'utf8');
         const imports = [];
-        for (const match of text.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'(\.{1,2}\/[^']+)'/gm)) {
+        for (const match of text.matchAll(
+          /^(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'(\.{1,2}\/[^']+)'/gm,
+        )) {
           let target = path.resolve(path.dirname(full), match[2]);
           if (fs.existsSync(`${target}.ts`)) target = `${target}.ts`;
           else if (fs.existsSync(path.join(target, 'index.ts'))) target = path.join(target, 'index.ts');
@@ -52,7 +64,10 @@ function violations(graph) {
       if (from === undefined || to === undefined) problems.push(`${file} -> ${target}: outside the known layers`);
       else if (from === 'sim' || to === 'sim') {
         if (from !== to) problems.push(`${file} -> ${target}: the simulator and the tool share no code`);
-      } else if (to > from) problems.push(`${file} -> ${target}: points up (${LAYERS[from].join('/')} must not import ${LAYERS[to].join('/')})`);
+      } else if (to > from)
+        problems.push(
+          `${file} -> ${target}: points up (${LAYERS[from].join('/')} must not import ${LAYERS[to].join('/')})`,
+        );
     }
   }
   // Cycles through runtime imports (Tarjan's strongly connected components).

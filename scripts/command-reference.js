@@ -15,10 +15,16 @@ function commands() {
   return require(path.resolve(__dirname, '..', 'dist', 'dcos-janitor.js')).COMMANDS;
 }
 
-const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 function flagRow(name, flag) {
-  const names = [flag.char ? `-${flag.char}` : '', `--${name}${flag.type === 'option' ? ' VALUE' : ''}`].filter(Boolean).join(', ');
+  const names = [flag.char ? `-${flag.char}` : '', `--${name}${flag.type === 'option' ? ' VALUE' : ''}`]
+    .filter(Boolean)
+    .join(', ');
   const extra = [];
   if (flag.default !== undefined && flag.default !== false) extra.push(`default ${JSON.stringify(flag.default)}`);
   if (flag.options) extra.push(`one of ${flag.options.join(', ')}`);
@@ -44,10 +50,16 @@ function render() {
     lines.push(`## dcos janitor ${words}`, '', cell(command.summary), '');
     if (command.description) lines.push(cell(command.description), '');
     const args = Object.entries(command.args ?? {});
-    lines.push('```', `dcos janitor ${words}${args.map(([name, arg]) => (arg.required ? ` ${name.toUpperCase()}` : ` [${name.toUpperCase()}]`)).join('')} [FLAGS]`, '```', '');
+    lines.push(
+      '```',
+      `dcos janitor ${words}${args.map(([name, arg]) => (arg.required ? ` ${name.toUpperCase()}` : ` [${name.toUpperCase()}]`)).join('')} [FLAGS]`,
+      '```',
+      '',
+    );
     if (args.length > 0) {
       lines.push('| Argument | Meaning |', '|---|---|');
-      for (const [name, arg] of args) lines.push(`| \`${name.toUpperCase()}\`${arg.required ? '' : ' (optional)'} | ${cell(arg.description)} |`);
+      for (const [name, arg] of args)
+        lines.push(`| \`${name.toUpperCase()}\`${arg.required ? '' : ' (optional)'} | ${cell(arg.description)} |`);
       lines.push('');
     }
     const own = Object.entries(flags).filter(([, flag]) => !flag.hidden);
@@ -56,8 +68,11 @@ function render() {
       for (const [name, flag] of own.sort(([a], [b]) => a.localeCompare(b))) lines.push(flagRow(name, flag));
       lines.push('');
     }
-    for (const [name, flag] of Object.entries(flags)) if (flag.hidden && flag.helpGroup === 'CONNECTION') shared[name] = flag;
-    const examples = (command.examples ?? []).map((example) => (typeof example === 'string' ? { command: example } : example));
+    for (const [name, flag] of Object.entries(flags))
+      if (flag.hidden && flag.helpGroup === 'CONNECTION') shared[name] = flag;
+    const examples = (command.examples ?? []).map((example) =>
+      typeof example === 'string' ? { command: example } : example,
+    );
     if (examples.length > 0) {
       lines.push('Examples:', '', '```sh');
       for (const example of examples) {
@@ -68,7 +83,8 @@ function render() {
     }
   }
   lines.push('## Connection flags (every command)', '', '| Flag | Meaning |', '|---|---|');
-  for (const [name, flag] of Object.entries(shared).sort(([a], [b]) => a.localeCompare(b))) lines.push(flagRow(name, flag));
+  for (const [name, flag] of Object.entries(shared).sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(flagRow(name, flag));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

@@ -1,4 +1,3 @@
-
 /**
  * One error type per cause, each mapped to one exit code here and nowhere else.
  * Every message is one line that says what happened and what to do next; none

@@ -54,7 +54,10 @@ function ignoreClosedPipes(): void {
 function packageVersion(dir: string): string {
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(at, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+      return (
+        (JSON.parse(fs.readFileSync(path.join(at, 'package.json'), 'utf8')) as { version?: string }).version ??
+        'unknown'
+      );
     } catch {
       if (path.dirname(at) === at) return 'unknown';
     }

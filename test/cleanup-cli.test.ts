@@ -82,7 +82,9 @@ describe('Kafka destroyed from the UI', () => {
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     expect(result.outcome).toMatchObject({ volumesDestroyed: 0, znode: 'kept' });
-    expect(result.verification.leftovers.filter((leftover: { kind: string }) => leftover.kind === 'in-use').length).toBeGreaterThan(0);
+    expect(
+      result.verification.leftovers.filter((leftover: { kind: string }) => leftover.kind === 'in-use').length,
+    ).toBeGreaterThan(0);
     expect(sim.requestsTo('POST', '/mesos/master/destroy-volumes')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(true);
   });
@@ -120,7 +122,9 @@ describe('Kafka destroyed from the UI', () => {
     await tearDownKafka();
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--dry-run']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Totals: destroy 3 volumes; unreserve 12 resources on 3 agents \(9 reservations and the disk of each of the 3 destroyed volumes\)\./);
+    expect(run.stdout).toMatch(
+      /Totals: destroy 3 volumes; unreserve 12 resources on 3 agents \(9 reservations and the disk of each of the 3 destroyed volumes\)\./,
+    );
     expect(run.stdout).toMatch(/delete \/dcos-service-kafka \(present\)/);
     expect(run.stdout).toMatch(/Dry run: nothing was changed/);
     expect(mutatingRequests(sim).filter((entry) => entry.url !== '/mesos/master/teardown')).toEqual([]);
@@ -131,7 +135,12 @@ describe('Kafka destroyed from the UI', () => {
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/standard input is not a terminal.*--yes/);
-    expect(run.stderr.trim().split('\n').filter((line) => line.startsWith('Error'))).toHaveLength(1);
+    expect(
+      run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('Error')),
+    ).toHaveLength(1);
     expect(run.stderr).not.toMatch(/\s+at .*\.js:\d+/);
     expect(mutatingRequests(sim).filter((entry) => entry.url !== '/mesos/master/teardown')).toEqual([]);
   });
@@ -141,9 +150,27 @@ describe('Kafka destroyed from the UI', () => {
     const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(Object.keys(result)).toEqual(['schemaVersion', 'command', 'dryRun', 'target', 'plan', 'accepted', 'outcome', 'verification', 'notFound', 'message', 'exitCode', 'error']);
+    expect(Object.keys(result)).toEqual([
+      'schemaVersion',
+      'command',
+      'dryRun',
+      'target',
+      'plan',
+      'accepted',
+      'outcome',
+      'verification',
+      'notFound',
+      'message',
+      'exitCode',
+      'error',
+    ]);
     expect(result.target).toMatchObject({ serviceName: 'kafka', roles: ['kafka-role'], zkNode: 'dcos-service-kafka' });
-    expect(result.outcome).toMatchObject({ volumesDestroyed: 3, resourcesUnreserved: 12, znode: 'deleted', failures: [] });
+    expect(result.outcome).toMatchObject({
+      volumesDestroyed: 3,
+      resourcesUnreserved: 12,
+      znode: 'deleted',
+      failures: [],
+    });
     expect(result.verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [] });
     expect(run.stdout).not.toMatch(/Cleanup plan/);
   });
@@ -164,15 +191,28 @@ describe("the six-agent Cassandra of janitor.py's sample output", () => {
 
   it('cleans with the janitor.py flags on Mesos 0.28 and never touches slave_public', async () => {
     const publicBefore = snapshotWhere(sim, (resource) => innermostRole(resource) === 'slave_public');
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes']);
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '-z',
+      'cassandra',
+      '--yes',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Destroyed 3 volumes and unreserved 12 resources on 3 agents/);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
     expect([...sim.state.znodes.keys()].some((node) => node.startsWith('/cassandra'))).toBe(false);
     expect(snapshotWhere(sim, (resource) => innermostRole(resource) === 'slave_public')).toBe(publicBefore);
     // Only S1, S4 and S5 held anything: no request for the others.
-    const agentsCalled = new Set(sim.requestsTo('POST', '/mesos/master/').map((entry) => /slaveId=([^&]+)/.exec(entry.body)?.[1]));
-    expect([...agentsCalled].sort()).toEqual(['S1', 'S4', 'S5'].map((s) => `3ce447e3-2894-4c61-bd0f-be97e4d99ee9-${s}`));
+    const agentsCalled = new Set(
+      sim.requestsTo('POST', '/mesos/master/').map((entry) => /slaveId=([^&]+)/.exec(entry.body)?.[1]),
+    );
+    expect([...agentsCalled].sort()).toEqual(
+      ['S1', 'S4', 'S5'].map((s) => `3ce447e3-2894-4c61-bd0f-be97e4d99ee9-${s}`),
+    );
     // 0.28 answered 200, not 202, and that is success too.
     expect(sim.requestsTo('POST', '/mesos/master/unreserve').every((entry) => entry.status === 200)).toBe(true);
   });
@@ -207,7 +247,9 @@ describe('two services sharing a role with different principals', () => {
   });
 
   it('--service cleans the destroyed service and the sibling keeps every reservation and volume', async () => {
-    const siblingBefore = snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING));
+    const siblingBefore = snapshotWhere(sim, (resource) =>
+      resource.reservations.some((entry) => entry.principal === SIBLING),
+    );
     const siblingVolumes = volumesOf(sim, SIBLING);
     expect(siblingVolumes).toHaveLength(2);
 
@@ -218,11 +260,17 @@ describe('two services sharing a role with different principals', () => {
     expect(run.stdout).not.toMatch(/Verified/);
     expect(run.stdout).toMatch(/cpus 0\.25: not selected \(unlabeled/);
     expect(run.stdout).toMatch(/--include-unlabeled --yes/);
-    expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(siblingBefore);
+    expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(
+      siblingBefore,
+    );
     expect(volumesOf(sim, SIBLING)).toEqual(siblingVolumes);
     // The destroyed service's own reservations are gone, refined one included (popped back to slave_public).
     const ours = reservedWhere(sim.state, (resource) =>
-      resource.reservations.some((entry) => entry.principal === '/quota/hello-world-principal' && entry.labels?.some((label) => label.key === 'resource_id')),
+      resource.reservations.some(
+        (entry) =>
+          entry.principal === '/quota/hello-world-principal' &&
+          entry.labels?.some((label) => label.key === 'resource_id'),
+      ),
     );
     expect(ours).toEqual([]);
     // The role came from the completed framework, not guessed; the sibling's znode stays.
@@ -235,38 +283,74 @@ describe('two services sharing a role with different principals', () => {
     const run = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    const reasons = result.plan.agents.flatMap((agent: { skipped: Array<{ reason: string }> }) => agent.skipped.map((skipped) => skipped.reason));
+    const reasons = result.plan.agents.flatMap((agent: { skipped: Array<{ reason: string }> }) =>
+      agent.skipped.map((skipped) => skipped.reason),
+    );
     expect(new Set(reasons)).toEqual(new Set(['other-principal', 'marathon-resident', 'unlabeled']));
     await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
-    expect(reservedWhere(sim.state, (resource) => resource.reservations.some((entry) => entry.labels?.some((label) => label.key === 'marathon_task_id')))).toHaveLength(2);
-    expect(reservedWhere(sim.state, (resource) => resource.name === 'cpus' && resource.scalar === 0.25 && innermostRole(resource) === 'quota')).toHaveLength(1);
+    expect(
+      reservedWhere(sim.state, (resource) =>
+        resource.reservations.some((entry) => entry.labels?.some((label) => label.key === 'marathon_task_id')),
+      ),
+    ).toHaveLength(2);
+    expect(
+      reservedWhere(
+        sim.state,
+        (resource) => resource.name === 'cpus' && resource.scalar === 0.25 && innermostRole(resource) === 'quota',
+      ),
+    ).toHaveLength(1);
   });
 
   it('the janitor.py form with -r quota is protected by the principal too', async () => {
-    const siblingBefore = snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING));
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'quota', '-p', '/quota/hello-world-principal', '--include-unlabeled', '--yes']);
+    const siblingBefore = snapshotWhere(sim, (resource) =>
+      resource.reservations.some((entry) => entry.principal === SIBLING),
+    );
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'quota',
+      '-p',
+      '/quota/hello-world-principal',
+      '--include-unlabeled',
+      '--yes',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Verified/);
-    expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(siblingBefore);
+    expect(snapshotWhere(sim, (resource) => resource.reservations.some((entry) => entry.principal === SIBLING))).toBe(
+      siblingBefore,
+    );
   });
 
   it('a live sibling sharing the group role and the service account is neither a blocker nor a leftover, and keeps all it has', async () => {
     // A shared service account: same principal for both services.
     await sim.stop();
-    const scenario = JSON.parse(JSON.stringify((await import('../src/sim/scenario')).loadScenario('shared-role-siblings')));
-    for (const agent of scenario.agents) for (const reservation of agent.reservations) if (reservation.principal === SIBLING) reservation.principal = '/quota/hello-world-principal';
-    for (const framework of scenario.frameworks) if (framework.principal === SIBLING) framework.principal = '/quota/hello-world-principal';
+    const scenario = JSON.parse(
+      JSON.stringify((await import('../src/sim/scenario')).loadScenario('shared-role-siblings')),
+    );
+    for (const agent of scenario.agents)
+      for (const reservation of agent.reservations)
+        if (reservation.principal === SIBLING) reservation.principal = '/quota/hello-world-principal';
+    for (const framework of scenario.frameworks)
+      if (framework.principal === SIBLING) framework.principal = '/quota/hello-world-principal';
     sim = await SimCluster.start(scenario);
     const siblingLabel = '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0012';
     const hasSiblingLabel = (resource: Parameters<Parameters<typeof reservedWhere>[1]>[0]) =>
-      resource.reservations.some((entry) => entry.labels?.some((label) => label.key === 'framework_id' && label.value === siblingLabel));
+      resource.reservations.some((entry) =>
+        entry.labels?.some((label) => label.key === 'framework_id' && label.value === siblingLabel),
+      );
     const siblingBefore = snapshotWhere(sim, hasSiblingLabel);
 
     // Same role and principal is not sameness: the sibling is named otherwise, so it is not the target's.
-    const dry = JSON.parse((await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json'])).stdout);
+    const dry = JSON.parse(
+      (await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json'])).stdout,
+    );
     expect(dry.plan.blockers).toEqual([]);
     expect(dry.plan.frameworks).toEqual([]);
-    const reasons = new Set(dry.plan.agents.flatMap((agent: { skipped: Array<{ reason: string }> }) => agent.skipped.map((skipped) => skipped.reason)));
+    const reasons = new Set(
+      dry.plan.agents.flatMap((agent: { skipped: Array<{ reason: string }> }) =>
+        agent.skipped.map((skipped) => skipped.reason),
+      ),
+    );
     expect(reasons.has('live-framework')).toBe(true);
     expect(JSON.stringify(dry)).not.toMatch(/teardown --framework-id 7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0012/);
 
@@ -324,14 +408,34 @@ describe('agents that are not there', () => {
 
   it('an agent not registered before the run, on which it never saw the target, is a warning, not a leftover; the rest is cleaned', async () => {
     sim.setAgentState('3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S4', 'recovered');
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes']);
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '-z',
+      'cassandra',
+      '--yes',
+    ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered \(10\.0\.2\.104\)/);
+    expect(run.stdout).toMatch(
+      /Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered \(10\.0\.2\.104\)/,
+    );
     expect(run.stdout).not.toMatch(/agent-unregistered/);
     expect(reservedOf(sim, 'cassandra_role').every((entry) => entry.agentId.endsWith('-S4'))).toBe(true);
     // When it comes back, a second run finishes the job.
     sim.setAgentState('3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S4', 'registered');
-    const again = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes']);
+    const again = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '-z',
+      'cassandra',
+      '--yes',
+    ]);
     expect(again.code).toBe(0);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
@@ -345,31 +449,68 @@ describe('agents that are not there', () => {
         sim.setAgentState(moving, 'recovered');
       }
     };
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json', '--concurrency', '1']);
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '--yes',
+      '--json',
+      '--concurrency',
+      '1',
+    ]);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     // Three volumes were planned; the one on the agent that moved cannot be seen, so it is not counted.
     expect(result.outcome).toMatchObject({ volumesDestroyed: 2, agentsTouched: 2, unknown: 1 });
-    expect(result.verification.leftovers).toEqual([expect.objectContaining({ kind: 'agent-unregistered', agentId: moving })]);
+    expect(result.verification.leftovers).toEqual([
+      expect.objectContaining({ kind: 'agent-unregistered', agentId: moving }),
+    ]);
     expect(result.verification.unverifiableAgents).toEqual([]);
     const text = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes']);
-    expect(text.stdout).toMatch(/Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered/);
+    expect(text.stdout).toMatch(
+      /Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered/,
+    );
   });
 
   it('an agent that leaves between the destroy and the unreserve is reported, exit 3', async () => {
     const leaving = '3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S5';
     sim.onRequest = (entry) => {
-      if (entry.url.startsWith('/mesos/master/destroy-volumes') && entry.body.includes(leaving)) sim.setAgentState(leaving, 'gone');
+      if (entry.url.startsWith('/mesos/master/destroy-volumes') && entry.body.includes(leaving))
+        sim.setAgentState(leaving, 'gone');
     };
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json']);
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '--yes',
+      '--json',
+    ]);
     expect(run.code).toBe(3);
     const leftovers = JSON.parse(run.stdout).verification.leftovers;
     expect(leftovers).toEqual([expect.objectContaining({ kind: 'agent-unregistered', agentId: leaving })]);
   });
 
   it("Mesos' 400 'No agent found' on an unreserve is a reported failure with its hint, exit 3", async () => {
-    sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 400, body: 'No agent found with specified ID', times: 1 });
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1']);
+    sim.addFault({
+      pathPrefix: '/mesos/master/unreserve',
+      status: 400,
+      body: 'No agent found with specified ID',
+      times: 1,
+    });
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '--yes',
+      '--concurrency',
+      '1',
+    ]);
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/Failed: unreserve .*No agent found with specified ID \(the agent left the cluster/);
   });
@@ -378,13 +519,31 @@ describe('agents that are not there', () => {
 describe('409 that outlives the retries', () => {
   it('is reported with the hint that a framework may still be running, exit 3', async () => {
     sim = await SimCluster.start('cassandra-six-agents');
-    sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 409, body: 'cpus(cassandra_role):1.5 does not contain ...', times: 1000 });
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json']);
+    sim.addFault({
+      pathPrefix: '/mesos/master/unreserve',
+      status: 409,
+      body: 'cpus(cassandra_role):1.5 does not contain ...',
+      times: 1000,
+    });
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '--yes',
+      '--json',
+    ]);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     expect(result.outcome.failures.length).toBeGreaterThan(0);
-    expect(result.outcome.failures[0]).toMatchObject({ operation: 'unreserve', hint: expect.stringMatching(/framework may still be running.*dcos janitor teardown/) });
-    expect(result.verification.leftovers.every((leftover: { kind: string }) => leftover.kind === 'reservation')).toBe(true);
+    expect(result.outcome.failures[0]).toMatchObject({
+      operation: 'unreserve',
+      hint: expect.stringMatching(/framework may still be running.*dcos janitor teardown/),
+    });
+    expect(result.verification.leftovers.every((leftover: { kind: string }) => leftover.kind === 'reservation')).toBe(
+      true,
+    );
     // Batch, then one call per resource, each retried twice: bounded.
     expect(sim.requestsTo('POST', '/mesos/master/unreserve').length).toBe(3 * (1 + 4 * 3));
   });
@@ -392,7 +551,16 @@ describe('409 that outlives the retries', () => {
   it('a 409 that clears on retry is not a leftover', async () => {
     sim = await SimCluster.start('cassandra-six-agents');
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 409, times: 2 });
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1']);
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '--yes',
+      '--concurrency',
+      '1',
+    ]);
     expect(run.code).toBe(0);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
@@ -403,7 +571,7 @@ describe('exhibitor answers', () => {
     sim = await SimCluster.start('cassandra-six-agents');
   });
 
-  it("a partial delete (succeeded:false) is a failure with exit 3, and a re-run finishes it", async () => {
+  it('a partial delete (succeeded:false) is a failure with exit 3, and a re-run finishes it', async () => {
     sim.faults.exhibitor.failDeleteAfter = 2;
     const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(3);
@@ -416,7 +584,8 @@ describe('exhibitor answers', () => {
 
   it('a node deleted by someone else between the read and the delete (NoNode) counts as done', async () => {
     sim.onRequest = (entry) => {
-      if (entry.url.startsWith('/exhibitor/exhibitor/v1/explorer/node-data')) sim.state.deleteZnodeRecursive('/cassandra');
+      if (entry.url.startsWith('/exhibitor/exhibitor/v1/explorer/node-data'))
+        sim.state.deleteZnodeRecursive('/cassandra');
     };
     const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(0);
@@ -426,7 +595,9 @@ describe('exhibitor answers', () => {
   it('a node that never existed is exit 12, with the nodes that do as did-you-mean', async () => {
     const run = await runAgainst(sim.url, ['cleanup', '-z', 'casandra', '--yes']);
     expect(run.code).toBe(12);
-    expect(run.stderr).toMatch(/Nothing of ZooKeeper node \/casandra is on the cluster.*Did you mean 'ZooKeeper node \/cassandra'/);
+    expect(run.stderr).toMatch(
+      /Nothing of ZooKeeper node \/casandra is on the cluster.*Did you mean 'ZooKeeper node \/cassandra'/,
+    );
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
@@ -441,15 +612,38 @@ describe('exhibitor answers', () => {
 describe('volumes still carried by running tasks', () => {
   it('are not sent, and are reported with a teardown hint', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const refused = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json']);
+    const refused = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'kafka-role',
+      '-p',
+      'kafka-principal',
+      '--yes',
+      '--json',
+    ]);
     expect(refused.code).toBe(11);
-    expect(JSON.parse(refused.stdout).plan.blockers.map((blocker: { reason: string }) => blocker.reason).join(' ')).toMatch(/in use by running tasks/);
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json', '--force']);
+    expect(
+      JSON.parse(refused.stdout)
+        .plan.blockers.map((blocker: { reason: string }) => blocker.reason)
+        .join(' '),
+    ).toMatch(/in use by running tasks/);
+    const run = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'kafka-role',
+      '-p',
+      'kafka-principal',
+      '--yes',
+      '--json',
+      '--force',
+    ]);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     const kinds = new Set(result.verification.leftovers.map((leftover: { kind: string }) => leftover.kind));
     expect(kinds).toEqual(new Set(['in-use', 'framework']));
     expect(sim.requestsTo('POST', '/mesos/master/')).toEqual([]);
-    expect(reservedWhere(sim.state, (resource) => isVolume(resource) && innermostRole(resource) === 'kafka-role')).toHaveLength(3);
+    expect(
+      reservedWhere(sim.state, (resource) => isVolume(resource) && innermostRole(resource) === 'kafka-role'),
+    ).toHaveLength(3);
   });
 });

@@ -16,7 +16,9 @@ const target: CleanupTarget = {
   includeUnlabeled: false,
 };
 
-const labels = (pairs: Record<string, string>) => ({ labels: Object.entries(pairs).map(([key, value]) => ({ key, value })) });
+const labels = (pairs: Record<string, string>) => ({
+  labels: Object.entries(pairs).map(([key, value]) => ({ key, value })),
+});
 
 const pre14Dynamic: MesosResource = {
   name: 'cpus',
@@ -28,7 +30,9 @@ const pre14Dynamic: MesosResource = {
 
 const endpointDynamic: MesosResource = {
   ...pre14Dynamic,
-  reservations: [{ type: 'DYNAMIC', role: 'kafka-role', principal: 'kafka-principal', labels: labels({ resource_id: 'r1' }) }],
+  reservations: [
+    { type: 'DYNAMIC', role: 'kafka-role', principal: 'kafka-principal', labels: labels({ resource_id: 'r1' }) },
+  ],
 };
 
 const refined: MesosResource = {
@@ -37,18 +41,40 @@ const refined: MesosResource = {
   scalar: { value: 1 },
   reservations: [
     { type: 'STATIC', role: 'slave_public' },
-    { type: 'DYNAMIC', role: 'slave_public/kafka-role', principal: 'kafka-principal', labels: labels({ resource_id: 'r2' }) },
+    {
+      type: 'DYNAMIC',
+      role: 'slave_public/kafka-role',
+      principal: 'kafka-principal',
+      labels: labels({ resource_id: 'r2' }),
+    },
   ],
 };
 
 describe('reservationOf', () => {
   it('reads pre-1.4, ENDPOINT and refined formats alike', () => {
-    expect(reservationOf(pre14Dynamic)).toMatchObject({ kind: 'dynamic', role: 'kafka-role', principal: 'kafka-principal', depth: 1 });
-    expect(reservationOf(endpointDynamic)).toMatchObject({ kind: 'dynamic', role: 'kafka-role', principal: 'kafka-principal', depth: 1 });
+    expect(reservationOf(pre14Dynamic)).toMatchObject({
+      kind: 'dynamic',
+      role: 'kafka-role',
+      principal: 'kafka-principal',
+      depth: 1,
+    });
+    expect(reservationOf(endpointDynamic)).toMatchObject({
+      kind: 'dynamic',
+      role: 'kafka-role',
+      principal: 'kafka-principal',
+      depth: 1,
+    });
     expect(reservationOf(refined)).toMatchObject({ kind: 'dynamic', role: 'slave_public/kafka-role', depth: 2 });
     expect(reservationOf({ name: 'cpus', type: 'SCALAR', role: 'slave_public' })).toMatchObject({ kind: 'static' });
     expect(reservationOf({ name: 'cpus', type: 'SCALAR', role: '*' })).toMatchObject({ kind: 'unreserved' });
-    expect(reservationOf({ name: 'cpus', type: 'SCALAR', role: 'slave_public', reservations: [{ type: 'STATIC', role: 'slave_public' }] })).toMatchObject({ kind: 'static' });
+    expect(
+      reservationOf({
+        name: 'cpus',
+        type: 'SCALAR',
+        role: 'slave_public',
+        reservations: [{ type: 'STATIC', role: 'slave_public' }],
+      }),
+    ).toMatchObject({ kind: 'static' });
   });
 });
 
@@ -67,7 +93,10 @@ describe('selectResource', () => {
   });
 
   it('spares another principal, and says so', () => {
-    const sibling = { ...pre14Dynamic, reservation: { principal: 'other-principal', labels: labels({ resource_id: 'x' }) } };
+    const sibling = {
+      ...pre14Dynamic,
+      reservation: { principal: 'other-principal', labels: labels({ resource_id: 'x' }) },
+    };
     expect(selectResource(sibling, target)).toEqual({ selected: false, reason: 'other-principal' });
   });
 
@@ -77,11 +106,20 @@ describe('selectResource', () => {
   });
 
   it('spares static reservations of the role', () => {
-    expect(selectResource({ name: 'cpus', type: 'SCALAR', role: 'kafka-role' }, target)).toEqual({ selected: false, reason: 'static' });
+    expect(selectResource({ name: 'cpus', type: 'SCALAR', role: 'kafka-role' }, target)).toEqual({
+      selected: false,
+      reason: 'static',
+    });
   });
 
   it('spares Marathon resident reservations', () => {
-    const resident = { ...pre14Dynamic, reservation: { principal: 'kafka-principal', labels: labels({ marathon_framework_id: 'm', marathon_task_id: 't' }) } };
+    const resident = {
+      ...pre14Dynamic,
+      reservation: {
+        principal: 'kafka-principal',
+        labels: labels({ marathon_framework_id: 'm', marathon_task_id: 't' }),
+      },
+    };
     expect(selectResource(resident, target)).toEqual({ selected: false, reason: 'marathon-resident' });
   });
 
@@ -92,8 +130,14 @@ describe('selectResource', () => {
   });
 
   it('spares a framework_id label of another framework when the target framework is known', () => {
-    const labelled = { ...pre14Dynamic, reservation: { principal: 'kafka-principal', labels: labels({ resource_id: 'r', framework_id: 'F2' }) } };
-    expect(selectResource(labelled, { ...target, frameworkIds: ['F1'] })).toEqual({ selected: false, reason: 'other-framework' });
+    const labelled = {
+      ...pre14Dynamic,
+      reservation: { principal: 'kafka-principal', labels: labels({ resource_id: 'r', framework_id: 'F2' }) },
+    };
+    expect(selectResource(labelled, { ...target, frameworkIds: ['F1'] })).toEqual({
+      selected: false,
+      reason: 'other-framework',
+    });
     expect(selectResource(labelled, { ...target, frameworkIds: ['F2'] })).toEqual({ selected: true });
     expect(selectResource(labelled, target)).toEqual({ selected: true });
   });
@@ -116,7 +160,10 @@ describe('planAgentCleanup', () => {
     id: 'S1',
     hostname: 'h1',
     active: true,
-    reserved_resources_full: { 'kafka-role': [pre14Dynamic, volume], slave_public: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 4 }, role: 'slave_public' }] },
+    reserved_resources_full: {
+      'kafka-role': [pre14Dynamic, volume],
+      slave_public: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 4 }, role: 'slave_public' }],
+    },
     used_resources_full: used,
   });
 
@@ -144,13 +191,28 @@ describe('targetFromRequest', () => {
   const base = { roles: [], frameworkIds: [], includeUnlabeled: false };
   it('derives everything from --service, flags override', () => {
     const { target: derived } = targetFromRequest({ ...base, service: '/data/kafka' });
-    expect(derived).toMatchObject({ roles: ['data__kafka-role'], principals: ['/data/kafka-principal', 'data/kafka-principal'], zkNode: 'dcos-service-data__kafka', marathonAppId: '/data/kafka' });
-    const { target: overridden } = targetFromRequest({ ...base, service: 'kafka', roles: ['custom'], principal: 'sa', zkNode: 'zk' });
+    expect(derived).toMatchObject({
+      roles: ['data__kafka-role'],
+      principals: ['/data/kafka-principal', 'data/kafka-principal'],
+      zkNode: 'dcos-service-data__kafka',
+      marathonAppId: '/data/kafka',
+    });
+    const { target: overridden } = targetFromRequest({
+      ...base,
+      service: 'kafka',
+      roles: ['custom'],
+      principal: 'sa',
+      zkNode: 'zk',
+    });
     expect(overridden).toMatchObject({ roles: ['custom'], principals: ['sa'], zkNode: 'zk' });
   });
 
   it('knows the service behind an SDK znode given with -z', () => {
     const { target: fromZk } = targetFromRequest({ ...base, zkNode: 'dcos-service-data__kafka' });
-    expect(fromZk).toMatchObject({ marathonAppId: '/data/kafka', frameworkNames: ['/data/kafka', 'data/kafka'], roles: [] });
+    expect(fromZk).toMatchObject({
+      marathonAppId: '/data/kafka',
+      frameworkNames: ['/data/kafka', 'data/kafka'],
+      roles: [],
+    });
   });
 });

@@ -25,20 +25,33 @@ function addCluster(id: string, toml: string, attached = false): void {
 
 describe('resolveClusterConnection', () => {
   it('takes the plugin env first: DCOS_URL, DCOS_ACS_TOKEN, DCOS_TLS_*', () => {
-    expect(resolveClusterConnection({ DCOS_URL: 'https://c.example/', DCOS_ACS_TOKEN: 't', DCOS_DIR: dcosDir })).toMatchObject({
+    expect(
+      resolveClusterConnection({ DCOS_URL: 'https://c.example/', DCOS_ACS_TOKEN: 't', DCOS_DIR: dcosDir }),
+    ).toMatchObject({
       url: 'https://c.example',
       token: 't',
       tls: { verify: true },
     });
     expect(resolveClusterConnection({ DCOS_URL: 'https://c', DCOS_TLS_INSECURE: '1' }).tls).toEqual({ verify: false });
-    expect(resolveClusterConnection({ DCOS_URL: 'https://c', DCOS_TLS_CA_PATH: '/ca.pem' }).tls).toEqual({ verify: true, caPath: '/ca.pem' });
+    expect(resolveClusterConnection({ DCOS_URL: 'https://c', DCOS_TLS_CA_PATH: '/ca.pem' }).tls).toEqual({
+      verify: true,
+      caPath: '/ca.pem',
+    });
     expect(resolveClusterConnection({ DCOS_URL: 'https://c', DCOS_ACS_TOKEN: '' }).token).toBeUndefined();
   });
 
   it('reads the only configured cluster even when not attached', () => {
-    addCluster('abc', '[core]\ndcos_url = "https://one.example"\ndcos_acs_token = "tok"\nssl_verify = "false"\ntimeout = 30\n[cluster]\nname = "one"\n');
+    addCluster(
+      'abc',
+      '[core]\ndcos_url = "https://one.example"\ndcos_acs_token = "tok"\nssl_verify = "false"\ntimeout = 30\n[cluster]\nname = "one"\n',
+    );
     const connection = resolveClusterConnection({ DCOS_DIR: dcosDir });
-    expect(connection).toMatchObject({ url: 'https://one.example', token: 'tok', tls: { verify: false }, timeoutMs: 30_000 });
+    expect(connection).toMatchObject({
+      url: 'https://one.example',
+      token: 'tok',
+      tls: { verify: false },
+      timeoutMs: 30_000,
+    });
     expect(connection.source).toMatch(/cluster 'one'/);
   });
 
@@ -56,7 +69,9 @@ describe('resolveClusterConnection', () => {
     expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(/dcos cluster setup/);
     addCluster('a1', '[core]\ndcos_url = "https://a.example"\n');
     addCluster('b2', '[core]\ndcos_url = "https://b.example"\n');
-    expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(/no cluster is attached.*dcos cluster attach/);
+    expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(
+      /no cluster is attached.*dcos cluster attach/,
+    );
     fs.writeFileSync(path.join(dcosDir, 'clusters', 'a1', 'attached'), '');
     fs.writeFileSync(path.join(dcosDir, 'clusters', 'b2', 'attached'), '');
     expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(/multiple clusters are attached/);
@@ -64,7 +79,9 @@ describe('resolveClusterConnection', () => {
 
   it('DCOS_SSL_VERIFY and DCOS_TIMEOUT override the file; http:// never verifies', () => {
     addCluster('a1', '[core]\ndcos_url = "https://a.example"\nssl_verify = "true"\n');
-    expect(resolveClusterConnection({ DCOS_DIR: dcosDir, DCOS_SSL_VERIFY: '/etc/ca.pem', DCOS_TIMEOUT: '7' })).toMatchObject({
+    expect(
+      resolveClusterConnection({ DCOS_DIR: dcosDir, DCOS_SSL_VERIFY: '/etc/ca.pem', DCOS_TIMEOUT: '7' }),
+    ).toMatchObject({
       tls: { verify: true, caPath: '/etc/ca.pem' },
       timeoutMs: 7000,
     });
@@ -76,7 +93,9 @@ describe('resolveClusterConnection', () => {
     addCluster('a1', '[core]\nssl_verify = "true"\n');
     expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(/no core\.dcos_url/);
     fs.writeFileSync(path.join(dcosDir, 'clusters', 'a1', 'dcos.toml'), '[core\n');
-    expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(/Cannot read the DC\/OS CLI config .*dcos\.toml/);
+    expect(() => resolveClusterConnection({ DCOS_DIR: dcosDir })).toThrow(
+      /Cannot read the DC\/OS CLI config .*dcos\.toml/,
+    );
     expect(() => resolveClusterConnection({ DCOS_URL: 'ftp://x' })).toThrow(/http:\/\/ or https:\/\//);
   });
 });
@@ -85,7 +104,11 @@ describe('the CLI with only the DC/OS CLI config', () => {
   it('reaches the cluster and sends the token of the attached cluster', async () => {
     const sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'config-token' });
     try {
-      addCluster('c1', `[core]\ndcos_url = "${sim.url}"\ndcos_acs_token = "config-token"\n[cluster]\nname = "sim"\n`, true);
+      addCluster(
+        'c1',
+        `[core]\ndcos_url = "${sim.url}"\ndcos_acs_token = "config-token"\n[cluster]\nname = "sim"\n`,
+        true,
+      );
       addCluster('c2', '[core]\ndcos_url = "https://other.example"\n');
       const run = await runCli(['cleanup', '-z', 'cassandra', '--yes'], { env: { DCOS_DIR: dcosDir } });
       expect(run.code).toBe(0);

@@ -50,13 +50,19 @@ function reserialise(text: string): string {
     if (!value || typeof value !== 'object') return value;
     const out: any = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = typeof inner === 'string' && key === 'ports' && inner.startsWith('[') ? inner.slice(1, -1).split(', ') : visit(inner);
+      out[key] =
+        typeof inner === 'string' && key === 'ports' && inner.startsWith('[')
+          ? inner.slice(1, -1).split(', ')
+          : visit(inner);
     }
     // A field of the tool's own, on records (not on maps keyed by role).
     if ('id' in value || 'name' in value) out.x_exported_by = { tool: 'cluster-backup', at: 1.7e9 };
     return out;
   };
-  return JSON.stringify(visit(json), null, 1).replace(/"value": (\d+(?:\.\d+)?)(?=[,\n}])/g, (_, number) => `"value": ${Number(number) / 1000}E3`);
+  return JSON.stringify(visit(json), null, 1).replace(
+    /"value": (\d+(?:\.\d+)?)(?=[,\n}])/g,
+    (_, number) => `"value": ${Number(number) / 1000}E3`,
+  );
 }
 
 describe('every Mesos capture parses through MesosClient over HTTP', () => {
@@ -82,7 +88,16 @@ describe('every Mesos capture parses through MesosClient over HTTP', () => {
 
   it('unknown fields pass through untouched; optional fields may be missing', () => {
     const agent = JSON.parse(fixture(SLAVES_103)).slaves[0];
-    for (const key of ['pid', 'version', 'attributes', 'registered_time', 'resources', 'used_resources_full', 'offered_resources']) delete agent[key];
+    for (const key of [
+      'pid',
+      'version',
+      'attributes',
+      'registered_time',
+      'resources',
+      'used_resources_full',
+      'offered_resources',
+    ])
+      delete agent[key];
     agent.drain_info = { state: 'DRAINING', config: { mark_gone: false } };
     const parsed = AgentSchema.parse(agent);
     expect((parsed as Record<string, unknown>).drain_info).toEqual(agent.drain_info);
@@ -91,10 +106,17 @@ describe('every Mesos capture parses through MesosClient over HTTP', () => {
   });
 
   it('mesos-1.0.x frameworks (no completed_frameworks key), and re-serialised', async () => {
-    for (const body of [fixture('mesos-1.0.x-frameworks.reconstructed.json'), reserialise(fixture('mesos-1.0.x-frameworks.reconstructed.json'))]) {
+    for (const body of [
+      fixture('mesos-1.0.x-frameworks.reconstructed.json'),
+      reserialise(fixture('mesos-1.0.x-frameworks.reconstructed.json')),
+    ]) {
       serveVerbatim({ '/mesos/master/frameworks': body });
       const frameworks = await mesosClient().getFrameworks();
-      expect(frameworks.frameworks[0]).toMatchObject({ name: 'orders-demo-1', role: 'orders-demo-1-role', principal: 'cassandra-principal' });
+      expect(frameworks.frameworks[0]).toMatchObject({
+        name: 'orders-demo-1',
+        role: 'orders-demo-1-role',
+        principal: 'cassandra-principal',
+      });
       expect(frameworks.completed_frameworks).toBeUndefined();
     }
   });
@@ -105,17 +127,28 @@ describe('every Mesos capture parses through MesosClient over HTTP', () => {
       serveVerbatim({ '/mesos/master/state-summary': body });
       const read = await mesosClient().getStateSummary();
       expect(read.slaves).toEqual([]);
-      expect(read.frameworks[0]).toMatchObject({ name: 'metronome', TASK_FINISHED: 3, webui_url: 'http://10.17.3.21:9090' });
+      expect(read.frameworks[0]).toMatchObject({
+        name: 'metronome',
+        TASK_FINISHED: 3,
+        webui_url: 'http://10.17.3.21:9090',
+      });
     }
     // Mesos writes an agent's summary fields the same way in both endpoints.
     const agents = JSON.parse(fixture(SLAVES_130)).slaves;
     serveVerbatim({ '/mesos/master/state-summary': JSON.stringify({ ...JSON.parse(summary), slaves: agents }) });
     const read = await mesosClient().getStateSummary();
-    expect(read.slaves).toEqual(agents.map((agent: { id: string; hostname: string }) => ({ id: agent.id, hostname: agent.hostname })));
+    expect(read.slaves).toEqual(
+      agents.map((agent: { id: string; hostname: string }) => ({ id: agent.id, hostname: agent.hostname })),
+    );
   });
 
   it('roles in the 1.0 shape', () => {
-    const roles = { roles: [{ name: '*', weight: 1.0, resources: { ports: '[1025-2180]' }, frameworks: [] }, { name: 'slave_public', weight: '1.0E0', resources: { ports: ['1025-2180'] } }] };
+    const roles = {
+      roles: [
+        { name: '*', weight: 1.0, resources: { ports: '[1025-2180]' }, frameworks: [] },
+        { name: 'slave_public', weight: '1.0E0', resources: { ports: ['1025-2180'] } },
+      ],
+    };
     expect(RolesResponseSchema.parse(roles).roles.map((role) => role.name)).toEqual(['*', 'slave_public']);
   });
 
@@ -123,7 +156,11 @@ describe('every Mesos capture parses through MesosClient over HTTP', () => {
     const element = JSON.parse(fixture(ELEMENT_112));
     const agent = AgentSchema.parse({ id: 'S', hostname: 'h', active: true, ...element });
     expect(agent.reserved_resources_full?.role1).toHaveLength(4);
-    for (const list of [element.unreserved_resources_full, element.used_resources_full, element.offered_resources_full]) {
+    for (const list of [
+      element.unreserved_resources_full,
+      element.used_resources_full,
+      element.offered_resources_full,
+    ]) {
       for (const resource of list) expect(ResourceSchema.parse(resource)).toEqual(resource);
     }
   });
@@ -164,15 +201,30 @@ function agentFromCapture(captured: any, extra: Partial<AgentSpec> = {}): AgentS
 }
 
 const SIBLING = 'sibling-principal';
-const siblingOf = (role: string) => ({ ref: 'sibling', role, principal: SIBLING, sdkLabels: true, cpus: 0.5, mem: 256, volume: { containerPath: 'sibling-data', size: 128 } });
+const siblingOf = (role: string) => ({
+  ref: 'sibling',
+  role,
+  principal: SIBLING,
+  sdkLabels: true,
+  cpus: 0.5,
+  mem: 256,
+  volume: { containerPath: 'sibling-data', size: 128 },
+});
 const isSibling = (resource: SimResource) => lastPrincipal(resource) === SIBLING;
-const notOf = (role: string, principal: string) => (resource: SimResource) => !(innermostRole(resource) === role && lastPrincipal(resource) === principal);
+const notOf = (role: string, principal: string) => (resource: SimResource) =>
+  !(innermostRole(resource) === role && lastPrincipal(resource) === principal);
 
 describe('cleanup of one SDK service in each real capture', () => {
   it('Mesos 1.0.3 Cassandra agent (pre-1.4 format, a volume): the service is gone, the sibling and every other role untouched', async () => {
     const captured = JSON.parse(fixture(SLAVES_103)).slaves[0];
     const role = Object.keys(captured.reserved_resources_full)[0];
-    sim = await SimCluster.start(parseScenario({ name: 'capture-103', mesosVersion: '1.0.3', agents: [agentFromCapture(captured, { reservations: [siblingOf(role)] })] }));
+    sim = await SimCluster.start(
+      parseScenario({
+        name: 'capture-103',
+        mesosVersion: '1.0.3',
+        agents: [agentFromCapture(captured, { reservations: [siblingOf(role)] })],
+      }),
+    );
     sim.rewriteResponse = (requestPath, body) => (requestPath === '/mesos/master/slaves' ? reserialise(body) : body);
     const others = snapshotWhere(sim, notOf(role, 'cassandra-principal'));
 
@@ -182,25 +234,54 @@ describe('cleanup of one SDK service in each real capture', () => {
     const result = JSON.parse(run.stdout);
     expect(result.outcome).toMatchObject({ volumesDestroyed: 1, resourcesUnreserved: 4, agentsTouched: 1 });
     expect(result.verification).toEqual({ clean: true, leftovers: [], unverifiableAgents: [] });
-    expect(reservedWhere(sim.state, (resource) => innermostRole(resource) === role && lastPrincipal(resource) === 'cassandra-principal')).toEqual([]);
+    expect(
+      reservedWhere(
+        sim.state,
+        (resource) => innermostRole(resource) === role && lastPrincipal(resource) === 'cassandra-principal',
+      ),
+    ).toEqual([]);
     expect(snapshotWhere(sim, notOf(role, 'cassandra-principal'))).toBe(others);
     expect(reservedWhere(sim.state, isSibling).length).toBeGreaterThan(0);
   });
 
   it('Mesos 1.3.0 public agent (static slave_public): a Kafka reserved there is cleaned, slave_public and the sibling untouched', async () => {
     const captured = JSON.parse(fixture(SLAVES_130)).slaves[0];
-    const kafka = { ref: 'kafka', role: 'kafka-role', principal: 'kafka-principal', sdkLabels: true, cpus: 1, mem: 2048, disk: 512, volume: { containerPath: 'kafka-data', size: 1024 } };
-    sim = await SimCluster.start(parseScenario({ name: 'capture-130', mesosVersion: '1.3.0', agents: [agentFromCapture(captured, { reservations: [kafka, siblingOf('kafka-role')] })] }));
+    const kafka = {
+      ref: 'kafka',
+      role: 'kafka-role',
+      principal: 'kafka-principal',
+      sdkLabels: true,
+      cpus: 1,
+      mem: 2048,
+      disk: 512,
+      volume: { containerPath: 'kafka-data', size: 1024 },
+    };
+    sim = await SimCluster.start(
+      parseScenario({
+        name: 'capture-130',
+        mesosVersion: '1.3.0',
+        agents: [agentFromCapture(captured, { reservations: [kafka, siblingOf('kafka-role')] })],
+      }),
+    );
     const others = snapshotWhere(sim, notOf('kafka-role', 'kafka-principal'));
-    expect(reservedWhere(sim.state, (resource) => innermostRole(resource) === 'slave_public').length).toBeGreaterThan(0);
+    expect(reservedWhere(sim.state, (resource) => innermostRole(resource) === 'slave_public').length).toBeGreaterThan(
+      0,
+    );
 
     const run = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json']);
 
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).outcome).toMatchObject({ volumesDestroyed: 1, resourcesUnreserved: 4 });
     expect(snapshotWhere(sim, notOf('kafka-role', 'kafka-principal'))).toBe(others);
-    expect(reservedWhere(sim.state, (resource) => innermostRole(resource) === 'kafka-role' && lastPrincipal(resource) === 'kafka-principal')).toEqual([]);
-    expect(sim.requestsTo('POST', '/mesos/master/unreserve').every((entry) => !entry.body.includes('slave_public'))).toBe(true);
+    expect(
+      reservedWhere(
+        sim.state,
+        (resource) => innermostRole(resource) === 'kafka-role' && lastPrincipal(resource) === 'kafka-principal',
+      ),
+    ).toEqual([]);
+    expect(
+      sim.requestsTo('POST', '/mesos/master/unreserve').every((entry) => !entry.body.includes('slave_public')),
+    ).toBe(true);
   });
 
   describe('Mesos 1.12-dev agent (ENDPOINT format, unlabeled reservations, a task using some)', () => {
@@ -209,9 +290,21 @@ describe('cleanup of one SDK service in each real capture', () => {
       parseScenario({
         name: 'capture-112',
         mesosVersion: '1.11.0',
-        agents: [agentFromCapture({ id: 'U-S0', hostname: 'u0', ...element() }, { reservations: [siblingOf('role1')] })],
+        agents: [
+          agentFromCapture({ id: 'U-S0', hostname: 'u0', ...element() }, { reservations: [siblingOf('role1')] }),
+        ],
         frameworks: withTask
-          ? [{ id: 'U-0001', name: 'unit', role: 'role1', principal: 'test-principal', active: false, connected: false, tasks: [{ id: 't1', name: 't1', agent: 'U-S0', usesRaw: element().used_resources_full }] }]
+          ? [
+              {
+                id: 'U-0001',
+                name: 'unit',
+                role: 'role1',
+                principal: 'test-principal',
+                active: false,
+                connected: false,
+                tasks: [{ id: 't1', name: 't1', agent: 'U-S0', usesRaw: element().used_resources_full }],
+              },
+            ]
           : [],
       });
 
@@ -222,10 +315,24 @@ describe('cleanup of one SDK service in each real capture', () => {
       const { verification } = JSON.parse(run.stdout);
       expect(verification.clean).toBe(false);
       expect(verification.leftovers).toHaveLength(4);
-      expect(verification.leftovers.every((leftover: { detail: string; hint: string }) => /unlabeled/.test(leftover.detail) && /--include-unlabeled/.test(leftover.hint))).toBe(true);
+      expect(
+        verification.leftovers.every(
+          (leftover: { detail: string; hint: string }) =>
+            /unlabeled/.test(leftover.detail) && /--include-unlabeled/.test(leftover.hint),
+        ),
+      ).toBe(true);
 
       const others = snapshotWhere(sim, notOf('role1', 'test-principal'));
-      const cleaned = await runAgainst(sim.url, ['cleanup', '-r', 'role1', '-p', 'test-principal', '--include-unlabeled', '--yes', '--json']);
+      const cleaned = await runAgainst(sim.url, [
+        'cleanup',
+        '-r',
+        'role1',
+        '-p',
+        'test-principal',
+        '--include-unlabeled',
+        '--yes',
+        '--json',
+      ]);
       expect(cleaned.code).toBe(0);
       expect(JSON.parse(cleaned.stdout).outcome).toMatchObject({ volumesDestroyed: 1 });
       expect(reservedWhere(sim.state, (resource) => lastPrincipal(resource) === 'test-principal')).toEqual([]);
@@ -234,16 +341,36 @@ describe('cleanup of one SDK service in each real capture', () => {
 
     it('a reservation in use by a running task refuses the run (exit 11); --force cleans the idle ones, keeps the znode, exit 3', async () => {
       sim = await SimCluster.start(scenario(true));
-      const refused = await runAgainst(sim.url, ['cleanup', '-r', 'role1', '-p', 'test-principal', '--include-unlabeled', '--yes']);
+      const refused = await runAgainst(sim.url, [
+        'cleanup',
+        '-r',
+        'role1',
+        '-p',
+        'test-principal',
+        '--include-unlabeled',
+        '--yes',
+      ]);
       expect(refused.code).toBe(11);
       expect(refused.stdout).toMatch(/in use by running tasks/);
       expect(sim.requests.filter((entry) => entry.method === 'POST')).toEqual([]);
 
-      const forced = await runAgainst(sim.url, ['cleanup', '-r', 'role1', '-p', 'test-principal', '--include-unlabeled', '--yes', '--force', '--json']);
+      const forced = await runAgainst(sim.url, [
+        'cleanup',
+        '-r',
+        'role1',
+        '-p',
+        'test-principal',
+        '--include-unlabeled',
+        '--yes',
+        '--force',
+        '--json',
+      ]);
       expect(forced.code).toBe(3);
       const result = JSON.parse(forced.stdout);
       expect(result.verification.clean).toBe(false);
-      expect(result.verification.leftovers.map((leftover: { kind: string }) => leftover.kind)).toEqual(expect.arrayContaining(['in-use', 'framework']));
+      expect(result.verification.leftovers.map((leftover: { kind: string }) => leftover.kind)).toEqual(
+        expect.arrayContaining(['in-use', 'framework']),
+      );
     });
   });
 });

@@ -17,7 +17,12 @@ import { runAgainst } from './helpers/cli';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.sim-secret-token.c2lnbmF0dXJl';
 
 function client(url: string, token?: string, retries = 3): MesosClient {
-  return new MesosClient(new ClusterHttp({ url, token, tls: { verify: false }, timeoutMs: 5000, source: 'test' }, undefined, { retries, backoffMs: 5 }));
+  return new MesosClient(
+    new ClusterHttp({ url, token, tls: { verify: false }, timeoutMs: 5000, source: 'test' }, undefined, {
+      retries,
+      backoffMs: 5,
+    }),
+  );
 }
 
 async function withAuthScenario(): Promise<SimCluster> {
@@ -32,7 +37,11 @@ describe('authentication', () => {
   afterEach(async () => sim.stop());
 
   it('sends the token only as "Authorization: token=..." on every request, never in a URL', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'], { DCOS_ACS_TOKEN: TOKEN });
+    const run = await runAgainst(
+      sim.url,
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'],
+      { DCOS_ACS_TOKEN: TOKEN },
+    );
     expect(run.code).toBe(0);
     expect(sim.requests.length).toBeGreaterThan(5);
     for (const entry of sim.requests) {
@@ -61,7 +70,11 @@ describe('authentication', () => {
 
   it('a token that expires in the middle of a run stops it with exit 4 and a one-line error', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 401, times: 1 });
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json'], { DCOS_ACS_TOKEN: TOKEN });
+    const run = await runAgainst(
+      sim.url,
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json'],
+      { DCOS_ACS_TOKEN: TOKEN },
+    );
     expect(run.code).toBe(4);
     // The document a success would print: what was accepted before the token expired, and the error.
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -86,7 +99,9 @@ describe('authentication', () => {
 
   it('a 403 is exit 4 with a permission message', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 403, body: '<html>403 Forbidden</html>', times: 10 });
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'], { DCOS_ACS_TOKEN: TOKEN });
+    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'], {
+      DCOS_ACS_TOKEN: TOKEN,
+    });
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/403 Forbidden .*lacks the permission/);
   });
@@ -113,21 +128,38 @@ describe('retries, leader redirect and failing clusters', () => {
 
   it('gives up after the bounded retries with an unreachable error that names the endpoint', async () => {
     sim.faults.noLeader = 100;
-    const error = await client(sim.url, undefined, 2).getAgents().catch((caught: unknown) => caught);
+    const error = await client(sim.url, undefined, 2)
+      .getAgents()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnreachableError);
-    expect((error as Error).message).toMatch(/GET \/mesos\/master\/slaves answered 503 "No leader elected" 3 times \(the Mesos masters have no leader\)/);
+    expect((error as Error).message).toMatch(
+      /GET \/mesos\/master\/slaves answered 503 "No leader elected" 3 times \(the Mesos masters have no leader\)/,
+    );
     expect(sim.requests).toHaveLength(3);
   });
 
   it('a persistent 5xx in the middle of a cleanup is exit 5, and a re-run finishes the job', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 500, times: 1000 });
-    const failed = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'], {
-      DCOS_JANITOR_RETRIES: '2',
-    });
+    const failed = await runAgainst(
+      sim.url,
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'],
+      {
+        DCOS_JANITOR_RETRIES: '2',
+      },
+    );
     expect(failed.code).toBe(5);
     expect(failed.stderr).toMatch(/Mesos kept failing: POST \/mesos\/master\/unreserve answered 500.*safe to repeat/);
     sim.faults.rules.length = 0;
-    const again = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes']);
+    const again = await runAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '-z',
+      'cassandra',
+      '--yes',
+    ]);
     expect(again.code).toBe(0);
   });
 
@@ -135,7 +167,11 @@ describe('retries, leader redirect and failing clusters', () => {
     await sim.stop();
     sim = await withAuthScenario();
     sim.faults.leaderRedirects = 2;
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1'], { DCOS_ACS_TOKEN: TOKEN });
+    const run = await runAgainst(
+      sim.url,
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1'],
+      { DCOS_ACS_TOKEN: TOKEN },
+    );
     expect(run.code).toBe(0);
     const redirected = sim.requests.filter((entry) => entry.status === 307);
     expect(redirected).toHaveLength(2);
@@ -150,14 +186,21 @@ describe('retries, leader redirect and failing clusters', () => {
     expect(outcome.kind).toBe('not-found');
     const [redirect, atLeader] = sim.requests;
     expect(redirect.status).toBe(307);
-    expect(atLeader).toMatchObject({ listener: 'leader', method: 'POST', url: '/master/teardown', body: 'frameworkId=no-such-framework' });
+    expect(atLeader).toMatchObject({
+      listener: 'leader',
+      method: 'POST',
+      url: '/master/teardown',
+      body: 'frameworkId=no-such-framework',
+    });
   });
 
   it('an unreachable cluster is exit 5 with the URL and what to check', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const run = await runAgainst(closed, ['cleanup', '-z', 'dcos-service-x', '--yes'], { DCOS_JANITOR_RETRIES: '1' });
     expect(run.code).toBe(5);
-    expect(run.stderr).toMatch(new RegExp(`unreachable at ${closed.replace(/\./g, '\\.')} .*ECONNREFUSED.*check the cluster URL`));
+    expect(run.stderr).toMatch(
+      new RegExp(`unreachable at ${closed.replace(/\./g, '\\.')} .*ECONNREFUSED.*check the cluster URL`),
+    );
     expect(run.stderr).not.toMatch(/\s+at .*\.js:\d+/);
   });
 });
@@ -180,24 +223,51 @@ describe('responses that are not what the reference describes', () => {
   it('a schema mismatch names the endpoint and the field', async () => {
     status = 200;
     body = JSON.stringify({ slaves: [{ id: 5, hostname: 'a', active: true }] });
-    const error = await client(url).getAgents().catch((caught: unknown) => caught);
+    const error = await client(url)
+      .getAgents()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnexpectedResponseError);
-    expect((error as Error).message).toMatch(/Mesos GET \/mesos\/master\/slaves returned a payload .* field 'slaves\.0\.id'/);
+    expect((error as Error).message).toMatch(
+      /Mesos GET \/mesos\/master\/slaves returned a payload .* field 'slaves\.0\.id'/,
+    );
   });
 
   it.each([
     [
-      { 'my-role': [{ name: 'cpus' }, { name: 'disk', reservations: [{ role: 'my-role', labels: { labels: [{ key: 'a', value: 'b' }, { key: 7 }] } }] }] },
+      {
+        'my-role': [
+          { name: 'cpus' },
+          {
+            name: 'disk',
+            reservations: [{ role: 'my-role', labels: { labels: [{ key: 'a', value: 'b' }, { key: 7 }] } }],
+          },
+        ],
+      },
       undefined,
       'slaves.1.reserved_resources_full.my-role.1.reservations.0.labels.labels.1.key',
     ],
-    [undefined, [{ name: 'cpus' }, { name: 'mem' }, { name: 'disk', disk: { persistence: {} } }], 'slaves.1.used_resources_full.2.disk.persistence.id'],
-    [{ r: [{ name: 'mem', reservation: { principal: 3 } }] }, undefined, 'slaves.1.reserved_resources_full.r.0.reservation.principal'],
+    [
+      undefined,
+      [{ name: 'cpus' }, { name: 'mem' }, { name: 'disk', disk: { persistence: {} } }],
+      'slaves.1.used_resources_full.2.disk.persistence.id',
+    ],
+    [
+      { r: [{ name: 'mem', reservation: { principal: 3 } }] },
+      undefined,
+      'slaves.1.reserved_resources_full.r.0.reservation.principal',
+    ],
   ])('a mismatch deep in an agent names the whole path to it', async (reserved, used, field) => {
     status = 200;
     const good = { id: 'S0', hostname: 'a', active: true, reserved_resources_full: {} };
-    body = JSON.stringify({ slaves: [good, { id: 'S1', hostname: 'b', active: true, reserved_resources_full: reserved, used_resources_full: used }] });
-    const error = await client(url).getAgents().catch((caught: unknown) => caught);
+    body = JSON.stringify({
+      slaves: [
+        good,
+        { id: 'S1', hostname: 'b', active: true, reserved_resources_full: reserved, used_resources_full: used },
+      ],
+    });
+    const error = await client(url)
+      .getAgents()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect((error as Error).message).toContain(`field '${field}'`);
   });
@@ -223,9 +293,14 @@ describe('timeouts', () => {
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
     try {
-      const run = await runAgainst(url, ['cleanup', '-z', 'dcos-service-x', '--yes'], { DCOS_TIMEOUT: '1', DCOS_JANITOR_RETRIES: '0' });
+      const run = await runAgainst(url, ['cleanup', '-z', 'dcos-service-x', '--yes'], {
+        DCOS_TIMEOUT: '1',
+        DCOS_JANITOR_RETRIES: '0',
+      });
       expect(run.code).toBe(5);
-      expect(run.stderr).toMatch(/did not answer GET \/mesos\/master\/\w+ within 1 s \(the request timeout: DCOS_TIMEOUT = 1\): raise it with 'dcos config set core.timeout 300' or DCOS_TIMEOUT=300/);
+      expect(run.stderr).toMatch(
+        /did not answer GET \/mesos\/master\/\w+ within 1 s \(the request timeout: DCOS_TIMEOUT = 1\): raise it with 'dcos config set core.timeout 300' or DCOS_TIMEOUT=300/,
+      );
     } finally {
       hanging.closeAllConnections();
       await new Promise<void>((resolve) => hanging.close(() => resolve()));
@@ -238,10 +313,27 @@ describe('TLS verification follows the CLI config', () => {
   let dir: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'ca.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'ca.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     sim = await SimCluster.start('cassandra-six-agents', {
       tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'ca.pem')) },
     });
@@ -260,7 +352,15 @@ describe('TLS verification follows the CLI config', () => {
   it('an https:// endpoint override is verified even when the cluster URL is http://, and trusted with DCOS_TLS_INSECURE=1', async () => {
     const plain = await SimCluster.start('cassandra-six-agents');
     try {
-      const args = ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found', '--mesos-url', `${sim.url}/mesos`];
+      const args = [
+        'cleanup',
+        '-z',
+        'dcos-service-x',
+        '--dry-run',
+        '--ignore-not-found',
+        '--mesos-url',
+        `${sim.url}/mesos`,
+      ];
       const refused = await runAgainst(plain.url, args);
       expect(refused.code).toBe(5);
       expect(refused.stderr).toMatch(/TLS verification failed for https:\/\/127\.0\.0\.1:\d+\/mesos/);
@@ -272,23 +372,39 @@ describe('TLS verification follows the CLI config', () => {
   });
 
   it('verifies against DCOS_TLS_CA_PATH', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') });
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
+      DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem'),
+    });
     expect(run.code).toBe(0);
   });
 
   it('skips verification with DCOS_TLS_INSECURE=1', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_TLS_INSECURE: '1' });
+    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
+      DCOS_TLS_INSECURE: '1',
+    });
     expect(run.code).toBe(0);
   });
 
   it('uses ssl_verify = "<CA path>" from dcos.toml', async () => {
     const dcosDir = path.join(dir, 'dcos');
     fs.mkdirSync(path.join(dcosDir, 'clusters', 'c1'), { recursive: true });
-    fs.writeFileSync(path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'), `[core]\ndcos_url = "${sim.url}"\nssl_verify = "${path.join(dir, 'ca.pem')}"\n`);
-    const run = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_URL: undefined, DCOS_DIR: dcosDir });
+    fs.writeFileSync(
+      path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'),
+      `[core]\ndcos_url = "${sim.url}"\nssl_verify = "${path.join(dir, 'ca.pem')}"\n`,
+    );
+    const run = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
+      DCOS_URL: undefined,
+      DCOS_DIR: dcosDir,
+    });
     expect(run.code).toBe(0);
-    fs.writeFileSync(path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'), `[core]\ndcos_url = "${sim.url}"\nssl_verify = "true"\n`);
-    const strict = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], { DCOS_URL: undefined, DCOS_DIR: dcosDir });
+    fs.writeFileSync(
+      path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'),
+      `[core]\ndcos_url = "${sim.url}"\nssl_verify = "true"\n`,
+    );
+    const strict = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
+      DCOS_URL: undefined,
+      DCOS_DIR: dcosDir,
+    });
     expect(strict.code).toBe(5);
   });
 });

@@ -18,11 +18,25 @@ describe('--json on every exit', () => {
   });
 
   it('Exhibitor failing on the znode delete: the error and what Mesos accepted before it', async () => {
-    sim.addFault({ pathPrefix: '/exhibitor/exhibitor/v1/explorer/znode', method: 'DELETE', status: 500, body: 'boom', times: 100 });
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json'], { DCOS_JANITOR_RETRIES: '1' });
+    sim.addFault({
+      pathPrefix: '/exhibitor/exhibitor/v1/explorer/znode',
+      method: 'DELETE',
+      status: 500,
+      body: 'boom',
+      times: 100,
+    });
+    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json'], {
+      DCOS_JANITOR_RETRIES: '1',
+    });
     expect(run.code).toBe(5);
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ command: 'cleanup', exitCode: 5, accepted: { volumes: 3, resources: 12, znodeDeleted: false }, outcome: null, error: { kind: 'unreachable' } });
+    expect(result).toMatchObject({
+      command: 'cleanup',
+      exitCode: 5,
+      accepted: { volumes: 3, resources: 12, znodeDeleted: false },
+      outcome: null,
+      error: { kind: 'unreachable' },
+    });
     expect(result.plan.totals).toMatchObject({ volumes: 3 });
   });
 
@@ -34,7 +48,9 @@ describe('--json on every exit', () => {
         sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 503, body: 'Service Unavailable', times: 100 });
       }
     };
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json', '--concurrency', '1'], { DCOS_JANITOR_RETRIES: '1' });
+    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json', '--concurrency', '1'], {
+      DCOS_JANITOR_RETRIES: '1',
+    });
     expect(run.code).toBe(5);
     const result = JSON.parse(run.stdout);
     expect(result.accepted.volumes).toBeGreaterThanOrEqual(1);
@@ -62,7 +78,7 @@ describe('--json on every exit', () => {
     [['teardown', '--framework-id', '--json'], 'teardown'],
     [['audit', '--older-than', 'soon', '--json'], 'audit'],
     [['plan', 'show', '--json'], 'plan'],
-  ])('a usage error: %j prints a document of the command\'s shape', async (args, schema) => {
+  ])("a usage error: %j prints a document of the command's shape", async (args, schema) => {
     const run = await runAgainst(sim.url, args as string[]);
     expect(run.code).toBe(2);
     const result = JSON.parse(run.stdout);
@@ -85,7 +101,12 @@ describe('one contract per command', () => {
   it('plan commands name themselves as typed, and plan list is a document, not a bare array', async () => {
     sim = await SimCluster.start('data-kafka-running', { msPerRequest: 10 });
     const list = JSON.parse((await runAgainst(sim.url, ['plan', 'list', '/data/kafka', '--json'])).stdout);
-    expect(list).toMatchObject({ schemaVersion: 1, command: 'plan list', service: '/data/kafka', plans: expect.arrayContaining(['deploy']) });
+    expect(list).toMatchObject({
+      schemaVersion: 1,
+      command: 'plan list',
+      service: '/data/kafka',
+      plans: expect.arrayContaining(['deploy']),
+    });
     const pause = JSON.parse((await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy', '--json'])).stdout);
     expect(pause.command).toBe('plan pause');
   });

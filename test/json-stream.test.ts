@@ -18,11 +18,13 @@ const modes = [
 ] as const;
 
 describe.each(modes)('parseWithLargeArray (%s)', (mode, options) => {
-  const parse = (text: string, size: number, key = 'slaves') => parseWithLargeArray(chunksOf(text, size), key, (element) => element, options);
+  const parse = (text: string, size: number, key = 'slaves') =>
+    parseWithLargeArray(chunksOf(text, size), key, (element) => element, options);
 
-  const captures = ['mesos-1.0.3-slaves-cassandra-volume.reconstructed.json', 'mesos-1.3.0-slaves-dcos-checks-dcos-1.10-dev.json'].map((name) =>
-    fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'),
-  );
+  const captures = [
+    'mesos-1.0.3-slaves-cassandra-volume.reconstructed.json',
+    'mesos-1.3.0-slaves-dcos-checks-dcos-1.10-dev.json',
+  ].map((name) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
 
   it.each([1, 7, 64, 4096, 1 << 20])('equals JSON.parse on the captures, in chunks of %i bytes', async (size) => {
     for (const text of captures) expect(await parse(text, size)).toEqual(JSON.parse(text));
@@ -43,7 +45,12 @@ describe.each(modes)('parseWithLargeArray (%s)', (mode, options) => {
   });
 
   it('hands each element to the callback, which may trim it, in order', async () => {
-    const text = JSON.stringify({ slaves: [{ id: 1, big: 'x' }, { id: 2, big: 'y' }] });
+    const text = JSON.stringify({
+      slaves: [
+        { id: 1, big: 'x' },
+        { id: 2, big: 'y' },
+      ],
+    });
     const seen: number[] = [];
     const result = await parseWithLargeArray(
       chunksOf(text, 4),
@@ -61,12 +68,14 @@ describe.each(modes)('parseWithLargeArray (%s)', (mode, options) => {
 
   it('an answer cut short, or not JSON, is an error', async () => {
     // Both are read by the HTTP layer as "not JSON".
-    await expect(parse('{"slaves":[{"id":"a"},{"id":', 5)).rejects.toThrow(mode === 'whole' ? SyntaxError : JsonShapeError);
+    await expect(parse('{"slaves":[{"id":"a"},{"id":', 5)).rejects.toThrow(
+      mode === 'whole' ? SyntaxError : JsonShapeError,
+    );
     await expect(parse('{"slaves":[1,2]}', 5)).rejects.toThrow(JsonShapeError);
     await expect(parse('<html>', 5)).rejects.toThrow(SyntaxError);
   });
 
-  it('many compact agents, some with the next agent\'s opening inside their strings, in any chunking', async () => {
+  it("many compact agents, some with the next agent's opening inside their strings, in any chunking", async () => {
     // Compact output lets the parser guess where an agent ends (before the next `,{"id":`);
     // these agents make some guesses wrong, which must change nothing.
     const agents = Array.from({ length: 120 }, (_, index) => ({
@@ -78,7 +87,9 @@ describe.each(modes)('parseWithLargeArray (%s)', (mode, options) => {
     }));
     const compact = JSON.stringify({ slaves: agents, recovered_slaves: [] });
     const indented = JSON.stringify({ slaves: agents, recovered_slaves: [] }, null, 2);
-    const differentFirstKeys = JSON.stringify({ slaves: agents.map(({ id, ...rest }, index) => (index % 3 === 0 ? { ...rest, id } : { id, ...rest })) });
+    const differentFirstKeys = JSON.stringify({
+      slaves: agents.map(({ id, ...rest }, index) => (index % 3 === 0 ? { ...rest, id } : { id, ...rest })),
+    });
     for (const text of [compact, indented, differentFirstKeys]) {
       for (const size of [1, 13, 4096, 65536]) expect(await parse(text, size)).toEqual(JSON.parse(text));
     }
@@ -95,7 +106,9 @@ describe.each(modes)('parseWithLargeArray (%s)', (mode, options) => {
         closed = true;
       }
     }
-    await expect(parseWithLargeArray(source(), 'slaves', (element) => element, options)).rejects.toThrow(JsonShapeError);
+    await expect(parseWithLargeArray(source(), 'slaves', (element) => element, options)).rejects.toThrow(
+      JsonShapeError,
+    );
     expect(closed).toBe(true);
   });
 });

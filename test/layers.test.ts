@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 /** The layer rule of scripts/check-layers.js (run by `npm run lint`): imports point down and never circle. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { importGraph, violations } = require('../scripts/check-layers.js') as {
   importGraph: (root: string) => Record<string, Array<{ target: string; typeOnly: boolean }>>;
   violations: (graph: Record<string, Array<{ target: string; typeOnly: boolean }>>) => string[];
@@ -21,7 +21,10 @@ describe('layers', () => {
     };
     const problems = violations(graph);
     expect(problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^clients\/sdk-scheduler\.ts -> domain\/naming\.ts: points up/), expect.stringMatching(/^errors\.ts -> domain\/stuck-steps\.ts: points up/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^clients\/sdk-scheduler\.ts -> domain\/naming\.ts: points up/),
+        expect.stringMatching(/^errors\.ts -> domain\/stuck-steps\.ts: points up/),
+      ]),
     );
   });
 
@@ -31,6 +34,11 @@ describe('layers', () => {
       'domain/b.ts': [{ target: 'domain/a.ts', typeOnly: false }],
       'sim/server.ts': [{ target: 'domain/a.ts', typeOnly: false }],
     };
-    expect(violations(graph)).toEqual(expect.arrayContaining(['import cycle: domain/a.ts -> domain/b.ts', expect.stringMatching(/^sim\/server\.ts -> domain\/a\.ts: the simulator/)]));
+    expect(violations(graph)).toEqual(
+      expect.arrayContaining([
+        'import cycle: domain/a.ts -> domain/b.ts',
+        expect.stringMatching(/^sim\/server\.ts -> domain\/a\.ts: the simulator/),
+      ]),
+    );
   });
 });

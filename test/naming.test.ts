@@ -27,9 +27,30 @@ describe('escapeServiceName (withEscapedSlashes)', () => {
 
 describe('deriveServiceNames: the worked examples', () => {
   it.each([
-    ['kafka', 'kafka-role', ['kafka-principal', '/kafka-principal'], 'dcos-service-kafka', '/service/kafka', ['kafka', '/kafka']],
-    ['/kafka', 'kafka-role', ['/kafka-principal', 'kafka-principal'], 'dcos-service-kafka', '/service/kafka', ['/kafka', 'kafka']],
-    ['/data/kafka', 'data__kafka-role', ['/data/kafka-principal', 'data/kafka-principal'], 'dcos-service-data__kafka', '/service/data/kafka', ['/data/kafka', 'data/kafka']],
+    [
+      'kafka',
+      'kafka-role',
+      ['kafka-principal', '/kafka-principal'],
+      'dcos-service-kafka',
+      '/service/kafka',
+      ['kafka', '/kafka'],
+    ],
+    [
+      '/kafka',
+      'kafka-role',
+      ['/kafka-principal', 'kafka-principal'],
+      'dcos-service-kafka',
+      '/service/kafka',
+      ['/kafka', 'kafka'],
+    ],
+    [
+      '/data/kafka',
+      'data__kafka-role',
+      ['/data/kafka-principal', 'data/kafka-principal'],
+      'dcos-service-data__kafka',
+      '/service/data/kafka',
+      ['/data/kafka', 'data/kafka'],
+    ],
     [
       '/test/integration/cassandra',
       'test__integration__cassandra-role',
@@ -38,7 +59,14 @@ describe('deriveServiceNames: the worked examples', () => {
       '/service/test/integration/cassandra',
       ['/test/integration/cassandra', 'test/integration/cassandra'],
     ],
-    ['/quota/hello-world', 'quota__hello-world-role', ['/quota/hello-world-principal', 'quota/hello-world-principal'], 'dcos-service-quota__hello-world', '/service/quota/hello-world', ['/quota/hello-world', 'quota/hello-world']],
+    [
+      '/quota/hello-world',
+      'quota__hello-world-role',
+      ['/quota/hello-world-principal', 'quota/hello-world-principal'],
+      'dcos-service-quota__hello-world',
+      '/service/quota/hello-world',
+      ['/quota/hello-world', 'quota/hello-world'],
+    ],
   ])('%s', (name, role, principals, zkNode, url, frameworkNames) => {
     const names = deriveServiceNames(name);
     expect(names.role).toBe(role);
@@ -67,24 +95,40 @@ describe('serviceNameFromZkNode', () => {
 });
 
 describe('guards', () => {
-  it.each(['', '  ', '*', 'slave_public', '/a', 'a/', 'a//b', 'a/./b', 'a/../b', '-a', 'a/-b', 'has space', 'a/*'])('refuses role %j', (role) => {
-    expect(() => validateCleanupRole(role)).toThrow(UsageError);
-  });
+  it.each(['', '  ', '*', 'slave_public', '/a', 'a/', 'a//b', 'a/./b', 'a/../b', '-a', 'a/-b', 'has space', 'a/*'])(
+    'refuses role %j',
+    (role) => {
+      expect(() => validateCleanupRole(role)).toThrow(UsageError);
+    },
+  );
 
-  it.each(['kafka-role', 'data__kafka-role', 'quota', 'slave_public/kafka-role', 'eng/backend'])('accepts role %j', (role) => {
-    expect(validateCleanupRole(role)).toBe(role);
-  });
+  it.each(['kafka-role', 'data__kafka-role', 'quota', 'slave_public/kafka-role', 'eng/backend'])(
+    'accepts role %j',
+    (role) => {
+      expect(validateCleanupRole(role)).toBe(role);
+    },
+  );
 
   it('refuses an empty principal', () => {
     expect(() => validateCleanupPrincipal(' ')).toThrow(UsageError);
   });
 
-  it.each(['', '/', '///', 'zookeeper', '/zookeeper/quota', 'mesos', '/marathon', 'marathon/state', 'dcos', 'cosmos', 'metronome', 'a/../b'])(
-    'refuses znode %j',
-    (node) => {
-      expect(() => validateCleanupZnode(node)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    '',
+    '/',
+    '///',
+    'zookeeper',
+    '/zookeeper/quota',
+    'mesos',
+    '/marathon',
+    'marathon/state',
+    'dcos',
+    'cosmos',
+    'metronome',
+    'a/../b',
+  ])('refuses znode %j', (node) => {
+    expect(() => validateCleanupZnode(node)).toThrow(UsageError);
+  });
 
   it('normalises a service znode', () => {
     expect(validateCleanupZnode('/dcos-service-kafka/')).toBe('dcos-service-kafka');

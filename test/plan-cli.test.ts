@@ -10,7 +10,6 @@ import { runAgainst } from './helpers/cli';
 let sim: SimCluster;
 afterEach(async () => sim?.stop());
 
-
 async function planBody(service: string, plan = 'deploy'): Promise<{ status: number; body: any }> {
   const response = await fetch(`${sim.url}/service/${service}/v1/plans/${plan}`);
   return { status: response.status, body: await response.json() };
@@ -30,11 +29,17 @@ async function waitForPlan(service: string, ready: (body: any) => boolean): Prom
 }
 
 const unreserveDone = (count: number) => (body: any) =>
-  body.phases.filter((phase: any) => phase.name.startsWith('unreserve-resources')).flatMap((phase: any) => phase.steps).filter((step: any) => step.status === 'COMPLETE').length === count;
+  body.phases
+    .filter((phase: any) => phase.name.startsWith('unreserve-resources'))
+    .flatMap((phase: any) => phase.steps)
+    .filter((step: any) => step.status === 'COMPLETE').length === count;
 
 /** The two `plan show deploy` outputs of the documentation's stuck Kafka uninstall, as the SDK CLI printed them (test/fixtures/SOURCES.md). */
 function documentedTrees(): string[] {
-  const documented = fs.readFileSync(path.join(__dirname, 'fixtures', 'docs-stuck-uninstall-plan-show-deploy.txt'), 'utf8');
+  const documented = fs.readFileSync(
+    path.join(__dirname, 'fixtures', 'docs-stuck-uninstall-plan-show-deploy.txt'),
+    'utf8',
+  );
   const trees: string[] = [];
   const lines = documented.split('\n');
   lines.forEach((line, index) => {
@@ -77,7 +82,11 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
       'unreserve-cb95e869-277f-48b9-954f-08c0d7a26bcf',
       'unreserve-5dd56b1d-4522-4bbd-88b5-de9fa0f181f2',
     ]);
-    expect(stuck.every((step: { phase: string; status: string }) => step.phase === 'unreserve-resources' && step.status === 'PENDING')).toBe(true);
+    expect(
+      stuck.every(
+        (step: { phase: string; status: string }) => step.phase === 'unreserve-resources' && step.status === 'PENDING',
+      ),
+    ).toBe(true);
   });
 
   it('force-complete --stuck --yes forces exactly those, by name; the tree is the documented second one; the plan reaches COMPLETE', async () => {
@@ -92,7 +101,9 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
       'unreserve-cb95e869-277f-48b9-954f-08c0d7a26bcf',
       'unreserve-5dd56b1d-4522-4bbd-88b5-de9fa0f181f2',
     ]);
-    expect(forced.every((entry) => new URL(entry.url, 'http://x').searchParams.get('phase') === 'unreserve-resources')).toBe(true);
+    expect(
+      forced.every((entry) => new URL(entry.url, 'http://x').searchParams.get('phase') === 'unreserve-resources'),
+    ).toBe(true);
     expect(run.stdout.slice(run.stdout.indexOf('deploy (')).replace(/\n$/, '')).toBe(after);
     expect((await runAgainst(sim.url, ['plan', 'show', 'kafka'])).stdout.replace(/\n$/, '')).toBe(after);
 
@@ -102,7 +113,9 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     expect((await planBody('kafka')).status).toBe(200);
     // Deregistration: the framework is torn down, ZooKeeper children gone but for lock.
     expect([...sim.state.frameworks.values()].some((framework) => framework.name === 'kafka')).toBe(false);
-    expect([...sim.state.znodes.keys()].filter((node) => node.startsWith('/dcos-service-kafka/'))).toEqual(['/dcos-service-kafka/lock']);
+    expect([...sim.state.znodes.keys()].filter((node) => node.startsWith('/dcos-service-kafka/'))).toEqual([
+      '/dcos-service-kafka/lock',
+    ]);
   });
 
   it('force-complete --stuck needs --yes without a terminal', async () => {
@@ -115,15 +128,32 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     const run = await runAgainst(sim.url, ['plan', 'show', 'kafka', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ schemaVersion: 1, command: 'plan show', service: 'kafka', plan: 'deploy', exitCode: 0, error: null });
+    expect(result).toMatchObject({
+      schemaVersion: 1,
+      command: 'plan show',
+      service: 'kafka',
+      plan: 'deploy',
+      exitCode: 0,
+      error: null,
+    });
     expect(result.body).toEqual((await planBody('kafka')).body);
   });
 
   it('a scheduler restart loses the force-complete overrides: the stuck steps come back, with new ids', async () => {
     const step = 'unreserve-402d51f5-6014-4ca3-bd13-324dae62b888';
-    const forced = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', 'unreserve-resources', step, '--yes']);
+    const forced = await runAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      'deploy',
+      'unreserve-resources',
+      step,
+      '--yes',
+    ]);
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toMatch(/"deploy" plan: step "unreserve-402d51f5-6014-4ca3-bd13-324dae62b888" in phase "unreserve-resources" has been forced to complete/);
+    expect(forced.stdout).toMatch(
+      /"deploy" plan: step "unreserve-402d51f5-6014-4ca3-bd13-324dae62b888" in phase "unreserve-resources" has been forced to complete/,
+    );
     const before = (await planBody('kafka')).body.phases[1].steps.find((item: any) => item.name === step);
     expect(before.status).toBe('COMPLETE');
     sim.startScheduler('/kafka');
@@ -141,14 +171,26 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     // The same phase and its step by UUID (the scheduler takes ids too): the same refusal, nothing forced.
     const plan = (await planBody('kafka')).body;
     const phase = plan.phases.find((item: any) => item.name === 'deregister-service');
-    const forcesBefore = sim.requests.filter((entry) => entry.method === 'POST' && entry.url.includes('forceComplete')).length;
+    const forcesBefore = sim.requests.filter(
+      (entry) => entry.method === 'POST' && entry.url.includes('forceComplete'),
+    ).length;
     const byPhaseId = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', phase.id, '--yes']);
     expect(byPhaseId.code).toBe(2);
     expect(byPhaseId.stderr).toMatch(/Refusing to force deregister-service \(/);
-    const byStepId = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', phase.id, phase.steps[0].id, '--yes']);
+    const byStepId = await runAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      'deploy',
+      phase.id,
+      phase.steps[0].id,
+      '--yes',
+    ]);
     expect(byStepId.code).toBe(2);
     expect(byStepId.stderr).toMatch(/Refusing to force deregister/);
-    expect(sim.requests.filter((entry) => entry.method === 'POST' && entry.url.includes('forceComplete'))).toHaveLength(forcesBefore);
+    expect(sim.requests.filter((entry) => entry.method === 'POST' && entry.url.includes('forceComplete'))).toHaveLength(
+      forcesBefore,
+    );
     const whole = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', '--yes']);
     expect(whole.code).toBe(2);
     expect(whole.stderr).toMatch(/forcing a whole plan is never done/);
@@ -157,7 +199,10 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
   it('the legacy /v1/plan routes act on deploy', async () => {
     const legacy = await fetch(`${sim.url}/service/kafka/v1/plan`);
     expect(legacy.status).toBe(202);
-    const answer = await fetch(`${sim.url}/service/kafka/v1/plan/forceComplete?phase=unreserve-resources&step=unreserve-402d51f5-6014-4ca3-bd13-324dae62b888`, { method: 'POST' });
+    const answer = await fetch(
+      `${sim.url}/service/kafka/v1/plan/forceComplete?phase=unreserve-resources&step=unreserve-402d51f5-6014-4ca3-bd13-324dae62b888`,
+      { method: 'POST' },
+    );
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as any).message).toBe(
       'Received cmd: forceComplete for Plan: deploy, Phase: unreserve-resources, Step: unreserve-402d51f5-6014-4ca3-bd13-324dae62b888',
@@ -179,9 +224,16 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
 
   it('shows strategies, per-agent phases, PREPARED steps; --stuck names the gone agent; forcing them completes the plan', async () => {
     const show = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
-    expect(show.stdout.split('\n').slice(0, 2)).toEqual(['deploy (dependency strategy) (IN_PROGRESS)', '├─ kill-tasks (parallel strategy) (COMPLETE)']);
-    expect(show.stdout).toMatch(/├─ unreserve-resources-10\.0\.1\.21 \(parallel strategy\) \(IN_PROGRESS\)\n│  ├─ unreserve-402d51f5-6014-4ca3-bd13-324dae62b888 \(PREPARED\)/);
-    expect(show.stdout).toMatch(/└─ deregister-service \(serial strategy\) \(PENDING\)\n {3}└─ deregister \(PENDING\)$/m);
+    expect(show.stdout.split('\n').slice(0, 2)).toEqual([
+      'deploy (dependency strategy) (IN_PROGRESS)',
+      '├─ kill-tasks (parallel strategy) (COMPLETE)',
+    ]);
+    expect(show.stdout).toMatch(
+      /├─ unreserve-resources-10\.0\.1\.21 \(parallel strategy\) \(IN_PROGRESS\)\n│ {2}├─ unreserve-402d51f5-6014-4ca3-bd13-324dae62b888 \(PREPARED\)/,
+    );
+    expect(show.stdout).toMatch(
+      /└─ deregister-service \(serial strategy\) \(PENDING\)\n {3}└─ deregister \(PENDING\)$/m,
+    );
 
     const stuck = JSON.parse((await runAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json'])).stdout).stuck;
     expect(stuck.map((step: { phase: string }) => step.phase)).toEqual(Array(3).fill('unreserve-resources-10.0.1.21'));
@@ -194,9 +246,24 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
   });
 
   it('a whole gone-agent phase can be forced by name, and a second time is "already done" (208)', async () => {
-    const first = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', 'unreserve-resources-10.0.1.21', '--yes', '--json']);
+    const first = await runAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      'deploy',
+      'unreserve-resources-10.0.1.21',
+      '--yes',
+      '--json',
+    ]);
     expect(JSON.parse(first.stdout)).toMatchObject({ result: 'done', phase: 'unreserve-resources-10.0.1.21' });
-    const second = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', 'unreserve-resources-10.0.1.21', '--yes']);
+    const second = await runAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      'deploy',
+      'unreserve-resources-10.0.1.21',
+      '--yes',
+    ]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/already done/);
   });
@@ -213,14 +280,16 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
 
 describe('tls-cleanup in ERROR', () => {
   it('plan show shows the Errors block and exits 13; restarting the step lets the plan finish', async () => {
-    sim = await SimCluster.start(scenarioWithSdk('0.58.0', (scenario) => (scenario.marathon.apps[0].scheduler!.tls = true)));
+    sim = await SimCluster.start(
+      scenarioWithSdk('0.58.0', (scenario) => (scenario.marathon.apps[0].scheduler!.tls = true)),
+    );
     sim.schedulers.get('/kafka')!.tlsCleanupFails = true;
     await waitForPlan('kafka', unreserveDone(5));
     await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
     await waitForPlan('kafka', (body) => body.status === 'ERROR');
     const show = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
     expect(show.code).toBe(13);
-    expect(show.stdout).toMatch(/├─ tls-cleanup \(serial strategy\) \(ERROR\)\n│  └─ tls-cleanup \(ERROR\)/);
+    expect(show.stdout).toMatch(/├─ tls-cleanup \(serial strategy\) \(ERROR\)\n│ {2}└─ tls-cleanup \(ERROR\)/);
     expect(show.stdout).toMatch(/\n\nErrors:\n- tls-cleanup: java\.io\.IOException: Unable to delete secrets\n?$/);
     sim.schedulers.get('/kafka')!.tlsCleanupFails = false;
     const restart = await runAgainst(sim.url, ['plan', 'restart', 'kafka', 'deploy', 'tls-cleanup', 'tls-cleanup']);
@@ -243,20 +312,38 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
   it('plan show --watch re-renders until COMPLETE', async () => {
     // Each poll of --watch moves the scheduler on by a few steps.
     sim.clock.msPerRequest = 200;
-    const run = await runAgainst(sim.url, ['plan', 'show', 'data/kafka', 'deploy', '--watch', '--interval', '1', '--timeout', '20']);
+    const run = await runAgainst(sim.url, [
+      'plan',
+      'show',
+      'data/kafka',
+      'deploy',
+      '--watch',
+      '--interval',
+      '1',
+      '--timeout',
+      '20',
+    ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Every 1 s: plan deploy of data\/kafka, read at \d\d:\d\d:\d\d UTC \(Ctrl-C to stop\)\n\ndeploy \(serial strategy\) \(IN_PROGRESS\)/);
-    expect(run.stdout).toMatch(/deploy \(serial strategy\) \(COMPLETE\)\n└─ broker \(serial strategy\) \(COMPLETE\)\n {3}├─ kafka-0:\[broker\] \(COMPLETE\)/);
+    expect(run.stdout).toMatch(
+      /^Every 1 s: plan deploy of data\/kafka, read at \d\d:\d\d:\d\d UTC \(Ctrl-C to stop\)\n\ndeploy \(serial strategy\) \(IN_PROGRESS\)/,
+    );
+    expect(run.stdout).toMatch(
+      /deploy \(serial strategy\) \(COMPLETE\)\n└─ broker \(serial strategy\) \(COMPLETE\)\n {3}├─ kafka-0:\[broker\] \(COMPLETE\)/,
+    );
   });
 
   it('pause and resume, with 208 as "already done"', async () => {
-    expect((await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy'])).stdout).toMatch(/^"deploy" plan has been paused\.$/m);
+    expect((await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy'])).stdout).toMatch(
+      /^"deploy" plan has been paused\.$/m,
+    );
     expect((await planBody('data/kafka')).body.status).toBe('WAITING');
     const again = await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy']);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already done \(Command has already been reported or completed\)/);
     expect((await runAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy', 'broker'])).code).toBe(0);
-    expect((await runAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy'])).stdout).toMatch(/^"deploy" plan has been resumed\./m);
+    expect((await runAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy'])).stdout).toMatch(
+      /^"deploy" plan has been resumed\./m,
+    );
   });
 
   it('restart of a step whose name needs URL-encoding', async () => {
@@ -271,11 +358,24 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
 
   it('start (with parameters) and stop a sidecar plan; a bad parameter name is exit 2', async () => {
     expect((await planBody('data/kafka', 'backup')).body.status).toBe('WAITING');
-    const start = await runAgainst(sim.url, ['plan', 'start', '/data/kafka', 'backup', '-p', 'S3_BUCKET=my-bucket', '--json']);
-    expect(JSON.parse(start.stdout)).toMatchObject({ result: 'done', message: 'Received cmd: start backup with parameters: {"S3_BUCKET":"my-bucket"}' });
+    const start = await runAgainst(sim.url, [
+      'plan',
+      'start',
+      '/data/kafka',
+      'backup',
+      '-p',
+      'S3_BUCKET=my-bucket',
+      '--json',
+    ]);
+    expect(JSON.parse(start.stdout)).toMatchObject({
+      result: 'done',
+      message: 'Received cmd: start backup with parameters: {"S3_BUCKET":"my-bucket"}',
+    });
     const [request] = sim.requestsTo('POST', '/service/data/kafka/v1/plans/backup/start');
     expect(JSON.parse(request.body)).toEqual({ S3_BUCKET: 'my-bucket' });
-    expect((await runAgainst(sim.url, ['plan', 'stop', '/data/kafka', 'backup'])).stdout).toMatch(/"backup" plan has been stopped\./);
+    expect((await runAgainst(sim.url, ['plan', 'stop', '/data/kafka', 'backup'])).stdout).toMatch(
+      /"backup" plan has been stopped\./,
+    );
     const bad = await runAgainst(sim.url, ['plan', 'start', '/data/kafka', 'backup', '-p', '1BAD=x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/1BAD is not a valid environment variable name/);
@@ -290,7 +390,9 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
   });
 
   it('a step without a phase is 400 "Missing phase" from the scheduler', async () => {
-    const response = await fetch(`${sim.url}/service/data/kafka/v1/plans/deploy/forceComplete?step=x`, { method: 'POST' });
+    const response = await fetch(`${sim.url}/service/data/kafka/v1/plans/deploy/forceComplete?step=x`, {
+      method: 'POST',
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toBe('Missing phase');
   });

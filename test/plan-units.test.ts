@@ -7,8 +7,26 @@ import { renderPlanTree } from '../src/render/plan-tree';
 
 const composed: SdkPlan = {
   phases: [
-    { id: 'a', name: 'kill-tasks', strategy: 'parallel', status: 'COMPLETE', steps: [{ id: '1', status: 'COMPLETE', name: 'kill-task-data.kafka__kafka-0-broker__7c2e55d0-1f43-4b8e-9a65-2f1d3c4b5a69' }] },
-    { id: 'b', name: 'unreserve-resources-10.0.2.31', strategy: 'parallel', status: 'COMPLETE', steps: [{ id: '2', status: 'COMPLETE', name: 'unreserve-1e5a9c3b-7d2f-4a60-b8e4-0f6c2d9a1b37' }] },
+    {
+      id: 'a',
+      name: 'kill-tasks',
+      strategy: 'parallel',
+      status: 'COMPLETE',
+      steps: [
+        {
+          id: '1',
+          status: 'COMPLETE',
+          name: 'kill-task-data.kafka__kafka-0-broker__7c2e55d0-1f43-4b8e-9a65-2f1d3c4b5a69',
+        },
+      ],
+    },
+    {
+      id: 'b',
+      name: 'unreserve-resources-10.0.2.31',
+      strategy: 'parallel',
+      status: 'COMPLETE',
+      steps: [{ id: '2', status: 'COMPLETE', name: 'unreserve-1e5a9c3b-7d2f-4a60-b8e4-0f6c2d9a1b37' }],
+    },
     {
       id: 'c',
       name: 'unreserve-resources-10.0.4.7',
@@ -19,7 +37,13 @@ const composed: SdkPlan = {
         { id: '4', status: 'PREPARED', name: 'unreserve-d3b1e8c4-5f60-4a2d-9e37-1c8b4f6a2d05' },
       ],
     },
-    { id: 'd', name: 'deregister-service', strategy: 'serial', status: 'PENDING', steps: [{ id: '5', status: 'PENDING', name: 'deregister' }] },
+    {
+      id: 'd',
+      name: 'deregister-service',
+      strategy: 'serial',
+      status: 'PENDING',
+      steps: [{ id: '5', status: 'PENDING', name: 'deregister' }],
+    },
   ],
   errors: [],
   status: 'IN_PROGRESS',
@@ -49,18 +73,30 @@ describe('renderPlanTree', () => {
       status: 'IN_PROGRESS',
       errors: [],
       phases: [
-        { name: 'kill-tasks', status: 'COMPLETE', steps: [{ name: 'kill-task-broker-0__0f9e8d7c-6b5a-4493-8271-605f4e3d2c1b', status: 'COMPLETE' }] },
+        {
+          name: 'kill-tasks',
+          status: 'COMPLETE',
+          steps: [{ name: 'kill-task-broker-0__0f9e8d7c-6b5a-4493-8271-605f4e3d2c1b', status: 'COMPLETE' }],
+        },
         { name: 'deregister-service', status: 'PENDING', steps: [{ name: 'deregister', status: 'PENDING' }] },
       ],
     };
     expect(renderPlanTree('deploy', legacy)).toBe(
-      ['deploy (IN_PROGRESS)', '├─ kill-tasks (COMPLETE)', '│  └─ kill-task-broker-0__0f9e8d7c-6b5a-4493-8271-605f4e3d2c1b (COMPLETE)', '└─ deregister-service (PENDING)', '   └─ deregister (PENDING)'].join('\n'),
+      [
+        'deploy (IN_PROGRESS)',
+        '├─ kill-tasks (COMPLETE)',
+        '│  └─ kill-task-broker-0__0f9e8d7c-6b5a-4493-8271-605f4e3d2c1b (COMPLETE)',
+        '└─ deregister-service (PENDING)',
+        '   └─ deregister (PENDING)',
+      ].join('\n'),
     );
   });
 
   it('prints <UNKNOWN> for missing fields, and the errors block', () => {
     expect(renderPlanTree('deploy', {})).toBe('deploy (<UNKNOWN> strategy) (<UNKNOWN>)');
-    expect(renderPlanTree('deploy', { status: 'ERROR', strategy: 'serial', phases: [], errors: ['a', 'b'] })).toBe('deploy (serial strategy) (ERROR)\n\nErrors:\n- a\n- b');
+    expect(renderPlanTree('deploy', { status: 'ERROR', strategy: 'serial', phases: [], errors: ['a', 'b'] })).toBe(
+      'deploy (serial strategy) (ERROR)\n\nErrors:\n- a\n- b',
+    );
   });
 
   it('parses back with the reference pattern', () => {
@@ -78,7 +114,13 @@ describe('findStuckSteps', () => {
         active: true,
         reserved_resources_full: {
           'kafka-role': [
-            { name: 'cpus', type: 'SCALAR', scalar: { value: 1 }, role: 'kafka-role', reservation: { principal: 'p', labels: { labels: [{ key: 'resource_id', value: 'live-1' }] } } },
+            {
+              name: 'cpus',
+              type: 'SCALAR',
+              scalar: { value: 1 },
+              role: 'kafka-role',
+              reservation: { principal: 'p', labels: { labels: [{ key: 'resource_id', value: 'live-1' }] } },
+            },
           ],
         },
       },
@@ -87,7 +129,10 @@ describe('findStuckSteps', () => {
 
   it('per-agent phases: stuck when the phase host is not a registered agent', () => {
     const stuck = findStuckSteps(composed, slaves);
-    expect(stuck.map((step) => step.step)).toEqual(['unreserve-6a0e3f71-2c9b-4d5e-8f14-b7a2c6d90e58', 'unreserve-d3b1e8c4-5f60-4a2d-9e37-1c8b4f6a2d05']);
+    expect(stuck.map((step) => step.step)).toEqual([
+      'unreserve-6a0e3f71-2c9b-4d5e-8f14-b7a2c6d90e58',
+      'unreserve-d3b1e8c4-5f60-4a2d-9e37-1c8b4f6a2d05',
+    ]);
     expect(stuck[0]).toMatchObject({ phase: 'unreserve-resources-10.0.4.7', agentHostname: '10.0.4.7' });
   });
 
@@ -112,7 +157,16 @@ describe('findStuckSteps', () => {
 
   it('an inactive agent counts as not registered', () => {
     const inactive = { slaves: [{ ...slaves.slaves[0], active: false }] };
-    expect(findStuckSteps({ phases: [{ name: 'unreserve-resources-10.0.2.31', steps: [{ name: 'unreserve-live-1', status: 'PREPARED' }] }] }, inactive)).toHaveLength(1);
+    expect(
+      findStuckSteps(
+        {
+          phases: [
+            { name: 'unreserve-resources-10.0.2.31', steps: [{ name: 'unreserve-live-1', status: 'PREPARED' }] },
+          ],
+        },
+        inactive,
+      ),
+    ).toHaveLength(1);
   });
 
   it('recognises unreserve phases by name', () => {

@@ -25,7 +25,7 @@ let launcher: string;
 beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-plugin.js')], { stdio: 'ignore' });
   dcosDir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-plugin-'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   env = require('../scripts/lib/install-plugin').installPlugin(ZIP, dcosDir, 'c0ffee00-1234-4abc-9def-000000000001');
   launcher = path.join(env, 'bin', 'dcos-janitor');
 }, 60_000);
@@ -35,7 +35,13 @@ afterAll(() => fs.rmSync(dcosDir, { recursive: true, force: true }));
 function asTheCliDoes(args: string[], vars: Record<string, string>, pathVar = process.env.PATH ?? ''): Promise<CliRun> {
   return runProcess(launcher, ['janitor', ...args], {
     cwd: os.tmpdir(),
-    env: { PATH: pathVar, HOME: dcosDir, DCOS_CLI_EXECUTABLE_PATH: '/usr/local/bin/dcos', DCOS_CLI_VERSION: '1.2.0', ...vars },
+    env: {
+      PATH: pathVar,
+      HOME: dcosDir,
+      DCOS_CLI_EXECUTABLE_PATH: '/usr/local/bin/dcos',
+      DCOS_CLI_VERSION: '1.2.0',
+      ...vars,
+    },
   });
 }
 
@@ -70,7 +76,9 @@ describe('the zip', () => {
     expect(info.stdout.trim().split('\n')).toHaveLength(1);
     const help = await asTheCliDoes(['--help'], {});
     expect(help.stdout).toMatch(/USAGE\n {2}dcos janitor <command> \[flags\]/);
-    expect(help.stdout).toMatch(/WORKFLOW[\s\S]*dcos janitor teardown --service kafka[\s\S]*dcos janitor cleanup --service kafka/);
+    expect(help.stdout).toMatch(
+      /WORKFLOW[\s\S]*dcos janitor teardown --service kafka[\s\S]*dcos janitor cleanup --service kafka/,
+    );
     expect(help.stdout).toMatch(/^ {2}uninstall {3}Uninstall a service/m);
     expect(Math.max(...help.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
   });
@@ -82,8 +90,15 @@ describe('the zip', () => {
     expect((await asTheCliDoes(['cleanup', '--help'], {})).code).toBe(0);
     expect((await asTheCliDoes(['plan', 'show', '--help'], {})).code).toBe(0);
     // Keyed by the command's words and the bundle's hash, never by its arguments.
-    expect(caches().map((name) => name.replace(/-[0-9a-f]{16}$/, '')).sort()).toEqual(['.v8-cache-janitor-cleanup', '.v8-cache-janitor-plan-show']);
-    const cleanupCache = path.join(lib, caches().find((name) => name.includes('-cleanup-'))!);
+    expect(
+      caches()
+        .map((name) => name.replace(/-[0-9a-f]{16}$/, ''))
+        .sort(),
+    ).toEqual(['.v8-cache-janitor-cleanup', '.v8-cache-janitor-plan-show']);
+    const cleanupCache = path.join(
+      lib,
+      caches().find((name) => name.includes('-cleanup-'))!,
+    );
     fs.writeFileSync(cleanupCache, crypto.randomBytes(4096));
     const damaged = await asTheCliDoes(['cleanup', '--help'], {});
     expect(damaged.code).toBe(0);
@@ -118,9 +133,10 @@ describe('the zip', () => {
     fs.rmSync(noNode, { recursive: true, force: true });
   });
 
-  it('registers itself for dcos when sourced alone, and leaves the DC/OS CLI\'s own completion in place', () => {
+  it("registers itself for dcos when sourced alone, and leaves the DC/OS CLI's own completion in place", () => {
     const script = path.join(env, 'completion', 'bash', 'janitor.sh');
-    const registered = (before: string) => execFileSync('bash', ['-c', `${before}; source '${script}'; complete -p dcos`], { encoding: 'utf8' }).trim();
+    const registered = (before: string) =>
+      execFileSync('bash', ['-c', `${before}; source '${script}'; complete -p dcos`], { encoding: 'utf8' }).trim();
     expect(registered('true')).toBe('complete -o default -F _dcos_janitor_standalone dcos');
     expect(registered('_dcos() { :; }; complete -F _dcos dcos')).toBe('complete -F _dcos dcos');
   });
@@ -133,9 +149,16 @@ describe('the zip', () => {
       const script = path.join(env, 'completion', 'bash', 'janitor.sh');
       const completeAt = (url: string, ...words: string[]) =>
         new Promise<string[]>((resolve, reject) => {
-          const child = spawn('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`], {
-            env: { PATH: process.env.PATH, HOME: dcosDir, XDG_CACHE_HOME: cache, DCOS_URL: url },
-          });
+          const child = spawn(
+            'bash',
+            [
+              '-c',
+              `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`,
+            ],
+            {
+              env: { PATH: process.env.PATH, HOME: dcosDir, XDG_CACHE_HOME: cache, DCOS_URL: url },
+            },
+          );
           let out = '';
           child.stdout.on('data', (chunk) => (out += chunk));
           child.on('error', reject);
@@ -149,7 +172,9 @@ describe('the zip', () => {
       expect(await complete('dcos', 'janitor', 'teardown', 'd')).toEqual(['data/kafka']);
       const reads = sim.requestsTo('GET', '/service/marathon/v2/apps').length;
       expect(reads).toBe(1);
-      expect(await complete('dcos', 'janitor', 'plan', 'show', 'data/kafka', '')).toEqual(expect.arrayContaining(['deploy', 'backup']));
+      expect(await complete('dcos', 'janitor', 'plan', 'show', 'data/kafka', '')).toEqual(
+        expect.arrayContaining(['deploy', 'backup']),
+      );
       // Another cluster, the same cache folder: its own names, among them one known only from its znode; never DC/OS' own.
       const messy = await completeAt(other.url, 'dcos', 'janitor', 'uninstall', '');
       expect(messy).not.toContain('data/kafka');
@@ -165,14 +190,26 @@ describe('the zip', () => {
   it('completes every command and every flag in bash', () => {
     const script = path.join(env, 'completion', 'bash', 'janitor.sh');
     const complete = (...words: string[]) =>
-      execFileSync('bash', ['-c', `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source '${script}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dcos_janitor; echo "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split(' ');
     expect(complete('dcos', 'janitor', '')).toEqual(['audit', 'cleanup', 'plan', 'teardown', 'uninstall']);
     expect(complete('dcos', 'janitor', 'plan', 'f')).toEqual(['force-complete']);
     expect(complete('dcos', 'janitor', 'cleanup', '--service', 'kafka', '--dr')).toEqual(['--dry-run']);
     for (const [id, command] of Object.entries(COMMANDS)) {
       const words = id.split(':').slice(1);
       if (words.length === 0 || (command as { hidden?: boolean }).hidden) continue;
-      const flags = { ...(command.baseFlags ?? {}), ...(command.flags ?? {}) } as Record<string, { hidden?: boolean; char?: string }>;
+      const flags = { ...(command.baseFlags ?? {}), ...(command.flags ?? {}) } as Record<
+        string,
+        { hidden?: boolean; char?: string }
+      >;
       const offered = complete('dcos', 'janitor', ...words, '-');
       for (const [name, flag] of Object.entries(flags)) {
         if (flag.hidden) continue;
@@ -186,14 +223,21 @@ describe('the zip', () => {
 describe('every command, installed, against the simulator', () => {
   let sim: SimCluster;
   afterEach(async () => sim?.stop());
-  const plugin = (args: string[], extra: Record<string, string> = {}) => asTheCliDoes(args, { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'plugin-token', DCOS_TLS_INSECURE: '1', ...extra });
+  const plugin = (args: string[], extra: Record<string, string> = {}) =>
+    asTheCliDoes(args, { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'plugin-token', DCOS_TLS_INSECURE: '1', ...extra });
 
   it('teardown and cleanup (Kafka destroyed from the UI), with the token the CLI passes', async () => {
-    sim = await SimCluster.start({ ...loadScenario('kafka-ui-destroyed'), authToken: 'plugin-token' }, { deploymentMs: 100, msPerRequest: 50 });
+    sim = await SimCluster.start(
+      { ...loadScenario('kafka-ui-destroyed'), authToken: 'plugin-token' },
+      { deploymentMs: 100, msPerRequest: 50 },
+    );
     expect((await plugin(['teardown'])).stdout).toMatch(/Frameworks that look orphaned/);
     expect((await plugin(['teardown', '--service', 'kafka', '--yes'])).code).toBe(0);
     expect((await plugin(['cleanup', '--service', 'kafka', '--dry-run'])).code).toBe(0);
-    const cleanup = await plugin(['cleanup', '--service', 'kafka', '--yes', '--json'], { DCOS_VERBOSITY: '2', DCOS_JANITOR_CONCURRENCY: '2' });
+    const cleanup = await plugin(['cleanup', '--service', 'kafka', '--yes', '--json'], {
+      DCOS_VERBOSITY: '2',
+      DCOS_JANITOR_CONCURRENCY: '2',
+    });
     expect(cleanup.code).toBe(0);
     expect(JSON.parse(cleanup.stdout).verification.clean).toBe(true);
     expect(cleanup.stderr).toMatch(/http: POST \/mesos\/master\/unreserve -> 202/);
@@ -206,27 +250,36 @@ describe('every command, installed, against the simulator', () => {
     sim = await SimCluster.start('kafka-uninstall-stuck');
     sim.clock.advance(2000);
     expect((await plugin(['plan', 'list', 'kafka'])).stdout.trim()).toBe('deploy');
-    expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(/^deploy \(IN_PROGRESS\)\n├─ kill-tasks \(COMPLETE\)/);
+    expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(
+      /^deploy \(IN_PROGRESS\)\n├─ kill-tasks \(COMPLETE\)/,
+    );
     expect((await plugin(['plan', 'show', 'kafka', '--stuck'])).code).toBe(10);
     expect((await plugin(['plan', 'force-complete', 'kafka', '--stuck', '--yes'])).code).toBe(0);
     sim.clock.advance(2000);
     expect((await plugin(['plan', 'show', 'kafka'])).stdout).toMatch(/^deploy \(COMPLETE\)/);
     const verify = await plugin(['uninstall', 'kafka', '--verify-only', '--json']);
-    expect(JSON.parse(verify.stdout).verification.leftovers.map((leftover: { kind: string }) => leftover.kind)).toEqual(['app', 'znode']);
+    expect(JSON.parse(verify.stdout).verification.leftovers.map((leftover: { kind: string }) => leftover.kind)).toEqual(
+      ['app', 'znode'],
+    );
   });
 
   it('plan pause, resume, restart, start, stop (a foldered service)', async () => {
     sim = await SimCluster.start('data-kafka-running');
     expect((await plugin(['plan', 'pause', '/data/kafka', 'deploy'])).stdout).toMatch(/has been paused/);
     expect((await plugin(['plan', 'resume', '/data/kafka', 'deploy'])).stdout).toMatch(/has been resumed/);
-    expect((await plugin(['plan', 'restart', '/data/kafka', 'deploy', 'broker', 'kafka-0:[broker]'])).stdout).toMatch(/has been restarted/);
+    expect((await plugin(['plan', 'restart', '/data/kafka', 'deploy', 'broker', 'kafka-0:[broker]'])).stdout).toMatch(
+      /has been restarted/,
+    );
     expect((await plugin(['plan', 'start', '/data/kafka', 'backup', '-p', 'A=b'])).stdout).toMatch(/has been started/);
     expect((await plugin(['plan', 'stop', '/data/kafka', 'backup'])).stdout).toMatch(/has been stopped/);
   });
 
   it('uninstall through Cosmos, with config keys from `dcos config set janitor.*`', async () => {
     sim = await SimCluster.start('data-kafka-running', { deploymentMs: 100, cosmosLoopMs: 100, msPerRequest: 50 });
-    const run = await plugin(['uninstall', '/data/kafka', '--yes', '--poll-ms', '60'], { DCOS_JANITOR_GRACE: '1', DCOS_JANITOR_TIMEOUT: '60' });
+    const run = await plugin(['uninstall', '/data/kafka', '--yes', '--poll-ms', '60'], {
+      DCOS_JANITOR_GRACE: '1',
+      DCOS_JANITOR_TIMEOUT: '60',
+    });
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).not.toContain('plugin-token');
     expect(sim.state.apps.has('/data/kafka')).toBe(false);
@@ -244,17 +297,45 @@ describe('every command, installed, against the simulator', () => {
     });
 
     it('logs in through /acs/api/v1/auth/login with an RS256 JWT and uses the token it gets', async () => {
-      sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'issued-by-iam', serviceAccounts: [{ uid: 'ci-janitor', publicKey }] });
-      const run = await asTheCliDoes(['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes', '--service-account', 'ci-janitor', '--private-key', keyFile], {
-        DCOS_URL: sim.url,
-        DCOS_TLS_INSECURE: '1',
+      sim = await SimCluster.start({
+        ...loadScenario('cassandra-six-agents'),
+        authToken: 'issued-by-iam',
+        serviceAccounts: [{ uid: 'ci-janitor', publicKey }],
       });
+      const run = await asTheCliDoes(
+        [
+          'cleanup',
+          '-r',
+          'cassandra_role',
+          '-p',
+          'cassandra_principal',
+          '-z',
+          'cassandra',
+          '--yes',
+          '--service-account',
+          'ci-janitor',
+          '--private-key',
+          keyFile,
+        ],
+        {
+          DCOS_URL: sim.url,
+          DCOS_TLS_INSECURE: '1',
+        },
+      );
       expect(run.code).toBe(0);
       const [login, ...rest] = sim.requests;
-      expect(login).toMatchObject({ method: 'POST', url: '/acs/api/v1/auth/login', status: 200, authorization: undefined });
+      expect(login).toMatchObject({
+        method: 'POST',
+        url: '/acs/api/v1/auth/login',
+        status: 200,
+        authorization: undefined,
+      });
       const body = JSON.parse(login.body);
       expect(body.uid).toBe('ci-janitor');
-      const [header, claims] = body.token.split('.').slice(0, 2).map((part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+      const [header, claims] = body.token
+        .split('.')
+        .slice(0, 2)
+        .map((part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()));
       expect(header).toEqual({ alg: 'RS256', typ: 'JWT' });
       expect(claims.uid).toBe('ci-janitor');
       expect(claims.exp * 1000 - Date.now()).toBeLessThanOrEqual(5 * 60 * 1000);
@@ -263,17 +344,31 @@ describe('every command, installed, against the simulator', () => {
     });
 
     it('takes the account from the config keys (env), refuses a key readable by others, and reports a refused login as exit 4', async () => {
-      sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'issued-by-iam', serviceAccounts: [{ uid: 'ci-janitor', publicKey }] });
+      sim = await SimCluster.start({
+        ...loadScenario('cassandra-six-agents'),
+        authToken: 'issued-by-iam',
+        serviceAccounts: [{ uid: 'ci-janitor', publicKey }],
+      });
       const base = { DCOS_URL: sim.url, DCOS_TLS_INSECURE: '1' };
-      const viaEnv = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run'], { ...base, DCOS_JANITOR_SERVICE_ACCOUNT: 'ci-janitor', DCOS_JANITOR_PRIVATE_KEY: keyFile });
+      const viaEnv = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run'], {
+        ...base,
+        DCOS_JANITOR_SERVICE_ACCOUNT: 'ci-janitor',
+        DCOS_JANITOR_PRIVATE_KEY: keyFile,
+      });
       expect(viaEnv.code).toBe(0);
       const open = path.join(dcosDir, 'open.pem');
       fs.copyFileSync(keyFile, open);
       fs.chmodSync(open, 0o644);
-      const tooOpen = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run', '--service-account', 'ci-janitor', '--private-key', open], base);
+      const tooOpen = await asTheCliDoes(
+        ['cleanup', '-z', 'cassandra', '--dry-run', '--service-account', 'ci-janitor', '--private-key', open],
+        base,
+      );
       expect(tooOpen.code).toBe(2);
       expect(tooOpen.stderr).toMatch(/Permissions 0644 for .*open\.pem are too open.*chmod 600/);
-      const unknown = await asTheCliDoes(['cleanup', '-z', 'cassandra', '--dry-run', '--service-account', 'someone-else', '--private-key', keyFile], base);
+      const unknown = await asTheCliDoes(
+        ['cleanup', '-z', 'cassandra', '--dry-run', '--service-account', 'someone-else', '--private-key', keyFile],
+        base,
+      );
       expect(unknown.code).toBe(4);
       expect(unknown.stderr).toMatch(/refused the login of service account 'someone-else'/);
     });
@@ -334,16 +429,42 @@ describe('the printed job and app, run as Mesos runs them', () => {
     const app = await printed(['teardown', '--service', 'kafka', '--cleanup', '--print-app']);
     expect(app.cmd).toMatch(/--remove-self$/);
     // Marathon runs the printed app: it is in Marathon while its task runs.
-    sim.state.apps.set(app.id, { id: app.id, instances: 1, labels: app.labels, env: {}, version: '2026-12-01T00:00:00.000Z', extra: {}, tasksRunning: 1, tasksStaged: 0, deployments: [] });
+    sim.state.apps.set(app.id, {
+      id: app.id,
+      instances: 1,
+      labels: app.labels,
+      env: {},
+      version: '2026-12-01T00:00:00.000Z',
+      extra: {},
+      tasksRunning: 1,
+      tasksStaged: 0,
+      deployments: [],
+    });
     const run = await inTask(app.cmd, { MARATHON_APP_ID: app.id });
     expect(run.code).toBe(0);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
-    expect(run.stderr).toMatch(new RegExp(`Removed this run's own Marathon app ${app.id} \\(deployment [0-9a-f-]+\\), so that it does not run again`));
-    expect(sim.requests.filter((entry) => entry.method === 'DELETE' && entry.url.startsWith(`/v2/apps${app.id}`))).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `Removed this run's own Marathon app ${app.id} \\(deployment [0-9a-f-]+\\), so that it does not run again`,
+      ),
+    );
+    expect(
+      sim.requests.filter((entry) => entry.method === 'DELETE' && entry.url.startsWith(`/v2/apps${app.id}`)),
+    ).toHaveLength(1);
 
     // A run that fails (nothing of that name: exit 12) removes its app too, and exits 12.
     const failing = await printed(['cleanup', '--service', 'kafak', '--print-app']);
-    sim.state.apps.set(failing.id, { id: failing.id, instances: 1, labels: {}, env: {}, version: '2026-12-01T00:00:00.000Z', extra: {}, tasksRunning: 1, tasksStaged: 0, deployments: [] });
+    sim.state.apps.set(failing.id, {
+      id: failing.id,
+      instances: 1,
+      labels: {},
+      env: {},
+      version: '2026-12-01T00:00:00.000Z',
+      extra: {},
+      tasksRunning: 1,
+      tasksStaged: 0,
+      deployments: [],
+    });
     const failed = await inTask(failing.cmd, { MARATHON_APP_ID: failing.id });
     expect(failed.code).toBe(12);
     expect(failed.stderr).toMatch(/Removed this run's own Marathon app \/janitor-cleanup-kafak/);

@@ -13,7 +13,10 @@ import { Tinyproxy, startTinyproxy, tinyproxyInstalled } from './helpers/tinypro
 
 /** CI installs tinyproxy (.ci/run) and must run these; a developer's machine without it skips them, and says so. */
 const withProxy = tinyproxyInstalled() || process.env.CI === 'true' ? describe : describe.skip;
-if (!tinyproxyInstalled() && process.env.CI !== 'true') console.warn("test/proxy.test.ts: tinyproxy is not installed ('apt-get install tinyproxy'): the proxy tests are skipped.");
+if (!tinyproxyInstalled() && process.env.CI !== 'true')
+  console.warn(
+    "test/proxy.test.ts: tinyproxy is not installed ('apt-get install tinyproxy'): the proxy tests are skipped.",
+  );
 
 /**
  * An operator's network: the cluster reachable only through a corporate proxy (tinyproxy,
@@ -23,7 +26,9 @@ if (!tinyproxyInstalled() && process.env.CI !== 'true') console.warn("test/proxy
  */
 
 const CLUSTER = 'dcos-cluster.invalid';
-const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 let sim: SimCluster;
 let proxy: Tinyproxy;
@@ -39,7 +44,9 @@ withProxy('HTTP_PROXY, for an http:// cluster', () => {
   });
 
   it('a teardown and cleanup of a cluster reachable only through the proxy succeeds; every request names the tool', async () => {
-    const run = await runCli(['teardown', 'kafka', '--yes', '--cleanup', '--json'], { env: { DCOS_URL: `http://${CLUSTER}`, HTTP_PROXY: proxy.url } });
+    const run = await runCli(['teardown', 'kafka', '--yes', '--cleanup', '--json'], {
+      env: { DCOS_URL: `http://${CLUSTER}`, HTTP_PROXY: proxy.url },
+    });
     expect(run.code).toBe(0);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(sim.requests.length).toBeGreaterThan(5);
@@ -47,24 +54,34 @@ withProxy('HTTP_PROXY, for an http:// cluster', () => {
   });
 
   it('the lower-case http_proxy too; NO_PROXY bypasses it (and then the name does not resolve)', async () => {
-    const lower = await runCli(['cleanup', 'kafka', '--dry-run'], { env: { DCOS_URL: `http://${CLUSTER}`, http_proxy: proxy.url } });
+    const lower = await runCli(['cleanup', 'kafka', '--dry-run'], {
+      env: { DCOS_URL: `http://${CLUSTER}`, http_proxy: proxy.url },
+    });
     expect(lower.code).toBe(11);
     const before = sim.requests.length;
-    const bypassed = await runCli(['cleanup', 'kafka', '--dry-run'], { env: { DCOS_URL: `http://${CLUSTER}`, HTTP_PROXY: proxy.url, NO_PROXY: `.invalid`, DCOS_JANITOR_RETRIES: '0' } });
+    const bypassed = await runCli(['cleanup', 'kafka', '--dry-run'], {
+      env: { DCOS_URL: `http://${CLUSTER}`, HTTP_PROXY: proxy.url, NO_PROXY: `.invalid`, DCOS_JANITOR_RETRIES: '0' },
+    });
     expect(bypassed.code).toBe(5);
     expect(bypassed.stderr).toMatch(/unreachable at http:\/\/dcos-cluster\.invalid .*ENOTFOUND|EAI_AGAIN/);
     expect(sim.requests.length).toBe(before);
   });
 
   it('loopback is never proxied, as in Go: a proxy that is down does not matter for 127.0.0.1', async () => {
-    const run = await runCli(['cleanup', 'kafka', '--dry-run'], { env: { DCOS_URL: sim.url, HTTP_PROXY: 'http://127.0.0.1:9' } });
+    const run = await runCli(['cleanup', 'kafka', '--dry-run'], {
+      env: { DCOS_URL: sim.url, HTTP_PROXY: 'http://127.0.0.1:9' },
+    });
     expect(run.code).toBe(11);
   });
 
   it('a proxy that is down is said as such, exit 5', async () => {
-    const run = await runCli(['cleanup', 'kafka', '--dry-run'], { env: { DCOS_URL: `http://${CLUSTER}`, HTTP_PROXY: 'http://127.0.0.1:9', DCOS_JANITOR_RETRIES: '0' } });
+    const run = await runCli(['cleanup', 'kafka', '--dry-run'], {
+      env: { DCOS_URL: `http://${CLUSTER}`, HTTP_PROXY: 'http://127.0.0.1:9', DCOS_JANITOR_RETRIES: '0' },
+    });
     expect(run.code).toBe(5);
-    expect(run.stderr).toMatch(/unreachable at http:\/\/dcos-cluster\.invalid through the proxy http:\/\/127\.0\.0\.1:9/);
+    expect(run.stderr).toMatch(
+      /unreachable at http:\/\/dcos-cluster\.invalid through the proxy http:\/\/127\.0\.0\.1:9/,
+    );
   });
 });
 
@@ -73,10 +90,27 @@ withProxy('HTTPS_PROXY, for an https:// cluster: a CONNECT tunnel, TLS verified 
   let hop: http.Server;
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-proxy-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${CLUSTER}`,
-      '-addext', `subjectAltName=DNS:${CLUSTER}`, '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'ca.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${CLUSTER}`,
+        '-addext',
+        `subjectAltName=DNS:${CLUSTER}`,
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'ca.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     sim = await SimCluster.start('kafka-ui-destroyed', {
       deploymentMs: 100,
       msPerRequest: 10,
@@ -108,14 +142,20 @@ withProxy('HTTPS_PROXY, for an https:// cluster: a CONNECT tunnel, TLS verified 
     const run = await runCli(['teardown', 'kafka', '--yes', '--cleanup', '--json'], { env });
     expect(run.code).toBe(0);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
-    const unverified = await runCli(['cleanup', 'kafka', '--dry-run'], { env: { DCOS_URL: `https://${CLUSTER}`, HTTPS_PROXY: proxy.url } });
+    const unverified = await runCli(['cleanup', 'kafka', '--dry-run'], {
+      env: { DCOS_URL: `https://${CLUSTER}`, HTTPS_PROXY: proxy.url },
+    });
     expect(unverified.code).toBe(5);
     expect(unverified.stderr).toMatch(/TLS verification failed/);
   });
 });
 
-describe('which requests go through a proxy (Go\'s ProxyFromEnvironment)', () => {
-  const settings = proxySettingsFromEnv({ HTTP_PROXY: 'proxy.corp:3128', HTTPS_PROXY: 'http://user:pw@proxy.corp:3129', NO_PROXY: 'internal.corp, .svc.local,10.0.0.0/8, master.mesos:5050, [::2]' });
+describe("which requests go through a proxy (Go's ProxyFromEnvironment)", () => {
+  const settings = proxySettingsFromEnv({
+    HTTP_PROXY: 'proxy.corp:3128',
+    HTTPS_PROXY: 'http://user:pw@proxy.corp:3129',
+    NO_PROXY: 'internal.corp, .svc.local,10.0.0.0/8, master.mesos:5050, [::2]',
+  });
   const via = (url: string) => proxyFor(new URL(url), settings)?.host;
   it.each([
     ['http://dcos.example.com/', 'proxy.corp:3128'],
@@ -138,7 +178,14 @@ describe('which requests go through a proxy (Go\'s ProxyFromEnvironment)', () =>
   });
 
   it('the upper-case name wins; NO_PROXY=* sends everything direct', () => {
-    expect(proxyFor(new URL('http://a.b/'), proxySettingsFromEnv({ HTTP_PROXY: 'http://upper:1', http_proxy: 'http://lower:2' }))?.host).toBe('upper:1');
-    expect(proxyFor(new URL('http://a.b/'), proxySettingsFromEnv({ HTTP_PROXY: 'http://upper:1', NO_PROXY: '*' }))).toBeUndefined();
+    expect(
+      proxyFor(
+        new URL('http://a.b/'),
+        proxySettingsFromEnv({ HTTP_PROXY: 'http://upper:1', http_proxy: 'http://lower:2' }),
+      )?.host,
+    ).toBe('upper:1');
+    expect(
+      proxyFor(new URL('http://a.b/'), proxySettingsFromEnv({ HTTP_PROXY: 'http://upper:1', NO_PROXY: '*' })),
+    ).toBeUndefined();
   });
 });

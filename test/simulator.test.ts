@@ -31,13 +31,36 @@ function smallScenario(mesosVersion: string, extra: Partial<Scenario> = {}): Sce
         hostname: 'h1',
         resources: { cpus: 4, mem: 4096, disk: 10000, ports: [[31000, 32000]] },
         reservations: [
-          { ref: 'r1', role: 'svc-role', principal: 'svc-principal', cpus: 1, mem: 512, volume: { containerPath: 'data', size: 1000 } },
-          { ref: 'busy', role: 'svc-role', principal: 'svc-principal', cpus: 0.5, volume: { containerPath: 'busy', size: 100 } },
+          {
+            ref: 'r1',
+            role: 'svc-role',
+            principal: 'svc-principal',
+            cpus: 1,
+            mem: 512,
+            volume: { containerPath: 'data', size: 1000 },
+          },
+          {
+            ref: 'busy',
+            role: 'svc-role',
+            principal: 'svc-principal',
+            cpus: 0.5,
+            volume: { containerPath: 'busy', size: 100 },
+          },
         ],
       },
       { id: 'A-S0', hostname: 'h0', staticRole: 'slave_public', resources: { cpus: 2, mem: 1024, disk: 1000 } },
     ],
-    frameworks: [{ id: 'F1', name: 'svc', role: 'svc-role', principal: 'svc-principal', active: false, connected: false, tasks: [{ id: 't1', name: 't', agent: 'A-S1', uses: ['busy'] }] }],
+    frameworks: [
+      {
+        id: 'F1',
+        name: 'svc',
+        role: 'svc-role',
+        principal: 'svc-principal',
+        active: false,
+        connected: false,
+        tasks: [{ id: 't1', name: 't', agent: 'A-S1', uses: ['busy'] }],
+      },
+    ],
     ...extra,
   });
 }
@@ -55,7 +78,9 @@ describe('Mesos reads', () => {
         const response = await fetch(`${cluster.url}/mesos/master/slaves`);
         expect(response.headers.get('transfer-encoding')).toBe(streamLargeAnswers ? 'chunked' : null);
         texts.push(await response.text());
-        const one = (await (await fetch(`${cluster.url}/mesos/master/slaves?slave_id=${JSON.parse(texts[texts.length - 1]).slaves[1].id}`)).json()) as { slaves: unknown[] };
+        const one = (await (
+          await fetch(`${cluster.url}/mesos/master/slaves?slave_id=${JSON.parse(texts[texts.length - 1]).slaves[1].id}`)
+        ).json()) as { slaves: unknown[] };
         expect(one.slaves).toHaveLength(1);
       } finally {
         await cluster.stop();
@@ -77,11 +102,21 @@ describe('Mesos reads', () => {
     await fetch(`${sim.url}/package/list`, { method: 'POST', body: '{}' });
     expect(await (await fetch(`${sim.url}/mesos/master/frameworks`)).text()).toBe(first);
     // ...until a request that may change something: every kept answer is forgotten.
-    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1);
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) })).status).toBe(202);
+    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+      (r: any) => r.name === 'cpus' && r.scalar.value === 1,
+    );
+    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) })).status).toBe(
+      202,
+    );
     expect((await getJson('/mesos/master/frameworks')).frameworks[0].active).toBe(true);
-    expect(reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1)).toEqual([]);
-    expect(sim.requestsTo('GET', '/mesos/master/frameworks').map((entry) => entry.status)).toEqual([200, 200, 200, 200]);
+    expect(
+      reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+        (r: any) => r.name === 'cpus' && r.scalar.value === 1,
+      ),
+    ).toEqual([]);
+    expect(sim.requestsTo('GET', '/mesos/master/frameworks').map((entry) => entry.status)).toEqual([
+      200, 200, 200, 200,
+    ]);
   });
 
   it('pre-1.4 format below 1.4: role + reservation, no reservations[]; static has no reservation key', async () => {
@@ -101,12 +136,16 @@ describe('Mesos reads', () => {
     sim = await SimCluster.start(smallScenario('1.11.0'));
     const slaves = await getJson('/mesos/master/slaves');
     const cpus = reservedFull(slaves, 'A-S1', 'svc-role').find((r: any) => r.name === 'cpus' && !r.disk);
-    expect(cpus.reservations).toEqual([{ type: 'DYNAMIC', role: 'svc-role', principal: 'svc-principal', labels: cpus.reservation.labels }]);
+    expect(cpus.reservations).toEqual([
+      { type: 'DYNAMIC', role: 'svc-role', principal: 'svc-principal', labels: cpus.reservation.labels },
+    ]);
     const publicCpus = reservedFull(slaves, 'A-S0', 'slave_public').find((r: any) => r.name === 'cpus');
     expect(publicCpus.reservations).toEqual([{ type: 'STATIC', role: 'slave_public' }]);
     expect(slaves.slaves[0].unreserved_resources_full.length).toBeGreaterThan(0);
     // Used resources carry allocation_info.
-    expect(slaves.slaves.find((a: any) => a.id === 'A-S1').used_resources_full[0].allocation_info).toEqual({ role: 'svc-role' });
+    expect(slaves.slaves.find((a: any) => a.id === 'A-S1').used_resources_full[0].allocation_info).toEqual({
+      role: 'svc-role',
+    });
   });
 
   it('frameworks: connected/recovered from 1.2, role or roles, completed list, filters from 1.4', async () => {
@@ -116,7 +155,13 @@ describe('Mesos reads', () => {
     await sim.stop();
     sim = await SimCluster.start(smallScenario('1.4.0'));
     const recent = await getJson('/mesos/master/frameworks?framework_id=F1');
-    expect(recent.frameworks[0]).toMatchObject({ id: 'F1', role: 'svc-role', principal: 'svc-principal', active: false, connected: false });
+    expect(recent.frameworks[0]).toMatchObject({
+      id: 'F1',
+      role: 'svc-role',
+      principal: 'svc-principal',
+      active: false,
+      connected: false,
+    });
     expect(recent.unregistered_frameworks).toEqual([]);
     expect((await getJson('/mesos/master/frameworks?framework_id=nope')).frameworks).toEqual([]);
   });
@@ -153,7 +198,9 @@ describe('Mesos operations', () => {
     expect((await form('/mesos/master/teardown', {})).text).toBe("Missing 'frameworkId' query parameter");
     await sim.stop();
     sim = await SimCluster.start(smallScenario('1.11.0'));
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1' })).text).toBe("Missing 'resources' query parameter in the request body");
+    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1' })).text).toBe(
+      "Missing 'resources' query parameter in the request body",
+    );
   });
 
   it('parameters come from the body only, with ";" separators and "+" as space', async () => {
@@ -167,11 +214,15 @@ describe('Mesos operations', () => {
 
   it('unreserve: 202, the resource returns to "*", a repeat is 409, and the read reflects it before the answer', async () => {
     sim = await SimCluster.start(smallScenario('1.11.0'));
-    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1);
+    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+      (r: any) => r.name === 'cpus' && r.scalar.value === 1,
+    );
     const first = await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) });
     expect(first).toMatchObject({ status: 202, text: '' });
     const after = await getJson('/mesos/master/slaves');
-    expect(reservedFull(after, 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1)).toEqual([]);
+    expect(
+      reservedFull(after, 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1),
+    ).toEqual([]);
     expect(after.slaves.find((a: any) => a.id === 'A-S1').unreserved_resources.cpus).toBe(5);
     const again = await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) });
     expect(again.status).toBe(409);
@@ -180,53 +231,92 @@ describe('Mesos operations', () => {
 
   it('0.28 answers 200 instead of 202', async () => {
     sim = await SimCluster.start(smallScenario('0.28.1'));
-    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1);
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) })).status).toBe(200);
+    const cpus = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+      (r: any) => r.name === 'cpus' && r.scalar.value === 1,
+    );
+    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify(cpus) })).status).toBe(
+      200,
+    );
   });
 
   it('unreserve refusals: static 400, volume 400, in use 409, unknown agent 400, bad JSON 400, batch all-or-nothing', async () => {
     sim = await SimCluster.start(smallScenario('1.11.0'));
     const slaves = await getJson('/mesos/master/slaves');
     const staticCpus = reservedFull(slaves, 'A-S0', 'slave_public').filter((r: any) => r.name === 'cpus');
-    const staticAnswer = await form('/mesos/master/unreserve', { slaveId: 'A-S0', resources: JSON.stringify(staticCpus) });
+    const staticAnswer = await form('/mesos/master/unreserve', {
+      slaveId: 'A-S0',
+      resources: JSON.stringify(staticCpus),
+    });
     expect(staticAnswer.status).toBe(400);
-    expect(staticAnswer.text).toMatch(/^Invalid UNRESERVE operation: Resource cpus\(slave_public\):2 is not dynamically reserved$/);
+    expect(staticAnswer.text).toMatch(
+      /^Invalid UNRESERVE operation: Resource cpus\(slave_public\):2 is not dynamically reserved$/,
+    );
 
     const reserved = reservedFull(slaves, 'A-S1', 'svc-role');
     const volume = reserved.find((r: any) => r.disk?.volume?.container_path === 'data');
-    const volumeAnswer = await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([volume]) });
+    const volumeAnswer = await form('/mesos/master/unreserve', {
+      slaveId: 'A-S1',
+      resources: JSON.stringify([volume]),
+    });
     expect(volumeAnswer.status).toBe(400);
-    expect(volumeAnswer.text).toMatch(/cannot be unreserved directly\. Please destroy the persistent volume first then unreserve the resource$/);
+    expect(volumeAnswer.text).toMatch(
+      /cannot be unreserved directly\. Please destroy the persistent volume first then unreserve the resource$/,
+    );
 
     const busyCpus = reserved.find((r: any) => r.name === 'cpus' && r.scalar.value === 0.5);
     const freeCpus = reserved.find((r: any) => r.name === 'cpus' && r.scalar.value === 1);
-    const batch = await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([freeCpus, busyCpus]) });
+    const batch = await form('/mesos/master/unreserve', {
+      slaveId: 'A-S1',
+      resources: JSON.stringify([freeCpus, busyCpus]),
+    });
     expect(batch.status).toBe(409);
     // All-or-nothing: the free one was not unreserved either.
-    const stillThere = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus');
+    const stillThere = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+      (r: any) => r.name === 'cpus',
+    );
     expect(stillThere).toHaveLength(2);
 
-    expect((await form('/mesos/master/unreserve', { slaveId: 'nope', resources: '[]' })).text).toBe('No agent found with specified ID');
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: '[{' })).text).toMatch(/^Error in parsing 'resources' query parameter in the request body/);
+    expect((await form('/mesos/master/unreserve', { slaveId: 'nope', resources: '[]' })).text).toBe(
+      'No agent found with specified ID',
+    );
+    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: '[{' })).text).toMatch(
+      /^Error in parsing 'resources' query parameter in the request body/,
+    );
   });
 
   it('an amount larger than reserved, or another principal, is 409', async () => {
     sim = await SimCluster.start(smallScenario('1.11.0'));
-    const [cpus] = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1);
+    const [cpus] = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+      (r: any) => r.name === 'cpus' && r.scalar.value === 1,
+    );
     const more = { ...cpus, scalar: { value: 2 } };
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([more]) })).status).toBe(409);
-    const otherPrincipal = { ...cpus, reservation: { ...cpus.reservation, principal: 'x' }, reservations: [{ ...cpus.reservations[0], principal: 'x' }] };
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([otherPrincipal]) })).status).toBe(409);
+    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([more]) })).status).toBe(
+      409,
+    );
+    const otherPrincipal = {
+      ...cpus,
+      reservation: { ...cpus.reservation, principal: 'x' },
+      reservations: [{ ...cpus.reservations[0], principal: 'x' }],
+    };
+    expect(
+      (await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([otherPrincipal]) })).status,
+    ).toBe(409);
   });
 
   it('inconsistent mixed ENDPOINT input is 400; pre-1.4 input is accepted on a 1.11 master', async () => {
     sim = await SimCluster.start(smallScenario('1.11.0'));
-    const [cpus] = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter((r: any) => r.name === 'cpus' && r.scalar.value === 1);
+    const [cpus] = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').filter(
+      (r: any) => r.name === 'cpus' && r.scalar.value === 1,
+    );
     const inconsistent = { ...cpus, role: 'other-role' };
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([inconsistent]) })).status).toBe(400);
+    expect(
+      (await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([inconsistent]) })).status,
+    ).toBe(400);
     const { reservations, ...pre14 } = cpus;
     expect(reservations).toHaveLength(1);
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([pre14]) })).status).toBe(202);
+    expect(
+      (await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([pre14]) })).status,
+    ).toBe(202);
   });
 
   it('destroy-volumes: the volume becomes reserved disk (not unreserved), another container_path is accepted', async () => {
@@ -234,7 +324,9 @@ describe('Mesos operations', () => {
     const reserved = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role');
     const volume = reserved.find((r: any) => r.disk?.volume?.container_path === 'data');
     const renamed = { ...volume, disk: { ...volume.disk, volume: { mode: 'RW', container_path: 'elsewhere' } } };
-    expect((await form('/mesos/master/destroy-volumes', { slaveId: 'A-S1', volumes: JSON.stringify([renamed]) })).status).toBe(202);
+    expect(
+      (await form('/mesos/master/destroy-volumes', { slaveId: 'A-S1', volumes: JSON.stringify([renamed]) })).status,
+    ).toBe(202);
     const after = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role');
     const disk = after.find((r: any) => r.name === 'disk' && r.scalar.value === 1000);
     expect(disk.disk).toBeUndefined();
@@ -245,9 +337,14 @@ describe('Mesos operations', () => {
   });
 
   it('destroy-volumes of a volume in use: 400 from 1.1, 409 on 1.0', async () => {
-    for (const [version, status] of [['1.1.0', 400], ['1.0.3', 409]] as const) {
+    for (const [version, status] of [
+      ['1.1.0', 400],
+      ['1.0.3', 409],
+    ] as const) {
       sim = await SimCluster.start(smallScenario(version));
-      const busy = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').find((r: any) => r.disk?.volume?.container_path === 'busy');
+      const busy = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').find(
+        (r: any) => r.disk?.volume?.container_path === 'busy',
+      );
       const answer = await form('/mesos/master/destroy-volumes', { slaveId: 'A-S1', volumes: JSON.stringify([busy]) });
       expect(answer.status).toBe(status);
       expect(answer.text).toMatch(/Persistent volumes in use/);
@@ -257,10 +354,14 @@ describe('Mesos operations', () => {
 
   it('unreserving a disk that still carries a volume, asked for in full, is 409', async () => {
     sim = await SimCluster.start(smallScenario('1.11.0'));
-    const volume = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').find((r: any) => r.disk?.volume?.container_path === 'data');
+    const volume = reservedFull(await getJson('/mesos/master/slaves'), 'A-S1', 'svc-role').find(
+      (r: any) => r.disk?.volume?.container_path === 'data',
+    );
     const { disk, ...asPlainDisk } = volume;
     expect(disk).toBeDefined();
-    expect((await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([asPlainDisk]) })).status).toBe(409);
+    expect(
+      (await form('/mesos/master/unreserve', { slaveId: 'A-S1', resources: JSON.stringify([asPlainDisk]) })).status,
+    ).toBe(409);
   });
 
   it('teardown: 200 empty, moves the framework to completed, kills its tasks and frees what they used; a second is 400', async () => {
@@ -274,7 +375,10 @@ describe('Mesos operations', () => {
     expect(slaves.slaves.find((a: any) => a.id === 'A-S1').used_resources_full).toEqual([]);
     // Reservations stay.
     expect(reservedFull(slaves, 'A-S1', 'svc-role').length).toBeGreaterThan(0);
-    expect(await form('/mesos/master/teardown', { frameworkId: 'F1' })).toMatchObject({ status: 400, text: 'No framework found with specified ID' });
+    expect(await form('/mesos/master/teardown', { frameworkId: 'F1' })).toMatchObject({
+      status: 400,
+      text: 'No framework found with specified ID',
+    });
   });
 });
 
@@ -290,9 +394,18 @@ describe('refined reservations (Mesos >= 1.4)', () => {
       expect(resource.reservations.map((r: any) => r.type)).toEqual(['STATIC', 'DYNAMIC']);
     }
     const cpus = refined.filter((r: any) => r.name === 'cpus');
-    expect((await form('/mesos/master/unreserve', { slaveId: '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-S0', resources: JSON.stringify(cpus) })).status).toBe(202);
+    expect(
+      (
+        await form('/mesos/master/unreserve', {
+          slaveId: '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-S0',
+          resources: JSON.stringify(cpus),
+        })
+      ).status,
+    ).toBe(202);
     const after = await getJson('/mesos/master/slaves');
-    const publicCpus = reservedFull(after, '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-S0', 'slave_public').find((r: any) => r.name === 'cpus');
+    const publicCpus = reservedFull(after, '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-S0', 'slave_public').find(
+      (r: any) => r.name === 'cpus',
+    );
     expect(publicCpus.scalar.value).toBe(4);
   });
 });
@@ -307,9 +420,14 @@ describe('Exhibitor', () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ message: 'OK', succeeded: true });
     expect([...sim.state.znodes.keys()].some((node) => node.startsWith('/dcos-service-kafka'))).toBe(false);
-    const missing = await fetch(`${sim.url}/exhibitor/exhibitor/v1/explorer/znode/dcos-service-kafka`, { method: 'DELETE' });
+    const missing = await fetch(`${sim.url}/exhibitor/exhibitor/v1/explorer/znode/dcos-service-kafka`, {
+      method: 'DELETE',
+    });
     expect(missing.status).toBe(200);
-    expect(await missing.json()).toEqual({ message: 'KeeperErrorCode = NoNode for /dcos-service-kafka', succeeded: false });
+    expect(await missing.json()).toEqual({
+      message: 'KeeperErrorCode = NoNode for /dcos-service-kafka',
+      succeeded: false,
+    });
   });
 
   it('node and node-data answer as Exhibitor does, for present and missing nodes', async () => {
@@ -318,9 +436,17 @@ describe('Exhibitor', () => {
       { title: 'kafka-1-broker', key: '/dcos-service-kafka/Tasks/kafka-1-broker', isLazy: true, expand: false },
       { title: 'kafka-2-broker', key: '/dcos-service-kafka/Tasks/kafka-2-broker', isLazy: true, expand: false },
     ]);
-    expect(await getJson('/exhibitor/exhibitor/v1/explorer/node?key=/nope')).toEqual([{ title: '* Exception *', key: '*', isLazy: false, expand: false }]);
-    expect((await getJson('/exhibitor/exhibitor/v1/explorer/node-data?key=/dcos-service-kafka/servicename')).str).toBe('kafka');
-    expect(await getJson('/exhibitor/exhibitor/v1/explorer/node-data?key=/nope')).toEqual({ bytes: '', str: '', stat: '* not found * ' });
+    expect(await getJson('/exhibitor/exhibitor/v1/explorer/node?key=/nope')).toEqual([
+      { title: '* Exception *', key: '*', isLazy: false, expand: false },
+    ]);
+    expect((await getJson('/exhibitor/exhibitor/v1/explorer/node-data?key=/dcos-service-kafka/servicename')).str).toBe(
+      'kafka',
+    );
+    expect(await getJson('/exhibitor/exhibitor/v1/explorer/node-data?key=/nope')).toEqual({
+      bytes: '',
+      str: '',
+      stat: '* not found * ',
+    });
   });
 
   it('an empty path would be "/": the simulator refuses and records it', async () => {
@@ -332,7 +458,9 @@ describe('Exhibitor', () => {
 
   it('node modification disabled: 403 with an empty body', async () => {
     sim.faults.exhibitor.mutationsDisabled = true;
-    const response = await fetch(`${sim.url}/exhibitor/exhibitor/v1/explorer/znode/dcos-service-kafka`, { method: 'DELETE' });
+    const response = await fetch(`${sim.url}/exhibitor/exhibitor/v1/explorer/znode/dcos-service-kafka`, {
+      method: 'DELETE',
+    });
     expect(response.status).toBe(403);
     expect(await response.text()).toBe('');
   });
@@ -393,11 +521,16 @@ describe('Admin Router', () => {
 });
 
 describe('scenarios', () => {
-  it.each(['kafka-ui-destroyed', 'cassandra-six-agents', 'shared-role-siblings', 'generated:50'])('%s loads and serves its agents', async (name) => {
-    sim = await SimCluster.start(name);
-    const slaves = await getJson('/mesos/master/slaves');
-    expect(slaves.slaves.length).toBe(loadScenario(name).agents.filter((agent) => agent.state === 'registered').length);
-  });
+  it.each(['kafka-ui-destroyed', 'cassandra-six-agents', 'shared-role-siblings', 'generated:50'])(
+    '%s loads and serves its agents',
+    async (name) => {
+      sim = await SimCluster.start(name);
+      const slaves = await getJson('/mesos/master/slaves');
+      expect(slaves.slaves.length).toBe(
+        loadScenario(name).agents.filter((agent) => agent.state === 'registered').length,
+      );
+    },
+  );
 
   it('an unknown scenario names the known ones', () => {
     expect(() => loadScenario('nope')).toThrow(/known ones are .*kafka-ui-destroyed/);
@@ -420,9 +553,28 @@ describe('resource arithmetic', () => {
   });
 
   it('ranges subtract inside a range and not across a gap', () => {
-    const ports = (ranges: Array<[number, number]>) => parseResource({ name: 'ports', type: 'RANGES', ranges: { range: ranges.map(([begin, end]) => ({ begin, end })) }, role: '*' });
-    expect(subtractResources([ports([[1, 10]])], [ports([[3, 4]])])?.[0].ranges).toEqual([[1, 2], [5, 10]]);
-    expect(subtractResources([ports([[1, 2], [5, 6]])], [ports([[2, 5]])])).toBeUndefined();
+    const ports = (ranges: Array<[number, number]>) =>
+      parseResource({
+        name: 'ports',
+        type: 'RANGES',
+        ranges: { range: ranges.map(([begin, end]) => ({ begin, end })) },
+        role: '*',
+      });
+    expect(subtractResources([ports([[1, 10]])], [ports([[3, 4]])])?.[0].ranges).toEqual([
+      [1, 2],
+      [5, 10],
+    ]);
+    expect(
+      subtractResources(
+        [
+          ports([
+            [1, 2],
+            [5, 6],
+          ]),
+        ],
+        [ports([[2, 5]])],
+      ),
+    ).toBeUndefined();
   });
 
   it('round-trips the ENDPOINT format', () => {

@@ -25,9 +25,12 @@ describe('the Kafka destroyed from the UI', () => {
     expect(run.code).toBe(0);
     expect(completedIds()).toContain(KAFKA);
     expect(registered().some((framework) => framework.id === KAFKA)).toBe(false);
-    for (const agent of sim.state.agents.values()) expect(sim.state.usedResources(agent.id).filter(({ framework }) => framework.id === KAFKA)).toEqual([]);
+    for (const agent of sim.state.agents.values())
+      expect(sim.state.usedResources(agent.id).filter(({ framework }) => framework.id === KAFKA)).toEqual([]);
     expect(run.stdout).toMatch(/framework kafka \(4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003\) torn down/);
-    expect(run.stdout).toMatch(/Reservations of role kafka-role \(principal kafka-principal\) remain: 12 resources, 3 volumes, on 3 agents/);
+    expect(run.stdout).toMatch(
+      /Reservations of role kafka-role \(principal kafka-principal\) remain: 12 resources, 3 volumes, on 3 agents/,
+    );
     expect(run.stdout).toMatch(/Clean them with: dcos janitor cleanup --service kafka --yes/);
     expect(reservedOf(sim, 'kafka-role').length).toBeGreaterThan(0);
     // The table says what the operator needs to recognise it.
@@ -66,14 +69,24 @@ describe('the Kafka destroyed from the UI', () => {
     const run = await runAgainst(sim.url, ['teardown', '--service', 'kafak', '--yes']);
     expect(run.code).toBe(12);
     expect(run.stderr).toMatch(/No framework of service 'kafak'.* Did you mean 'kafka'\?/);
-    const ignored = await runAgainst(sim.url, ['teardown', '--service', 'kafak', '--yes', '--ignore-not-found', '--json']);
+    const ignored = await runAgainst(sim.url, [
+      'teardown',
+      '--service',
+      'kafak',
+      '--yes',
+      '--ignore-not-found',
+      '--json',
+    ]);
     expect(ignored.code).toBe(0);
     expect(JSON.parse(ignored.stdout)).toMatchObject({ notFound: true, exitCode: 0 });
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('refuses DC/OS system frameworks unless --force-system', async () => {
-    for (const args of [['--framework-id', MARATHON], ['--service', 'metronome']]) {
+    for (const args of [
+      ['--framework-id', MARATHON],
+      ['--service', 'metronome'],
+    ]) {
       const run = await runAgainst(sim.url, ['teardown', ...args, '--yes']);
       expect(run.code).toBe(11);
       expect(run.stderr).toMatch(/Refusing to tear down DC\/OS system framework/);
@@ -140,7 +153,10 @@ describe('the Marathon app is stopped first', () => {
     expect(run.code).toBe(0);
     const sequence = sim.requests.map((entry) => `${entry.method} ${entry.url.split('?')[0]}`);
     const appDelete = sequence.indexOf('DELETE /service/marathon/v2/apps/hdfs');
-    const appGone = sequence.findIndex((line, index) => index > appDelete && line === 'GET /service/marathon/v2/apps/hdfs' && sim.requests[index].status === 404);
+    const appGone = sequence.findIndex(
+      (line, index) =>
+        index > appDelete && line === 'GET /service/marathon/v2/apps/hdfs' && sim.requests[index].status === 404,
+    );
     const teardown = sequence.indexOf('POST /mesos/master/teardown');
     expect(appDelete).toBeGreaterThan(0);
     expect(appGone).toBeGreaterThan(appDelete);
@@ -158,7 +174,11 @@ describe('the Marathon app is stopped first', () => {
     expect(run.stderr).toMatch(/--keep-app: Marathon app \/hdfs stays/);
     sim.clock.advance(1000);
     const app = (await (await fetch(`${sim.url}/service/marathon/v2/apps/hdfs`)).json()) as any;
-    expect(app.app).toMatchObject({ tasksRunning: 0, tasksStaged: 1, lastTaskFailure: { message: 'Framework has been removed' } });
+    expect(app.app).toMatchObject({
+      tasksRunning: 0,
+      tasksStaged: 1,
+      lastTaskFailure: { message: 'Framework has been removed' },
+    });
     expect(completedIds()).toContain(HDFS);
   });
 
@@ -173,12 +193,18 @@ describe('the Marathon app is stopped first', () => {
   });
 
   it('a live framework needs the stronger confirmation: its name typed', async () => {
-    const wrong = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [{ prompt: /Type hdfs to confirm/, answer: 'yes\r' }]);
+    const wrong = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [
+      { prompt: /Type hdfs to confirm/, answer: 'yes\r' },
+    ]);
     expect(wrong.stdout).toMatch(/LIVE/);
     expect(wrong.code).toBe(8);
-    expect(wrong.stdout).toMatch(/the confirmation did not match: typed 'yes', expected 'hdfs'\): nothing was changed\./);
+    expect(wrong.stdout).toMatch(
+      /the confirmation did not match: typed 'yes', expected 'hdfs'\): nothing was changed\./,
+    );
     expect(mutatingRequests(sim)).toEqual([]);
-    const right = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [{ prompt: /Type hdfs to confirm/, answer: 'hdfs\r' }]);
+    const right = await runInTerminal(['teardown', '--service', 'hdfs'], { DCOS_URL: sim.url }, [
+      { prompt: /Type hdfs to confirm/, answer: 'hdfs\r' },
+    ]);
     expect(right.code).toBe(0);
     expect(completedIds()).toContain(HDFS);
   });
@@ -193,7 +219,13 @@ describe('foldered service names', () => {
     const run = await runAgainst(sim.url, ['teardown', '--service', name, '--yes', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.frameworks).toEqual([expect.objectContaining({ id: SIBLING, name: '/quota/hello-world-b', app: expect.objectContaining({ id: '/quota/hello-world-b' }) })]);
+    expect(result.frameworks).toEqual([
+      expect.objectContaining({
+        id: SIBLING,
+        name: '/quota/hello-world-b',
+        app: expect.objectContaining({ id: '/quota/hello-world-b' }),
+      }),
+    ]);
     expect(result.outcomes[0]).toMatchObject({ appRemoved: '/quota/hello-world-b', result: 'torn-down' });
     expect(sim.requestsTo('DELETE', '/service/marathon/v2/apps/quota/hello-world-b')).toHaveLength(1);
     expect(completedIds()).toContain(SIBLING);
@@ -205,7 +237,10 @@ describe('foldered service names', () => {
   it('a completed framework of the service is reported as already torn down', async () => {
     const run = await runAgainst(sim.url, ['teardown', '--service', '/quota/hello-world', '--yes', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).outcomes[0]).toMatchObject({ id: '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0011', result: 'already-torn-down' });
+    expect(JSON.parse(run.stdout).outcomes[0]).toMatchObject({
+      id: '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0011',
+      result: 'already-torn-down',
+    });
     expect(sim.requestsTo('POST', '/mesos/master/teardown')).toEqual([]);
   });
 });
@@ -219,8 +254,12 @@ describe('done: Kafka destroyed from the UI fully handled by teardown then clean
     expect(cleanup.code).toBe(0);
     sim.clock.advance(1000);
 
-    expect(registered().filter((framework) => framework.name === 'kafka' || framework.role === 'kafka-role')).toEqual([]);
-    const kafkaTasks = registered().flatMap((framework) => framework.tasks).filter((task) => task.name.startsWith('kafka-'));
+    expect(registered().filter((framework) => framework.name === 'kafka' || framework.role === 'kafka-role')).toEqual(
+      [],
+    );
+    const kafkaTasks = registered()
+      .flatMap((framework) => framework.tasks)
+      .filter((task) => task.name.startsWith('kafka-'));
     expect(kafkaTasks).toEqual([]);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(volumesOf(sim, 'kafka-principal')).toEqual([]);

@@ -11,7 +11,17 @@ import { mutatingRequests, reservedOf } from './helpers/cluster';
 let sim: SimCluster;
 afterEach(async () => sim?.stop());
 
-const CASSANDRA = ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes', '--json'];
+const CASSANDRA = [
+  'cleanup',
+  '-r',
+  'cassandra_role',
+  '-p',
+  'cassandra_principal',
+  '-z',
+  'cassandra',
+  '--yes',
+  '--json',
+];
 
 describe('a name that matches nothing is exit 12, never "Verified"', () => {
   beforeEach(async () => {
@@ -57,7 +67,12 @@ describe('network truth', () => {
     expect(run.stderr).not.toMatch(/stream has been aborted/);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.outcome).toMatchObject({ volumesDestroyed: 3, resourcesUnreserved: 12, agentsTouched: 3, failures: [] });
+    expect(result.outcome).toMatchObject({
+      volumesDestroyed: 3,
+      resourcesUnreserved: 12,
+      agentsTouched: 3,
+      failures: [],
+    });
     expect(result.verification.clean).toBe(true);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
@@ -65,7 +80,10 @@ describe('network truth', () => {
   it('an operation applied whose answer was lost: decided by re-reading the agent, no "Failed", counts as the cluster shows', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/destroy-volumes', effect: 'lose-answer', times: 1 });
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'lose-answer', times: 2 });
-    const run = await runCli(CASSANDRA.filter((arg) => arg !== '--json'), { env: { DCOS_URL: sim.url } });
+    const run = await runCli(
+      CASSANDRA.filter((arg) => arg !== '--json'),
+      { env: { DCOS_URL: sim.url } },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/Failed/);
     expect(run.stdout).toMatch(/Destroyed 3 volumes and unreserved 12 resources on 3 agents/);
@@ -77,7 +95,9 @@ describe('network truth', () => {
 
   it('the same when the answer never comes and the client times out (DCOS_TIMEOUT)', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'hang', times: 1 });
-    const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_TIMEOUT: '1', DCOS_JANITOR_CONCURRENCY: '1' } });
+    const run = await runCli(CASSANDRA, {
+      env: { DCOS_URL: sim.url, DCOS_TIMEOUT: '1', DCOS_JANITOR_CONCURRENCY: '1' },
+    });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).outcome).toMatchObject({ resourcesUnreserved: 12, failures: [] });
   });
@@ -90,7 +110,9 @@ describe('network truth', () => {
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     expect(result.outcome.resourcesUnreserved).toBe(8);
-    expect(result.verification.leftovers.filter((leftover: { kind: string }) => leftover.kind === 'reservation')).toHaveLength(4);
+    expect(
+      result.verification.leftovers.filter((leftover: { kind: string }) => leftover.kind === 'reservation'),
+    ).toHaveLength(4);
   });
 });
 
@@ -99,14 +121,18 @@ describe('fairness to the cluster', () => {
     sim = await SimCluster.start('generated:60', { latencyMs: 2 });
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 503, body: 'No leader elected', times: 6 });
     sim.addFault({ pathPrefix: '/mesos/master/destroy-volumes', effect: 'lose-answer', times: 3 });
-    const faulty = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], { env: { DCOS_URL: sim.url } });
+    const faulty = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], {
+      env: { DCOS_URL: sim.url },
+    });
     expect(faulty.code).toBe(0);
     // The plan's four reads go together (agents, frameworks, app, znode): 4 is also the bound here.
     expect(sim.maxConcurrentRequests).toBeLessThanOrEqual(4);
 
     await sim.stop();
     sim = await SimCluster.start('generated:60', { latencyMs: 2 });
-    const clean = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], { env: { DCOS_URL: sim.url } });
+    const clean = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], {
+      env: { DCOS_URL: sim.url },
+    });
     expect(clean.code).toBe(0);
     expect(sim.requests.length).toBeGreaterThan(90);
     // Every request of the run over at most 4 connections: reused, not one per request.
@@ -118,7 +144,9 @@ describe('secrets in the cluster URL', () => {
   it('a user name and password in DCOS_URL are refused (exit 2), never printed, never sent', async () => {
     sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'the-token' });
     const url = sim.url.replace('http://', 'http://admin:s3cret-pw@');
-    const run = await runCli(['cleanup', '-z', 'cassandra', '--dry-run'], { env: { DCOS_URL: url, DCOS_ACS_TOKEN: 'the-token', DCOS_VERBOSITY: '2' } });
+    const run = await runCli(['cleanup', '-z', 'cassandra', '--dry-run'], {
+      env: { DCOS_URL: url, DCOS_ACS_TOKEN: 'the-token', DCOS_VERBOSITY: '2' },
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/DCOS_URL carries a user name or password \('http:\/\/\*\*\*@127\.0\.0\.1:\d+'\)/);
     expect(run.stdout + run.stderr).not.toMatch(/s3cret-pw|admin:|the-token/);
@@ -157,11 +185,18 @@ describe('interrupts and timeouts speak', () => {
     // The second unreserve is applied but never answered: the run is mid-way when interrupted.
     let unreserves = 0;
     sim.onRequest = (entry) => {
-      if (entry.url.startsWith('/mesos/master/unreserve') && ++unreserves === 1) sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'hang', times: 1 });
+      if (entry.url.startsWith('/mesos/master/unreserve') && ++unreserves === 1)
+        sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'hang', times: 1 });
     };
-    const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' }, killWhen: () => unreserves >= 2, signal: 'SIGINT' });
+    const run = await runCli(CASSANDRA, {
+      env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' },
+      killWhen: () => unreserves >= 2,
+      signal: 'SIGINT',
+    });
     expect(run.code).toBe(130);
-    expect(run.stderr.trim().split('\n').at(-1)).toBe('Interrupted: the cluster may be partly cleaned; run the same command again to finish.');
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      'Interrupted: the cluster may be partly cleaned; run the same command again to finish.',
+    );
     expect(reservedOf(sim, 'cassandra_role').length).toBeGreaterThan(0);
 
     sim.onRequest = undefined;
@@ -172,14 +207,22 @@ describe('interrupts and timeouts speak', () => {
 
   it('SIGTERM before any change: "nothing was changed", exit 130', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', effect: 'hang', times: 1 });
-    const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url }, killWhen: () => sim.requestsTo('GET', '/mesos/master/slaves').length > 0, signal: 'SIGTERM' });
+    const run = await runCli(CASSANDRA, {
+      env: { DCOS_URL: sim.url },
+      killWhen: () => sim.requestsTo('GET', '/mesos/master/slaves').length > 0,
+      signal: 'SIGTERM',
+    });
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/Interrupted: nothing was changed\.\n$/);
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('Ctrl-C at the prompt: "nothing was changed", exit 130', async () => {
-    const run = await runInTerminal(['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal'], { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: '\u0003' }]);
+    const run = await runInTerminal(
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal'],
+      { DCOS_URL: sim.url },
+      [{ prompt: /\(y\/N\)/, answer: '\u0003' }],
+    );
     expect(run.code).toBe(130);
     expect(run.stdout).toMatch(/Interrupted at the prompt: nothing was changed\./);
     expect(mutatingRequests(sim)).toEqual([]);
@@ -188,7 +231,9 @@ describe('interrupts and timeouts speak', () => {
   it('an invalid DCOS_TIMEOUT is exit 2, not a silent default', async () => {
     const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_TIMEOUT: 'abc' } });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/DCOS_TIMEOUT is 'abc', not a number of seconds: set it to a positive number, e\.g\. DCOS_TIMEOUT=300/);
+    expect(run.stderr).toMatch(
+      /DCOS_TIMEOUT is 'abc', not a number of seconds: set it to a positive number, e\.g\. DCOS_TIMEOUT=300/,
+    );
     expect(sim.requests).toEqual([]);
   });
 });

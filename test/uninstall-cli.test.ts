@@ -41,7 +41,9 @@ function expectDataKafkaGone(): void {
   expect(sim.state.apps.has('/data/kafka')).toBe(false);
   expect([...sim.state.frameworks.values()].filter((framework) => framework.name === '/data/kafka')).toEqual([]);
   // What a gone agent held left the cluster with it: only registered agents count.
-  expect(reservedOf(sim, 'data__kafka-role').filter(({ agentId }) => sim.state.agents.get(agentId)?.state === 'registered')).toEqual([]);
+  expect(
+    reservedOf(sim, 'data__kafka-role').filter(({ agentId }) => sim.state.agents.get(agentId)?.state === 'registered'),
+  ).toEqual([]);
   expect([...sim.state.znodes.keys()].filter((node) => node.startsWith('/dcos-service-data__kafka'))).toEqual([]);
 }
 
@@ -51,9 +53,28 @@ describe('SDK route', () => {
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(Object.keys(result)).toEqual(['schemaVersion', 'command', 'dryRun', 'service', 'route', 'why', 'inventory', 'report', 'verification', 'stuck', 'notFound', 'message', 'exitCode', 'error']);
+    expect(Object.keys(result)).toEqual([
+      'schemaVersion',
+      'command',
+      'dryRun',
+      'service',
+      'route',
+      'why',
+      'inventory',
+      'report',
+      'verification',
+      'stuck',
+      'notFound',
+      'message',
+      'exitCode',
+      'error',
+    ]);
     expect(result).toMatchObject({ route: 'sdk', exitCode: 0, verification: { clean: true, leftovers: [] } });
-    expect(result.report.actions).toEqual(['Cosmos uninstall of kafka /data/kafka started', 'Cosmos removed the scheduler app', 'deleted the ZooKeeper node the scheduler left']);
+    expect(result.report.actions).toEqual([
+      'Cosmos uninstall of kafka /data/kafka started',
+      'Cosmos removed the scheduler app',
+      'deleted the ZooKeeper node the scheduler left',
+    ]);
     expectDataKafkaGone();
     const [cosmos] = sim.requestsTo('POST', '/package/uninstall');
     expect(cosmos.contentType).toBe('application/vnd.dcos.package.uninstall-request+json;charset=utf-8;version=v1');
@@ -99,7 +120,9 @@ describe('SDK route', () => {
     ]);
     expect(run.stdout).toMatch(/3 stuck steps/);
     // The live "Following the uninstall plan (6 s)" line is cleared before the stuck steps and the question.
-    expect(run.stdout.split(/\r\n|\n|\r/).filter((line) => /\(\d+ s\).*(stuck steps|Force these)/.test(line))).toEqual([]);
+    expect(run.stdout.split(/\r\n|\n|\r/).filter((line) => /\(\d+ s\).*(stuck steps|Force these)/.test(line))).toEqual(
+      [],
+    );
     expect(run.stdout).toMatch(/Verified: nothing of \/data\/kafka is left/);
     expect(run.code).toBe(0);
     expectDataKafkaGone();
@@ -134,7 +157,11 @@ describe('SDK route', () => {
     sim.setAgentState('e2b7a9c4-1d3f-4e5a-8b6c-9d0e1f2a3b4c-S2', 'gone');
     let restarted = false;
     sim.onRequest = (entry) => {
-      if (!restarted && entry.url.includes('/plans/deploy/forceComplete') && sim.requestsTo('POST', '/service/data/kafka/v1/plans/deploy/forceComplete').length === 3) {
+      if (
+        !restarted &&
+        entry.url.includes('/plans/deploy/forceComplete') &&
+        sim.requestsTo('POST', '/service/data/kafka/v1/plans/deploy/forceComplete').length === 3
+      ) {
         restarted = true;
         sim.startScheduler('/data/kafka');
       }
@@ -148,11 +175,16 @@ describe('SDK route', () => {
   });
 
   it('a plan in ERROR (tls-cleanup) is exit 13 with the step to restart', async () => {
-    sim = await SimCluster.start(dataKafka((scenario) => (scenario.marathon.apps[0].scheduler!.tls = true)), SIM);
+    sim = await SimCluster.start(
+      dataKafka((scenario) => (scenario.marathon.apps[0].scheduler!.tls = true)),
+      SIM,
+    );
     sim.schedulers.get('/data/kafka')!.tlsCleanupFails = true;
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(13);
-    expect(run.stderr).toMatch(/is in ERROR: tls-cleanup: java\.io\.IOException.*plan restart \/data\/kafka deploy tls-cleanup tls-cleanup/);
+    expect(run.stderr).toMatch(
+      /is in ERROR: tls-cleanup: java\.io\.IOException.*plan restart \/data\/kafka deploy tls-cleanup tls-cleanup/,
+    );
     // The document says what was done before the error: Cosmos started the uninstall.
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ route: 'sdk', exitCode: 13, verification: null, error: { kind: 'plan-error' } });
@@ -177,12 +209,19 @@ describe('Cosmos refusals', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.report.route).toBe('legacy');
-    expect(result.report.actions[0]).toMatch(/Cosmos could not start the uninstall \("Unable to complete request due to service \[cosmos\] unavailability"\)/);
+    expect(result.report.actions[0]).toMatch(
+      /Cosmos could not start the uninstall \("Unable to complete request due to service \[cosmos\] unavailability"\)/,
+    );
     expectDataKafkaGone();
   });
 
   it('PackageNotInstalled: the manual route instead', async () => {
-    sim.addFault({ pathPrefix: '/package/uninstall', status: 400, body: JSON.stringify({ type: 'PackageNotInstalled', message: 'Package [kafka] is not installed' }), times: 1 });
+    sim.addFault({
+      pathPrefix: '/package/uninstall',
+      status: 400,
+      body: JSON.stringify({ type: 'PackageNotInstalled', message: 'Package [kafka] is not installed' }),
+      times: 1,
+    });
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).report.route).toBe('legacy');
@@ -190,35 +229,66 @@ describe('Cosmos refusals', () => {
   });
 
   it('IncompleteUninstall (503, Mesos unavailable) is exit 5 with what to check', async () => {
-    sim.addFault({ pathPrefix: '/package/uninstall', status: 503, body: JSON.stringify({ type: 'IncompleteUninstall', message: 'Incomplete uninstall of package [kafka] due to Mesos unavailability' }), times: 1 });
+    sim.addFault({
+      pathPrefix: '/package/uninstall',
+      status: 503,
+      body: JSON.stringify({
+        type: 'IncompleteUninstall',
+        message: 'Incomplete uninstall of package [kafka] due to Mesos unavailability',
+      }),
+      times: 1,
+    });
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/Cosmos could not reach Mesos .*dcos node list/);
   });
 
   it('AmbiguousAppId is exit 2', async () => {
-    sim.addFault({ pathPrefix: '/package/uninstall', status: 400, body: JSON.stringify({ type: 'AmbiguousAppId', message: 'Multiple apps named [kafka] are installed: [/a, /b]' }), times: 1 });
+    sim.addFault({
+      pathPrefix: '/package/uninstall',
+      status: 400,
+      body: JSON.stringify({ type: 'AmbiguousAppId', message: 'Multiple apps named [kafka] are installed: [/a, /b]' }),
+      times: 1,
+    });
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Multiple apps named \[kafka\].*name the service exactly/);
   });
 
   it('the simulated Cosmos: media types checked exactly, and its errors', async () => {
-    const cosmos = new CosmosClient(new ClusterHttp({ url: sim.url, tls: { verify: false }, timeoutMs: 5000, source: 'test' }));
+    const cosmos = new CosmosClient(
+      new ClusterHttp({ url: sim.url, tls: { verify: false }, timeoutMs: 5000, source: 'test' }),
+    );
     expect((await cosmos.listPackages()).map((entry) => entry.appId)).toEqual(['/data/kafka']);
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as CosmosRefusal);
-    expect(await refusal(cosmos.uninstall('cassandra', '/data/kafka'))).toMatchObject({ type: 'PackageNotInstalled', status: 400 });
-    expect(await refusal(cosmos.uninstall('kafka', '/nope'))).toMatchObject({ type: 'UninstallNonExistentAppForPackage', message: 'Package [kafka] with id [/nope] is not installed' });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error as CosmosRefusal,
+      );
+    expect(await refusal(cosmos.uninstall('cassandra', '/data/kafka'))).toMatchObject({
+      type: 'PackageNotInstalled',
+      status: 400,
+    });
+    expect(await refusal(cosmos.uninstall('kafka', '/nope'))).toMatchObject({
+      type: 'UninstallNonExistentAppForPackage',
+      message: 'Package [kafka] with id [/nope] is not installed',
+    });
     const wrong = await fetch(`${sim.url}/package/uninstall`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/vnd.dcos.package.uninstall-response+json;charset=utf-8;version=v1' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/vnd.dcos.package.uninstall-response+json;charset=utf-8;version=v1',
+      },
       body: '{"packageName":"kafka"}',
     });
     expect(wrong.status).toBe(400);
     expect(wrong.headers.get('content-type')).toBe('application/vnd.dcos.package.error+json;charset=utf-8;version=v1');
     expect(((await wrong.json()) as any).type).toBe('not_valid');
     const noAccept = await rawPost(`${sim.url}/package/list`, {}, '{}');
-    expect(JSON.parse(noAccept)).toMatchObject({ type: 'not_present', message: "Item header 'Accept' not present but required" });
+    expect(JSON.parse(noAccept)).toMatchObject({
+      type: 'not_present',
+      message: "Item header 'Accept' not present but required",
+    });
   });
 
   it('the simulated Cosmos: AmbiguousAppId without an appId, and IncompleteUninstall for a non-SDK app when Mesos is down', async () => {
@@ -237,7 +307,10 @@ describe('Cosmos refusals', () => {
     const post = (payload: string) =>
       fetch(`${sim.url}/package/uninstall`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/vnd.dcos.package.uninstall-request+json;charset=utf-8;version=v1', Accept: 'application/vnd.dcos.package.uninstall-response+json;charset=utf-8;version=v1' },
+        headers: {
+          'Content-Type': 'application/vnd.dcos.package.uninstall-request+json;charset=utf-8;version=v1',
+          Accept: 'application/vnd.dcos.package.uninstall-response+json;charset=utf-8;version=v1',
+        },
         body: payload,
       });
     const ambiguous = (await (await post(body())).json()) as any;
@@ -275,12 +348,17 @@ describe('legacy route', () => {
     expect(report.actions[1]).toMatch(/^tore down framework \/data\/kafka/);
     expect(sim.requestsTo('POST', '/package/uninstall')).toEqual([]);
     const sequence = sim.requests.map((entry) => `${entry.method} ${entry.url.split('?')[0]}`);
-    expect(sequence.indexOf('DELETE /service/marathon/v2/apps/data/kafka')).toBeLessThan(sequence.indexOf('POST /mesos/master/teardown'));
+    expect(sequence.indexOf('DELETE /service/marathon/v2/apps/data/kafka')).toBeLessThan(
+      sequence.indexOf('POST /mesos/master/teardown'),
+    );
     expectDataKafkaGone();
   });
 
   it('DC/OS 1.9 has no SDK uninstall: the manual route', async () => {
-    sim = await SimCluster.start(dataKafka((scenario) => (scenario.dcosVersion = '1.9.0')), SIM);
+    sim = await SimCluster.start(
+      dataKafka((scenario) => (scenario.dcosVersion = '1.9.0')),
+      SIM,
+    );
     const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).why).toMatch(/DC\/OS 1\.9\.0 has no SDK-aware uninstall/);

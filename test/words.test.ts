@@ -42,13 +42,16 @@ describe('flags named in messages', () => {
     let checked = 0;
     for (const file of files) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/dcos janitor ([a-z][a-z-]*)((?: [a-z][a-z-]*)?)((?:[^`'"\n\\);]|\$\{[^}]*\})*)/g)) {
+      for (const match of text.matchAll(
+        /dcos janitor ([a-z][a-z-]*)((?: [a-z][a-z-]*)?)((?:[^`'"\n\\);]|\$\{[^}]*\})*)/g,
+      )) {
         const words = match[1] === 'plan' ? ['plan', match[2].trim()] : [match[1]];
         const id = `janitor:${words.join(':')}`;
         if (!(id in COMMANDS)) continue;
         for (const flag of match[3].match(/(?<![\w-])--?[a-z][a-z-]*/g) ?? []) {
           checked++;
-          if (!flagsOf(id).has(flag)) wrong.push(`${path.relative(SRC, file)}: 'dcos janitor ${words.join(' ')}' has no ${flag}`);
+          if (!flagsOf(id).has(flag))
+            wrong.push(`${path.relative(SRC, file)}: 'dcos janitor ${words.join(' ')}' has no ${flag}`);
         }
       }
     }
@@ -112,7 +115,9 @@ describe('stuck uninstalls name the one command that finishes the job', () => {
     expect(uninstall.stderr).toMatch(/to finish the job: dcos janitor uninstall kafka --force-stuck/);
     const forced = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
     expect(forced.code).toBe(0);
-    expect(forced.stderr).toMatch(/this is an uninstall plan\. What is left: .* To finish the job and verify: dcos janitor uninstall kafka --force-stuck/);
+    expect(forced.stderr).toMatch(
+      /this is an uninstall plan\. What is left: .* To finish the job and verify: dcos janitor uninstall kafka --force-stuck/,
+    );
   });
 });
 
@@ -125,9 +130,12 @@ describe('one vocabulary for counts', () => {
     await runAgainst(sim.url, ['teardown', 'kafka', '--yes']);
     const audit = JSON.parse((await runAgainst(sim.url, ['audit', '--json'])).stdout);
     const kafka = audit.findings.find((finding: any) => finding.service === '/kafka');
-    const [, reservations, volumes, total] = /(\d+) reservations and (\d+) volumes \((\d+) reserved resources\)/.exec(kafka.summary) ?? [];
+    const [, reservations, volumes, total] =
+      /(\d+) reservations and (\d+) volumes \((\d+) reserved resources\)/.exec(kafka.summary) ?? [];
     expect(Number(reservations) + Number(volumes)).toBe(Number(total));
     const plan = await runAgainst(sim.url, ['cleanup', 'kafka', '--dry-run']);
-    expect(plan.stdout.replace(/\s+/g, ' ')).toContain(`destroy ${volumes} volumes; unreserve ${total} resources on 3 agents (${reservations} reservations and the disk of each of the ${volumes} destroyed volumes)`);
+    expect(plan.stdout.replace(/\s+/g, ' ')).toContain(
+      `destroy ${volumes} volumes; unreserve ${total} resources on 3 agents (${reservations} reservations and the disk of each of the ${volumes} destroyed volumes)`,
+    );
   });
 });

@@ -8,7 +8,8 @@ import { closestNames } from '../domain/not-found';
  * in `kubectl` and `gh`; `janitor --help` is the overview with the workflow.
  */
 
-export type ArgvDecision = { kind: 'run'; argv: string[]; verbosity?: number } | { kind: 'print'; text: string; exitCode: number };
+export type ArgvDecision =
+  { kind: 'run'; argv: string[]; verbosity?: number } | { kind: 'print'; text: string; exitCode: number };
 
 /**
  * `-v` and `-vv` are verbosity, as for `dcos` itself (`dcos -vv janitor ...` arrives as
@@ -36,7 +37,8 @@ function decideWords(argv: string[], commandIds: string[], version: string): Arg
   if (words[0] !== 'janitor') return { kind: 'run', argv: words };
   const rest = words.slice(1);
   const first = rest[0];
-  if (first === '--version' || first === 'version') return { kind: 'print', text: `dcos-janitor ${version} (Node.js ${process.version})`, exitCode: 0 };
+  if (first === '--version' || first === 'version')
+    return { kind: 'print', text: `dcos-janitor ${version} (Node.js ${process.version})`, exitCode: 0 };
   if (first === undefined || first === '--help' || first === '-h') return { kind: 'run', argv: ['janitor'] };
   if (first === 'help') {
     if (rest.length === 1) return { kind: 'run', argv: ['janitor'] };
@@ -54,8 +56,18 @@ function decideWords(argv: string[], commandIds: string[], version: string): Arg
     if (!known) {
       // An argument of a known command (a service name, a plan name): not a command word.
       // (The root `janitor` command takes no argument: a word after it is a command.)
-      if (path.length > 1 && ids.some((id) => id.length === path.length && id.every((part, index) => path[index] === part))) break;
-      const siblings = [...new Set(ids.filter((id) => id.length > path.length && path.every((part, index) => id[index] === part)).map((id) => id[path.length]))];
+      if (
+        path.length > 1 &&
+        ids.some((id) => id.length === path.length && id.every((part, index) => path[index] === part))
+      )
+        break;
+      const siblings = [
+        ...new Set(
+          ids
+            .filter((id) => id.length > path.length && path.every((part, index) => id[index] === part))
+            .map((id) => id[path.length]),
+        ),
+      ];
       const close = closestNames(word, siblings);
       const where = `dcos ${path.join(' ')}`;
       return {

@@ -18,7 +18,16 @@ import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
 import { wrap } from '../text';
 import { StderrProgress } from './terminal-progress';
-import { AbortedError, ConfirmationRequiredError, ExitCode, ExitCodeValue, JanitorError, NothingFoundError, UsageError, describeUnknownError } from '../errors';
+import {
+  AbortedError,
+  ConfirmationRequiredError,
+  ExitCode,
+  ExitCodeValue,
+  JanitorError,
+  NothingFoundError,
+  UsageError,
+  describeUnknownError,
+} from '../errors';
 
 /**
  * What every `dcos janitor` command shares: the cluster clients, progress on
@@ -43,34 +52,44 @@ export const SCHEMA_VERSION = 1;
 
 export const IN_CLUSTER_FLAGS = {
   'print-job': Flags.boolean({
-    description: 'Print a Metronome job that runs this same command inside the cluster (--internal --yes --json) and exit; nothing is sent to the cluster.',
+    description:
+      'Print a Metronome job that runs this same command inside the cluster (--internal --yes --json) and exit; nothing is sent to the cluster.',
     exclusive: ['print-app'],
     default: false,
     helpGroup: 'IN THE CLUSTER',
   }),
   'print-app': Flags.boolean({
-    description: 'Print a Marathon app that runs this same command inside the cluster and removes itself when done (as janitor.py did), and exit.',
+    description:
+      'Print a Marathon app that runs this same command inside the cluster and removes itself when done (as janitor.py did), and exit.',
     default: false,
     helpGroup: 'IN THE CLUSTER',
   }),
   'artifact-url': Flags.string({
-    description: 'With --print-job/--print-app: the URL of dcos-janitor.zip that the agents download (the release asset, or a copy the cluster reaches).',
+    description:
+      'With --print-job/--print-app: the URL of dcos-janitor.zip that the agents download (the release asset, or a copy the cluster reaches).',
     env: 'DCOS_JANITOR_ARTIFACT_URL',
     helpGroup: 'IN THE CLUSTER',
   }),
-  image: Flags.string({ description: 'With --print-job/--print-app: the image to run in, with Node.js 20+ on PATH.', default: 'node:20', helpGroup: 'IN THE CLUSTER' }),
+  image: Flags.string({
+    description: 'With --print-job/--print-app: the image to run in, with Node.js 20+ on PATH.',
+    default: 'node:20',
+    helpGroup: 'IN THE CLUSTER',
+  }),
   'run-as': Flags.string({
-    description: 'With --print-job/--print-app, on a strict cluster: the service account the run logs in as (its key from --run-as-secret).',
+    description:
+      'With --print-job/--print-app, on a strict cluster: the service account the run logs in as (its key from --run-as-secret).',
     dependsOn: ['run-as-secret'],
     helpGroup: 'IN THE CLUSTER',
   }),
   'run-as-secret': Flags.string({
-    description: "With --run-as: the secret store path of the account's private key (a reference is printed, never the key).",
+    description:
+      "With --run-as: the secret store path of the account's private key (a reference is printed, never the key).",
     dependsOn: ['run-as'],
     helpGroup: 'IN THE CLUSTER',
   }),
   'remove-self': Flags.boolean({
-    description: 'Running as a Marathon app (MARATHON_APP_ID set): delete that app when the run is over, so that it is not run again, and say so.',
+    description:
+      'Running as a Marathon app (MARATHON_APP_ID set): delete that app when the run is over, so that it is not run again, and say so.',
     default: false,
     helpGroup: 'IN THE CLUSTER',
   }),
@@ -104,7 +123,10 @@ export interface ClusterClients {
 /** R: the command's --json result (src/render/results.ts), without the envelope. */
 export abstract class JanitorCommand<R extends object = Record<string, unknown>> extends Command {
   static baseFlags = {
-    json: Flags.boolean({ description: 'Print one machine-readable JSON result on stdout (progress stays on stderr).', default: false }),
+    json: Flags.boolean({
+      description: 'Print one machine-readable JSON result on stdout (progress stays on stderr).',
+      default: false,
+    }),
     'service-account': Flags.string({
       description: 'Log in as this DC/OS service account (CI), with --private-key. Config key janitor.service_account.',
       env: 'DCOS_JANITOR_SERVICE_ACCOUNT',
@@ -123,31 +145,39 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     'mesos-url': Flags.string({
       char: 'm',
       aliases: ['master_url'],
-      description: "The leading Mesos master's own address instead of Admin Router's /mesos, e.g. http://leader.mesos:5050 (janitor.py: -m/--master_url). Env DCOS_JANITOR_MESOS_URL, config janitor.mesos_url.",
+      description:
+        "The leading Mesos master's own address instead of Admin Router's /mesos, e.g. http://leader.mesos:5050 (janitor.py: -m/--master_url). Env DCOS_JANITOR_MESOS_URL, config janitor.mesos_url.",
       helpGroup: 'CONNECTION',
       hidden: true,
     }),
     'marathon-url': Flags.string({
       char: 'n',
       aliases: ['marathon_url'],
-      description: "Marathon's own address instead of /service/marathon, e.g. http://marathon.mesos:8080 (janitor.py: -n/--marathon_url). Env DCOS_JANITOR_MARATHON_URL, config janitor.marathon_url.",
+      description:
+        "Marathon's own address instead of /service/marathon, e.g. http://marathon.mesos:8080 (janitor.py: -n/--marathon_url). Env DCOS_JANITOR_MARATHON_URL, config janitor.marathon_url.",
       helpGroup: 'CONNECTION',
       hidden: true,
     }),
     'exhibitor-url': Flags.string({
       char: 'e',
       aliases: ['exhibitor_url'],
-      description: "Exhibitor's own address, not Admin Router's /exhibitor: e.g. http://leader.mesos:8181 (janitor.py: -e/--exhibitor_url). Env DCOS_JANITOR_EXHIBITOR_URL, config janitor.exhibitor_url.",
+      description:
+        "Exhibitor's own address, not Admin Router's /exhibitor: e.g. http://leader.mesos:8181 (janitor.py: -e/--exhibitor_url). Env DCOS_JANITOR_EXHIBITOR_URL, config janitor.exhibitor_url.",
       helpGroup: 'CONNECTION',
       hidden: true,
     }),
     'cosmos-url': Flags.string({
-      description: "Cosmos' own address instead of Admin Router's /package. Env DCOS_JANITOR_COSMOS_URL, config janitor.cosmos_url.",
+      description:
+        "Cosmos' own address instead of Admin Router's /package. Env DCOS_JANITOR_COSMOS_URL, config janitor.cosmos_url.",
       helpGroup: 'CONNECTION',
       hidden: true,
     }),
     // janitor.py's -a/--auth_token: refused with what to do instead (never echoed), not taken.
-    auth_token: Flags.string({ char: 'a', hidden: true, description: "janitor.py's token flag: not taken; use DCOS_ACS_TOKEN." }),
+    auth_token: Flags.string({
+      char: 'a',
+      hidden: true,
+      description: "janitor.py's token flag: not taken; use DCOS_ACS_TOKEN.",
+    }),
     internal: Flags.boolean({
       // Shown once, in 'dcos janitor --help' (CONNECTION FLAGS), not in every command's help.
       description:
@@ -163,7 +193,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   /** --wide: lines are not fitted to the terminal. */
   private wideMode = false;
   private serviceAccount?: ServiceAccount;
-  private endpointFlags: { urls: Partial<Record<(typeof UPSTREAMS)[number], string>>; internal: boolean } = { urls: {}, internal: false };
+  private endpointFlags: { urls: Partial<Record<(typeof UPSTREAMS)[number], string>>; internal: boolean } = {
+    urls: {},
+    internal: false,
+  };
   /** The cluster connection of this run, once made: it knows whether a change was sent. */
   private http?: ClusterHttp;
   private clients?: ClusterClients;
@@ -193,7 +226,12 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
       interrupted = true;
       process.stderr.write(`\n${this.fitTo(process.stderr, this.interruptedMessage())}\n`);
       // A CI timeout's SIGTERM: the job still gets its document, with what was done so far.
-      if (this.jsonMode) this.printResult({}, ExitCode.INTERRUPTED, { kind: 'interrupted', message: this.interruptedMessage(), exitCode: ExitCode.INTERRUPTED });
+      if (this.jsonMode)
+        this.printResult({}, ExitCode.INTERRUPTED, {
+          kind: 'interrupted',
+          message: this.interruptedMessage(),
+          exitCode: ExitCode.INTERRUPTED,
+        });
       process.exit(ExitCode.INTERRUPTED);
     };
     process.on('SIGINT', onSignal);
@@ -228,7 +266,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     const withoutConfig = endpointSettings(named.urls, named.internal, process.env, {});
     const urlOptional = withoutConfig.internal || Object.keys(withoutConfig.overrides).length > 0;
     let connection = resolveClusterConnection(process.env, { urlOptional });
-    const endpoints = resolveEndpoints(connection.url, endpointSettings(named.urls, named.internal, process.env, connection.janitorConfig ?? {}));
+    const endpoints = resolveEndpoints(
+      connection.url,
+      endpointSettings(named.urls, named.internal, process.env, connection.janitorConfig ?? {}),
+    );
     const verbose = this.verbosity() > 0;
     if (verbose) {
       this.logToStderr(
@@ -236,8 +277,12 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
           ? `Cluster ${connection.url} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`
           : `No cluster URL (none configured): the services at the addresses below, TLS verification ${connection.tls.verify ? 'on' : 'off'}`,
       );
-      for (const upstream of UPSTREAMS) if (endpoints.bases[upstream]) this.logToStderr(`${upstream}: ${endpoints.bases[upstream]} (${endpoints.sources[upstream]})`);
-      this.logToStderr(`SDK schedulers: ${endpoints.schedulers === 'admin-router' ? "through Admin Router's /service/<name>" : 'at their Marathon task'}`);
+      for (const upstream of UPSTREAMS)
+        if (endpoints.bases[upstream])
+          this.logToStderr(`${upstream}: ${endpoints.bases[upstream]} (${endpoints.sources[upstream]})`);
+      this.logToStderr(
+        `SDK schedulers: ${endpoints.schedulers === 'admin-router' ? "through Admin Router's /service/<name>" : 'at their Marathon task'}`,
+      );
     }
     const options = {
       // As the DC/OS CLI, whose environment plugins inherit: HTTP_PROXY, HTTPS_PROXY, NO_PROXY.
@@ -249,11 +294,16 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     };
     if (this.serviceAccount) {
       // In a job or app the secret store hands the key over in the environment: it never touches a file.
-      const key = this.serviceAccount.privateKeyPath ? readPrivateKey(this.serviceAccount.privateKeyPath) : privateKeyFromPem(process.env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
+      const key = this.serviceAccount.privateKeyPath
+        ? readPrivateKey(this.serviceAccount.privateKeyPath)
+        : privateKeyFromPem(process.env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
       const loginHttp = new ClusterHttp({ ...connection, token: undefined }, endpoints, options);
       let token: string;
       try {
-        token = await new IamClient(loginHttp).loginServiceAccount(this.serviceAccount.uid, serviceLoginToken(this.serviceAccount.uid, key));
+        token = await new IamClient(loginHttp).loginServiceAccount(
+          this.serviceAccount.uid,
+          serviceLoginToken(this.serviceAccount.uid, key),
+        );
       } finally {
         loginHttp.close();
       }
@@ -263,7 +313,12 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     const http = new ClusterHttp(connection, endpoints, options);
     this.http = http;
     this.clusterIdentity = connection.url ?? endpoints.bases.mesos ?? 'no-cluster-url';
-    this.clients = { http, mesos: new MesosClient(http), marathon: new MarathonClient(http), exhibitor: new ExhibitorClient(http) };
+    this.clients = {
+      http,
+      mesos: new MesosClient(http),
+      marathon: new MarathonClient(http),
+      exhibitor: new ExhibitorClient(http),
+    };
     return this.clients;
   }
 
@@ -272,7 +327,12 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    * printed as JSON on stdout; true when printed (the run stops there, nothing was sent).
    */
   protected printInClusterRun(
-    flags: Record<string, unknown> & { 'print-job': boolean; 'print-app': boolean; 'artifact-url'?: string; image: string },
+    flags: Record<string, unknown> & {
+      'print-job': boolean;
+      'print-app': boolean;
+      'artifact-url'?: string;
+      image: string;
+    },
     positional: string[],
     subject: string | undefined,
   ): boolean {
@@ -284,8 +344,14 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
         `${which} needs --artifact-url: the URL of dcos-janitor.zip that the agents can download (the release asset, or the dist/dcos-janitor.zip that 'npm run package' builds, served where the cluster reaches it), or DCOS_JANITOR_ARTIFACT_URL.`,
       );
     }
-    if (!/^(https?|ftp|hdfs|s3a?):\/\/[^\s]+$/i.test(artifactUrl)) throw new UsageError(`--artifact-url must be a URL the Mesos fetcher can download, e.g. https://example.com/dcos-janitor.zip, not '${artifactUrl}'.`);
-    if (!subject) throw new UsageError(`${which} needs the run to name what it works on (a service, --framework-id, or -r/-z): a job cannot pick from a list.`);
+    if (!/^(https?|ftp|hdfs|s3a?):\/\/[^\s]+$/i.test(artifactUrl))
+      throw new UsageError(
+        `--artifact-url must be a URL the Mesos fetcher can download, e.g. https://example.com/dcos-janitor.zip, not '${artifactUrl}'.`,
+      );
+    if (!subject)
+      throw new UsageError(
+        `${which} needs the run to name what it works on (a service, --framework-id, or -r/-z): a job cannot pick from a list.`,
+      );
     const run: InClusterRun = {
       command: (this.id ?? '').split(':').slice(1).join(' '),
       args: [...positional, ...this.carriedFlags(flags)],
@@ -293,7 +359,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
       image: flags.image,
       subject,
       version: this.config.version,
-      login: typeof flags['run-as'] === 'string' ? { uid: flags['run-as'], secretPath: String(flags['run-as-secret']) } : undefined,
+      login:
+        typeof flags['run-as'] === 'string'
+          ? { uid: flags['run-as'], secretPath: String(flags['run-as-secret']) }
+          : undefined,
     };
     this.printJson(flags['print-job'] ? metronomeJob(run) : marathonApp(run));
     return true;
@@ -337,7 +406,9 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     if (!this.removeSelf) return;
     const appId = process.env.MARATHON_APP_ID;
     if (!appId) {
-      process.stderr.write('Warning: --remove-self: MARATHON_APP_ID is not set (this is not a Marathon app), so there is nothing to remove.\n');
+      process.stderr.write(
+        'Warning: --remove-self: MARATHON_APP_ID is not set (this is not a Marathon app), so there is nothing to remove.\n',
+      );
       return;
     }
     try {
@@ -354,13 +425,19 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     } catch (removal) {
       this.removingSelf = false;
       const reason = removal instanceof Error ? removal.message : String(removal);
-      process.stderr.write(`Warning: could not remove this run's own Marathon app ${appId}: ${reason} Remove it with 'dcos marathon app remove ${appId}'.\n`);
+      process.stderr.write(
+        `Warning: could not remove this run's own Marathon app ${appId}: ${reason} Remove it with 'dcos marathon app remove ${appId}'.\n`,
+      );
     }
   }
 
   protected cleanupOptions(concurrency: number, conflictRetries: number): CleanupOptions {
     // A 409 is retried after a few backoffs: long enough for a killed task to release its resources.
-    return { concurrency, conflictRetries, conflictDelayMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs) * 4 };
+    return {
+      concurrency,
+      conflictRetries,
+      conflictDelayMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs) * 4,
+    };
   }
 
   /** Names set with `dcos config set janitor.system_frameworks a,b` (the CLI passes DCOS_JANITOR_SYSTEM_FRAMEWORKS). */
@@ -408,15 +485,23 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     }
     this.removeSelf = flags['remove-self'] === true;
     this.endpointFlags = {
-      urls: { mesos: flags['mesos-url'], marathon: flags['marathon-url'], exhibitor: flags['exhibitor-url'], cosmos: flags['cosmos-url'] },
+      urls: {
+        mesos: flags['mesos-url'],
+        marathon: flags['marathon-url'],
+        exhibitor: flags['exhibitor-url'],
+        cosmos: flags['cosmos-url'],
+      },
       internal: flags.internal === true,
     };
     this.jsonMode = flags.json;
     this.wideMode = flags.wide === true;
     if (flags['service-account'] && !flags['private-key'] && !process.env[PRIVATE_KEY_ENV]) {
-      throw new UsageError(`--service-account needs --private-key FILE (or the key in ${PRIVATE_KEY_ENV}, as a secret of a job or app).`);
+      throw new UsageError(
+        `--service-account needs --private-key FILE (or the key in ${PRIVATE_KEY_ENV}, as a secret of a job or app).`,
+      );
     }
-    if (flags['service-account']) this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };
+    if (flags['service-account'])
+      this.serviceAccount = { uid: flags['service-account'], privateKeyPath: flags['private-key'] };
   }
 
   protected printJson(result: unknown): void {
@@ -446,7 +531,15 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   protected printResult(result: Partial<R>, exitCode: number, error: ResultError | null = null): void {
     if (this.jsonPrinted) return;
     this.jsonPrinted = true;
-    this.printJson({ schemaVersion: SCHEMA_VERSION, command: this.commandName(), ...this.emptyResult(), ...this.jsonSoFar, ...result, exitCode, error });
+    this.printJson({
+      schemaVersion: SCHEMA_VERSION,
+      command: this.commandName(),
+      ...this.emptyResult(),
+      ...this.jsonSoFar,
+      ...result,
+      exitCode,
+      error,
+    });
   }
 
   /**
@@ -457,7 +550,9 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     if (yes) return;
     if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
     const { default: confirm } = await import('@inquirer/confirm');
-    const answer = await this.withoutLiveLine(() => confirm({ message: this.fitQuestion(question, 'Go ahead?'), default: false }, { output: process.stderr }));
+    const answer = await this.withoutLiveLine(() =>
+      confirm({ message: this.fitQuestion(question, 'Go ahead?'), default: false }, { output: process.stderr }),
+    );
     if (!answer) throw new AbortedError(this.abortedMessage('the confirmation was declined'));
   }
 
@@ -468,10 +563,23 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     const { default: input } = await import('@inquirer/input');
     const typeIt = `Type ${expected} to confirm:`;
     const body = question.endsWith(typeIt) ? question.slice(0, -typeIt.length).trim() : question;
-    const answer = await this.withoutLiveLine(() => input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr }));
+    const answer = await this.withoutLiveLine(() =>
+      input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr }),
+    );
     // The forms the command line takes: `kafka` and `/kafka` name the same service.
-    const same = (a: string, b: string) => a.split(',').map((name) => name.trim().replace(/^\/+/, '')).join(',') === b.split(',').map((name) => name.trim().replace(/^\/+/, '')).join(',');
-    if (!same(answer.trim(), expected)) throw new AbortedError(this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`));
+    const same = (a: string, b: string) =>
+      a
+        .split(',')
+        .map((name) => name.trim().replace(/^\/+/, ''))
+        .join(',') ===
+      b
+        .split(',')
+        .map((name) => name.trim().replace(/^\/+/, ''))
+        .join(',');
+    if (!same(answer.trim(), expected))
+      throw new AbortedError(
+        this.abortedMessage(`the confirmation did not match: typed '${answer.trim()}', expected '${expected}'`),
+      );
   }
 
   /**
@@ -499,7 +607,11 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     if (error instanceof Errors.CLIError && !(error instanceof JanitorError)) {
       // oclif's parse errors (unknown flag, missing argument, bad value): one error in our
       // style and a pointer to the help, not the whole help scrolling the error away.
-      this.reportError('usage', `${usageMessage(error, this.flagNames(), this.publicName())} See '${this.publicName()} --help'.`, ExitCode.USAGE);
+      this.reportError(
+        'usage',
+        `${usageMessage(error, this.flagNames(), this.publicName())} See '${this.publicName()} --help'.`,
+        ExitCode.USAGE,
+      );
       return this.exit(ExitCode.USAGE);
     }
     if (error instanceof Error && error.name === 'ExitPromptError') {
@@ -510,11 +622,17 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     if (error instanceof AbortedError) {
       // The operator said no: an answer, not an error; said plainly, exit 8.
       this.logToStderr(error.message);
-      if (this.jsonMode) this.printResult({}, error.exitCode, { kind: error.kind, message: error.message, exitCode: error.exitCode });
+      if (this.jsonMode)
+        this.printResult({}, error.exitCode, { kind: error.kind, message: error.message, exitCode: error.exitCode });
       return this.exit(error.exitCode);
     }
     if (error instanceof JanitorError) {
-      this.reportError(error.kind, error.message, error.exitCode, error instanceof NothingFoundError ? { suggestions: error.suggestions } : {});
+      this.reportError(
+        error.kind,
+        error.message,
+        error.exitCode,
+        error instanceof NothingFoundError ? { suggestions: error.suggestions } : {},
+      );
       return this.exit(error.exitCode);
     }
     if (this.verbosity() >= 2 && error instanceof Error && error.stack) this.logToStderr(error.stack);
@@ -537,7 +655,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     const notFound = inexact ?? (await nothingFound(clients, plan));
     if (!flags['ignore-not-found']) throw notFound;
     const message = `Nothing of ${describeTarget(plan)} is on the cluster; nothing to do (--ignore-not-found).`;
-    if (flags.json) this.printResult({ ...jsonResult(message), notFound: true, message } as unknown as Partial<R>, ExitCode.OK);
+    if (flags.json)
+      this.printResult({ ...jsonResult(message), notFound: true, message } as unknown as Partial<R>, ExitCode.OK);
     else this.log(message);
     return true;
   }
@@ -574,7 +693,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     // One line in a pipe or a log (grep-able); wrapped to the width in a terminal.
     this.logToStderr(`Error: ${message}`);
     // With --json, the document a success would print, with what is known so far, and the error.
-    if (this.jsonMode || this.argv.includes('--json')) this.printResult({}, exitCode, { kind, message, exitCode, ...extra });
+    if (this.jsonMode || this.argv.includes('--json'))
+      this.printResult({}, exitCode, { kind, message, exitCode, ...extra });
   }
 }
 
@@ -583,7 +703,11 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
  * '--x' for 'dcos janitor cleanup'", with the closest flag; never oclif's "Nonexistent flag"
  * or "The following error occurred".
  */
-function usageMessage(error: Error & { flags?: string[]; args?: string[] }, flagNames: string[], command: string): string {
+function usageMessage(
+  error: Error & { flags?: string[]; args?: string[] },
+  flagNames: string[],
+  command: string,
+): string {
   const unknown = error.flags?.[0];
   if (unknown) {
     const close = closestNames(unknown.replace(/=.*$/, ''), flagNames)[0];
@@ -596,7 +720,8 @@ function usageMessage(error: Error & { flags?: string[]; args?: string[] }, flag
     .map((line) => line.replace(/\u001b\[[0-9;]*m/g, '').trim())
     .filter(Boolean);
   if (/^The following errors? occurred:?$/i.test(head ?? '')) return `${details.join('; ').replace(/\.$/, '')}.`;
-  if (/^Unexpected arguments?:/i.test(head ?? '') && error.args?.length) return `unexpected argument '${error.args[0]}' for '${command}'.`;
+  if (/^Unexpected arguments?:/i.test(head ?? '') && error.args?.length)
+    return `unexpected argument '${error.args[0]}' for '${command}'.`;
   // "service  Service name, e.g. kafka" (oclif's two-column detail) -> "service (Service name, e.g. kafka)"
   const detail = details.map((line) => line.replace(/^(\S+)\s{2,}(.+?)\.?$/, '$1 ($2)')).join(', ');
   const text = detail ? `${head.replace(/:$/, '')}: ${detail}` : head;
@@ -605,5 +730,7 @@ function usageMessage(error: Error & { flags?: string[]; args?: string[] }, flag
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
-  return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
+  return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0
+    ? value
+    : fallback;
 }

@@ -22,16 +22,34 @@ export abstract class PlanCommandBase extends JanitorCommand<PlanResult> {
 
   /** Run one plan command and print the SDK CLI's sentence, or "already done" for a 208. */
   protected async runPlanCommand(
-    options: { service: string; plan: string; phase?: string; step?: string; json: boolean; parameters?: Record<string, string> },
+    options: {
+      service: string;
+      plan: string;
+      phase?: string;
+      step?: string;
+      json: boolean;
+      parameters?: Record<string, string>;
+    },
     command: SchedulerCommand,
     pastTense: string,
   ): Promise<void> {
     const { scheduler } = await this.scheduler();
-    const outcome = await scheduler.command(options.service, options.plan, command, { phase: options.phase, step: options.step, parameters: options.parameters });
+    const outcome = await scheduler.command(options.service, options.plan, command, {
+      phase: options.phase,
+      step: options.step,
+      parameters: options.parameters,
+    });
     const target = describeTarget(options.plan, options.phase, options.step);
     if (options.json) {
       this.printResult(
-        { service: options.service, plan: options.plan, phase: options.phase ?? null, step: options.step ?? null, result: outcome.kind, message: outcome.message },
+        {
+          service: options.service,
+          plan: options.plan,
+          phase: options.phase ?? null,
+          step: options.step ?? null,
+          result: outcome.kind,
+          message: outcome.message,
+        },
         ExitCode.OK,
       );
       return;

@@ -7,7 +7,11 @@ export const PackageListSchema = z.looseObject({
     z.looseObject({
       appId: z.string(),
       packageInformation: z.looseObject({
-        packageDefinition: z.looseObject({ name: z.string(), version: z.string().optional(), framework: z.boolean().optional() }),
+        packageDefinition: z.looseObject({
+          name: z.string(),
+          version: z.string().optional(),
+          framework: z.boolean().optional(),
+        }),
       }),
     }),
   ),
@@ -15,7 +19,14 @@ export const PackageListSchema = z.looseObject({
 export type PackageList = z.output<typeof PackageListSchema>;
 
 export const UninstallResponseSchema = z.looseObject({
-  results: z.array(z.looseObject({ packageName: z.string(), appId: z.string().optional(), packageVersion: z.string().optional(), postUninstallNotes: z.string().optional() })),
+  results: z.array(
+    z.looseObject({
+      packageName: z.string(),
+      appId: z.string().optional(),
+      packageVersion: z.string().optional(),
+      postUninstallNotes: z.string().optional(),
+    }),
+  ),
 });
 
 /** Errors: `application/vnd.dcos.package.error+json`, `{type, message, data}`. */

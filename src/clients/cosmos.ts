@@ -56,7 +56,9 @@ export class CosmosClient {
     if (response.status >= 200 && response.status < 300) return response;
     const parsed = CosmosErrorSchema.safeParse(response.body);
     if (!parsed.success) {
-      throw new UnexpectedResponseError(`Cosmos answered ${response.status} to ${response.endpoint} without its error body: is Cosmos running? ('dcos package list')`);
+      throw new UnexpectedResponseError(
+        `Cosmos answered ${response.status} to ${response.endpoint} without its error body: is Cosmos running? ('dcos package list')`,
+      );
     }
     throw new CosmosRefusal(parsed.data.type, parsed.data.message, response.status, parsed.data.data ?? {});
   }

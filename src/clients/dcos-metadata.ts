@@ -10,7 +10,12 @@ export class DcosMetadataClient {
   constructor(private readonly http: ClusterHttp) {}
 
   async version(): Promise<string> {
-    const response = await this.http.request({ service: 'Admin Router', to: 'admin-router', method: 'GET', path: '/dcos-metadata/dcos-version.json' });
+    const response = await this.http.request({
+      service: 'Admin Router',
+      to: 'admin-router',
+      method: 'GET',
+      path: '/dcos-metadata/dcos-version.json',
+    });
     return parseBody(VersionSchema, response, 'Admin Router').version;
   }
 }

@@ -33,9 +33,13 @@ export class ExhibitorClient {
     if (response.status === 403) {
       // Exhibitor's own 403 (--nodemodification false) has an empty body; Admin Router's has HTML.
       if (response.text.trim()) {
-        throw new AuthError(`Admin Router answered 403 Forbidden to ${response.endpoint}: deleting ZooKeeper nodes needs a highly privileged account; log in as one with 'dcos auth login'.`);
+        throw new AuthError(
+          `Admin Router answered 403 Forbidden to ${response.endpoint}: deleting ZooKeeper nodes needs a highly privileged account; log in as one with 'dcos auth login'.`,
+        );
       }
-      throw new UnexpectedResponseError(`Exhibitor refused to delete /${segments.join('/')}: node modification is disabled on this cluster (exhibitor --nodemodification false).`);
+      throw new UnexpectedResponseError(
+        `Exhibitor refused to delete /${segments.join('/')}: node modification is disabled on this cluster (exhibitor --nodemodification false).`,
+      );
     }
     const result = parseBody(ExhibitorResultSchema, response, SERVICE);
     if (result.succeeded) return 'deleted';
@@ -51,7 +55,13 @@ export class ExhibitorClient {
    */
   async listChildren(node: string): Promise<string[]> {
     const key = node === '/' ? '/' : `/${znodeSegments(node).join('/')}`;
-    const response = await this.http.request({ service: SERVICE, to: 'exhibitor', method: 'GET', path: `${EXPLORER}/node`, query: { key } });
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'exhibitor',
+      method: 'GET',
+      path: `${EXPLORER}/node`,
+      query: { key },
+    });
     return parseBody(NodeChildrenSchema, response, SERVICE)
       .filter((child) => child.key !== '*')
       .map((child) => child.title);
@@ -59,7 +69,13 @@ export class ExhibitorClient {
 
   async znodeExists(node: string): Promise<boolean> {
     const key = `/${znodeSegments(node).join('/')}`;
-    const response = await this.http.request({ service: SERVICE, to: 'exhibitor', method: 'GET', path: `${EXPLORER}/node-data`, query: { key } });
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'exhibitor',
+      method: 'GET',
+      path: `${EXPLORER}/node-data`,
+      query: { key },
+    });
     const data = parseBody(NodeDataSchema, response, SERVICE);
     return !data.stat.trim().startsWith(NOT_FOUND_STAT);
   }
@@ -68,6 +84,7 @@ export class ExhibitorClient {
 /** "dcos-service-kafka" or "/dcos-service-kafka" -> ["dcos-service-kafka"]; never an empty list. */
 export function znodeSegments(node: string): string[] {
   const segments = node.split('/').filter((segment) => segment.length > 0);
-  if (segments.length === 0) throw new UsageError(`Refusing to address ZooKeeper node '${node}': that is the root of the whole tree.`);
+  if (segments.length === 0)
+    throw new UsageError(`Refusing to address ZooKeeper node '${node}': that is the root of the whole tree.`);
   return segments;
 }

@@ -28,7 +28,11 @@ export const MarathonAppSchema = z.looseObject({
     .optional(),
   /** Set (non-null) for IP-per-task apps; null or absent otherwise. */
   ipAddress: z
-    .looseObject({ discovery: z.looseObject({ ports: z.array(z.looseObject({ number: z.number().optional() })).optional() }).optional() })
+    .looseObject({
+      discovery: z
+        .looseObject({ ports: z.array(z.looseObject({ number: z.number().optional() })).optional() })
+        .optional(),
+    })
     .nullable()
     .optional(),
   lastTaskFailure: z.looseObject({ message: z.string().optional(), state: z.string().optional() }).optional(),

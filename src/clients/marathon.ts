@@ -1,11 +1,6 @@
 import { ClusterHttp, HttpResponse, parseBody } from '../cluster/http';
 import { UnexpectedResponseError } from '../errors';
-import {
-  AppResponseSchema,
-  AppsResponseSchema,
-  DeploymentResultSchema,
-  MarathonApp,
-} from './marathon-schemas';
+import { AppResponseSchema, AppsResponseSchema, DeploymentResultSchema, MarathonApp } from './marathon-schemas';
 
 /** Root Marathon (`/v2/...`), through Admin Router's `/service/marathon` or at its own address. */
 
@@ -17,7 +12,13 @@ export class MarathonClient {
 
   /** The app, or undefined when Marathon itself answers 404 "App '/x' does not exist". */
   async getApp(appId: string): Promise<MarathonApp | undefined> {
-    const response = await this.http.request({ service: SERVICE, to: 'marathon', method: 'GET', path: `${BASE}/apps${appPath(appId)}`, accept: [404] });
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'marathon',
+      method: 'GET',
+      path: `${BASE}/apps${appPath(appId)}`,
+      accept: [404],
+    });
     if (response.status === 404) return requireMarathonNotFound(response, appId);
     return parseBody(AppResponseSchema, response, SERVICE).app;
   }

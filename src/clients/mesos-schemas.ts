@@ -12,7 +12,8 @@ import { z } from 'zod';
 
 /** A number as shown to the operator; whatever shape it came in, never a reason to stop. */
 const ShownNumber = z.unknown().transform((value) => {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(number) ? number : undefined;
 });
 
@@ -27,7 +28,6 @@ export const ReservationInfoSchema = z.looseObject({
   principal: z.string().optional(),
   labels: LabelsSchema.optional(),
 });
-
 
 export const DiskInfoSchema = z.looseObject({
   persistence: z.looseObject({ id: z.string(), principal: z.string().optional() }).optional(),
@@ -172,8 +172,10 @@ export function checkSlavesResponse(body: unknown): Problem {
     for (let index = 0; index < recovered.length; index++) {
       const agent = recovered[index];
       if (!isObject(agent)) return { field: `recovered_slaves.${index}`, message: 'expected an object' };
-      if (agent.id !== undefined && typeof agent.id !== 'string') return { field: `recovered_slaves.${index}.id`, message: 'expected a string' };
-      if (agent.hostname !== undefined && typeof agent.hostname !== 'string') return { field: `recovered_slaves.${index}.hostname`, message: 'expected a string' };
+      if (agent.id !== undefined && typeof agent.id !== 'string')
+        return { field: `recovered_slaves.${index}.id`, message: 'expected a string' };
+      if (agent.hostname !== undefined && typeof agent.hostname !== 'string')
+        return { field: `recovered_slaves.${index}.hostname`, message: 'expected a string' };
     }
   }
   return undefined;
@@ -236,8 +238,10 @@ function checkResources(list: unknown): Problem {
 function checkResource(resource: unknown): Problem {
   if (!isObject(resource)) return { field: '', message: 'expected an object' };
   if (typeof resource.name !== 'string') return { field: 'name', message: 'expected a string' };
-  if (resource.type !== undefined && typeof resource.type !== 'string') return { field: 'type', message: 'expected a string' };
-  if (resource.role !== undefined && typeof resource.role !== 'string') return { field: 'role', message: 'expected a string' };
+  if (resource.type !== undefined && typeof resource.type !== 'string')
+    return { field: 'type', message: 'expected a string' };
+  if (resource.role !== undefined && typeof resource.role !== 'string')
+    return { field: 'role', message: 'expected a string' };
   const reservation = resource.reservation;
   if (reservation !== undefined) {
     if (!isObject(reservation)) return { field: 'reservation', message: 'expected an object' };
@@ -253,7 +257,8 @@ function checkResource(resource: unknown): Problem {
       if (entry.type !== undefined && entry.type !== 'STATIC' && entry.type !== 'DYNAMIC') {
         return { field: `reservations.${index}.type`, message: 'expected "STATIC" or "DYNAMIC"' };
       }
-      if (entry.role !== undefined && typeof entry.role !== 'string') return { field: `reservations.${index}.role`, message: 'expected a string' };
+      if (entry.role !== undefined && typeof entry.role !== 'string')
+        return { field: `reservations.${index}.role`, message: 'expected a string' };
       const problem = checkReservation(entry);
       if (problem) return within(`reservations.${index}`, problem);
     }
@@ -262,7 +267,8 @@ function checkResource(resource: unknown): Problem {
   if (disk !== undefined) {
     if (!isObject(disk)) return { field: 'disk', message: 'expected an object' };
     const persistence = disk.persistence;
-    if (persistence !== undefined && (!isObject(persistence) || typeof persistence.id !== 'string')) return { field: 'disk.persistence.id', message: 'expected a string' };
+    if (persistence !== undefined && (!isObject(persistence) || typeof persistence.id !== 'string'))
+      return { field: 'disk.persistence.id', message: 'expected a string' };
     if (isObject(persistence) && persistence.principal !== undefined && typeof persistence.principal !== 'string') {
       return { field: 'disk.persistence.principal', message: 'expected a string' };
     }
@@ -271,7 +277,8 @@ function checkResource(resource: unknown): Problem {
 }
 
 function checkReservation(reservation: Record<string, unknown>): Problem {
-  if (reservation.principal !== undefined && typeof reservation.principal !== 'string') return { field: 'principal', message: 'expected a string' };
+  if (reservation.principal !== undefined && typeof reservation.principal !== 'string')
+    return { field: 'principal', message: 'expected a string' };
   const labels = reservation.labels;
   if (labels === undefined) return undefined;
   if (!isObject(labels)) return { field: 'labels', message: 'expected an object' };
@@ -280,8 +287,10 @@ function checkReservation(reservation: Record<string, unknown>): Problem {
   if (!Array.isArray(list)) return { field: 'labels.labels', message: 'expected an array' };
   for (let index = 0; index < list.length; index++) {
     const label = list[index];
-    if (!isObject(label) || typeof label.key !== 'string') return { field: `labels.labels.${index}.key`, message: 'expected a string' };
-    if (label.value !== undefined && typeof label.value !== 'string') return { field: `labels.labels.${index}.value`, message: 'expected a string' };
+    if (!isObject(label) || typeof label.key !== 'string')
+      return { field: `labels.labels.${index}.key`, message: 'expected a string' };
+    if (label.value !== undefined && typeof label.value !== 'string')
+      return { field: `labels.labels.${index}.value`, message: 'expected a string' };
   }
   return undefined;
 }

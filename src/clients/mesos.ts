@@ -37,7 +37,13 @@ export class MesosClient {
 
   /** The only endpoint with reserved_resources_full (docs/reference/mesos.md §2). */
   async getAgents(): Promise<SlavesResponse> {
-    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/slaves`, consume: streamAgents });
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'mesos',
+      method: 'GET',
+      path: `${MASTER}/slaves`,
+      consume: streamAgents,
+    });
     return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE);
   }
 
@@ -47,8 +53,17 @@ export class MesosClient {
    * every agent, so the id is matched here either way.
    */
   async getAgent(agentId: string): Promise<MesosAgent | undefined> {
-    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/slaves`, query: { slave_id: agentId }, consume: streamAgents });
-    return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE).slaves.find((agent) => agent.id === agentId);
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'mesos',
+      method: 'GET',
+      path: `${MASTER}/slaves`,
+      query: { slave_id: agentId },
+      consume: streamAgents,
+    });
+    return checkBody<SlavesResponse>(checkSlavesResponse, response, SERVICE).slaves.find(
+      (agent) => agent.id === agentId,
+    );
   }
 
   async getFrameworks(): Promise<FrameworksResponse> {
@@ -60,14 +75,28 @@ export class MesosClient {
    * framework has been gone is measured against the clock that stamped its times, not this machine's.
    */
   async readFrameworks(): Promise<{ frameworks: FrameworksResponse; serverTime?: number }> {
-    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/frameworks` });
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'mesos',
+      method: 'GET',
+      path: `${MASTER}/frameworks`,
+    });
     const date = Date.parse(response.headers.date ?? '');
-    return { frameworks: parseBody(FrameworksResponseSchema, response, SERVICE), serverTime: Number.isFinite(date) ? date : undefined };
+    return {
+      frameworks: parseBody(FrameworksResponseSchema, response, SERVICE),
+      serverTime: Number.isFinite(date) ? date : undefined,
+    };
   }
 
   /** Read for the agents' hostnames only: each agent is kept as its id and hostname (18 MB at 25,000 agents). */
   async getStateSummary(): Promise<StateSummary> {
-    const response = await this.http.request({ service: SERVICE, to: 'mesos', method: 'GET', path: `${MASTER}/state-summary`, consume: streamAgentNames });
+    const response = await this.http.request({
+      service: SERVICE,
+      to: 'mesos',
+      method: 'GET',
+      path: `${MASTER}/state-summary`,
+      consume: streamAgentNames,
+    });
     return parseBody(StateSummarySchema, response, SERVICE);
   }
 

@@ -41,7 +41,9 @@ export class SdkSchedulerClient {
   }
 
   async getPlan(service: string, plan: string): Promise<PlanRead> {
-    const response = await this.request(service, 'GET', `/v1/plans/${encodeURIComponent(plan)}`, { accept: [202, 417, 503] });
+    const response = await this.request(service, 'GET', `/v1/plans/${encodeURIComponent(plan)}`, {
+      accept: [202, 417, 503],
+    });
     return { httpStatus: response.status, plan: parseBody(PlanSchema, response, SERVICE), body: response.body };
   }
 
@@ -59,9 +61,15 @@ export class SdkSchedulerClient {
       json: command === 'start' ? (target.parameters ?? {}) : undefined,
       accept: [208, 400],
     });
-    if (response.status === 208) return { kind: 'already-done', message: response.text.trim() || 'Command has already been reported or completed' };
+    if (response.status === 208)
+      return {
+        kind: 'already-done',
+        message: response.text.trim() || 'Command has already been reported or completed',
+      };
     if (response.status === 400) {
-      throw new UsageError(`The scheduler of '${service}' refused ${command}: ${response.text.trim()}. Check the plan, phase and step names with 'dcos janitor plan show ${service} ${plan}'.`);
+      throw new UsageError(
+        `The scheduler of '${service}' refused ${command}: ${response.text.trim()}. Check the plan, phase and step names with 'dcos janitor plan show ${service} ${plan}'.`,
+      );
     }
     const result = response.body === undefined ? {} : parseBody(CommandResultSchema, response, SERVICE);
     return { kind: 'done', message: result.message ?? '' };
@@ -111,9 +119,13 @@ export class SdkSchedulerClient {
       );
     }
     if (/not found/i.test(body)) {
-      throw new UsageError(`The scheduler of '${service}' answered "${body}": the plan, phase or step does not exist. List them with 'dcos janitor plan list ${service}' and 'dcos janitor plan show ${service} PLAN'.`);
+      throw new UsageError(
+        `The scheduler of '${service}' answered "${body}": the plan, phase or step does not exist. List them with 'dcos janitor plan list ${service}' and 'dcos janitor plan show ${service} PLAN'.`,
+      );
     }
-    throw new UnexpectedResponseError(`The scheduler of '${service}' answered 404 to ${response.endpoint}${body ? `: "${body}"` : ''}: is it an SDK service?`);
+    throw new UnexpectedResponseError(
+      `The scheduler of '${service}' answered 404 to ${response.endpoint}${body ? `: "${body}"` : ''}: is it an SDK service?`,
+    );
   }
 
   /** The scheduler's task address, as Admin Router finds it (`schedulerAddress`). */
@@ -121,7 +133,9 @@ export class SdkSchedulerClient {
     const known = this.located.get(service);
     if (known) return known;
     const wanted = service.replace(/^\/+/, '');
-    const apps = (await this.marathon.listAppsWithTasks('DCOS_SERVICE_NAME')).filter((app) => (app.labels?.DCOS_SERVICE_NAME ?? '').replace(/^\/+/, '') === wanted);
+    const apps = (await this.marathon.listAppsWithTasks('DCOS_SERVICE_NAME')).filter(
+      (app) => (app.labels?.DCOS_SERVICE_NAME ?? '').replace(/^\/+/, '') === wanted,
+    );
     if (apps.length === 0) {
       throw new ServiceNotFoundError(
         `No running service '${service}': no Marathon app has DCOS_SERVICE_NAME=${wanted}. The scheduler may be gone (uninstall finished?); check 'dcos marathon app list'.`,
@@ -130,7 +144,9 @@ export class SdkSchedulerClient {
     const found = apps.map(schedulerAddress);
     const address = found.find((candidate): candidate is { url: string } => 'url' in candidate);
     if (!address) {
-      throw new ServiceNotFoundError(`No running scheduler for '${service}' to reach: ${found.map((candidate) => ('problem' in candidate ? candidate.problem : '')).join('; ')}.`);
+      throw new ServiceNotFoundError(
+        `No running scheduler for '${service}' to reach: ${found.map((candidate) => ('problem' in candidate ? candidate.problem : '')).join('; ')}.`,
+      );
     }
     this.located.set(service, address.url);
     return address.url;
@@ -151,13 +167,20 @@ export function schedulerAddress(app: MarathonApp): { url: string } | { problem:
   const labels = app.labels ?? {};
   const scheme = labels.DCOS_SERVICE_SCHEME ?? 'http';
   const index = Number(labels.DCOS_SERVICE_PORT_INDEX ?? 0);
-  if (!Number.isInteger(index) || index < 0) return { problem: `app ${app.id} has DCOS_SERVICE_PORT_INDEX '${labels.DCOS_SERVICE_PORT_INDEX}', not a port index` };
+  if (!Number.isInteger(index) || index < 0)
+    return {
+      problem: `app ${app.id} has DCOS_SERVICE_PORT_INDEX '${labels.DCOS_SERVICE_PORT_INDEX}', not a port index`,
+    };
   const task = (app.tasks ?? []).find((candidate) => candidate.state === 'TASK_RUNNING');
-  if (!task) return { problem: `app ${app.id} has no task in TASK_RUNNING (the scheduler is starting, restarting or gone)` };
+  if (!task)
+    return { problem: `app ${app.id} has no task in TASK_RUNNING (the scheduler is starting, restarting or gone)` };
   const ipPerTask = app.ipAddress !== undefined && app.ipAddress !== null;
   const host = ipPerTask ? task.ipAddresses?.[0]?.ipAddress : task.host;
   const port = ipPerTask ? app.ipAddress?.discovery?.ports?.[index]?.number : task.ports?.[index];
   if (!host) return { problem: `task ${task.id} of app ${app.id} has no ${ipPerTask ? 'IP address' : 'host'} yet` };
-  if (port === undefined) return { problem: `task ${task.id} of app ${app.id} has no port at index ${index}${ipPerTask ? ' (IP per task: USER-network port mappings are not followed)' : ''}` };
+  if (port === undefined)
+    return {
+      problem: `task ${task.id} of app ${app.id} has no port at index ${index}${ipPerTask ? ' (IP per task: USER-network port mappings are not followed)' : ''}`,
+    };
   return { url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}` };
 }

@@ -55,7 +55,10 @@ type Env = Record<string, string | undefined>;
  * with no DC/OS CLI configured (a task inside the cluster) is not an error; a configured
  * cluster is still read (its token, TLS settings and `janitor.*` keys apply).
  */
-export function resolveClusterConnection(env: Env = process.env, options: { urlOptional?: boolean } = {}): ClusterConnection {
+export function resolveClusterConnection(
+  env: Env = process.env,
+  options: { urlOptional?: boolean } = {},
+): ClusterConnection {
   const timeoutMs = timeoutFromEnv(env);
   const fromPluginEnv = env.DCOS_URL?.trim();
   if (fromPluginEnv) {
@@ -100,7 +103,9 @@ class NoClusterConfiguredError extends NotConfiguredError {}
 
 function tlsFromPluginEnv(env: Env, url: string): TlsSettings {
   if (isTruthy(env.DCOS_TLS_INSECURE)) return { verify: false };
-  const setting: TlsSettings = env.DCOS_TLS_CA_PATH ? { verify: true, caPath: env.DCOS_TLS_CA_PATH } : (sslVerifySetting(env.DCOS_SSL_VERIFY) ?? { verify: true });
+  const setting: TlsSettings = env.DCOS_TLS_CA_PATH
+    ? { verify: true, caPath: env.DCOS_TLS_CA_PATH }
+    : (sslVerifySetting(env.DCOS_SSL_VERIFY) ?? { verify: true });
   return url.startsWith('http://') ? { ...setting, verify: false, onlyBecauseHttp: setting.verify } : setting;
 }
 
@@ -118,13 +123,17 @@ function fromCliConfig(env: Env, timeoutOverrideMs: number | undefined): Cluster
     );
   }
   const sslVerify = sslVerifySetting(env.DCOS_SSL_VERIFY) ?? sslVerifySetting(core.ssl_verify) ?? { verify: true };
-  const fileTimeout = core.timeout === undefined || core.timeout === '' ? undefined : parseTimeoutSeconds(core.timeout, `core.timeout in ${cluster.tomlPath}`, "dcos config set core.timeout 300");
+  const fileTimeout =
+    core.timeout === undefined || core.timeout === ''
+      ? undefined
+      : parseTimeoutSeconds(core.timeout, `core.timeout in ${cluster.tomlPath}`, 'dcos config set core.timeout 300');
   return {
     url: normaliseUrl(url, `core.dcos_url of ${cluster.tomlPath}`),
     token: typeof core.dcos_acs_token === 'string' && core.dcos_acs_token ? core.dcos_acs_token : undefined,
     tls: url.startsWith('http://') ? { ...sslVerify, verify: false, onlyBecauseHttp: sslVerify.verify } : sslVerify,
     timeoutMs: timeoutOverrideMs ?? (fileTimeout !== undefined ? fileTimeout * 1000 : DEFAULT_TIMEOUT_SECONDS * 1000),
-    timeoutSource: timeoutOverrideMs !== undefined ? 'DCOS_TIMEOUT' : fileTimeout !== undefined ? 'core.timeout' : 'the default',
+    timeoutSource:
+      timeoutOverrideMs !== undefined ? 'DCOS_TIMEOUT' : fileTimeout !== undefined ? 'core.timeout' : 'the default',
     source: `DC/OS CLI config of cluster '${cluster.name}'`,
     janitorConfig: sectionOf(config, 'janitor'),
   };
@@ -184,7 +193,9 @@ function readClusterToml(tomlPath: string): Record<string, unknown> {
     return parseToml(fs.readFileSync(tomlPath, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new NotConfiguredError(`Cannot read the DC/OS CLI config ${tomlPath}: ${reason}. Fix or re-create it with 'dcos cluster setup'.`);
+    throw new NotConfiguredError(
+      `Cannot read the DC/OS CLI config ${tomlPath}: ${reason}. Fix or re-create it with 'dcos cluster setup'.`,
+    );
   }
 }
 
@@ -211,7 +222,9 @@ function timeoutFromEnv(env: Env): number | undefined {
 function parseTimeoutSeconds(value: unknown, where: string, example: string): number {
   const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`${where} is '${String(value)}', not a number of seconds: set it to a positive number, e.g. ${example}.`);
+    throw new UsageError(
+      `${where} is '${String(value)}', not a number of seconds: set it to a positive number, e.g. ${example}.`,
+    );
   }
   return seconds;
 }
@@ -221,7 +234,9 @@ function normaliseUrl(url: string, where: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new NotConfiguredError(`${where} is not a URL ('${redactUserinfo(url)}'): set it to the cluster URL, e.g. https://dcos.example.com.`);
+    throw new NotConfiguredError(
+      `${where} is not a URL ('${redactUserinfo(url)}'): set it to the cluster URL, e.g. https://dcos.example.com.`,
+    );
   }
   if (parsed.username || parsed.password) {
     // A password in the URL would be printed with the URL and sent as Basic auth in place

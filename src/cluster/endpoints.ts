@@ -36,7 +36,12 @@ export const INTERNAL_DEFAULTS: Partial<Record<Upstream, string>> = {
   exhibitor: 'http://leader.mesos:8181',
 };
 
-const LABEL: Record<Upstream, string> = { mesos: 'Mesos', marathon: 'Marathon', exhibitor: 'Exhibitor', cosmos: 'Cosmos' };
+const LABEL: Record<Upstream, string> = {
+  mesos: 'Mesos',
+  marathon: 'Marathon',
+  exhibitor: 'Exhibitor',
+  cosmos: 'Cosmos',
+};
 
 /** How an SDK scheduler is reached: Admin Router's /service/<name>, or its Marathon task's address. */
 export type SchedulerRoute = 'admin-router' | 'marathon-task';
@@ -70,7 +75,12 @@ type Env = Record<string, string | undefined>;
  * `janitor.<service>_url` of the CLI config. `--internal` (or DCOS_JANITOR_INTERNAL=1) adds
  * janitor.py's in-cluster defaults for the services left without one.
  */
-export function endpointSettings(flags: Partial<Record<Upstream, string | undefined>>, internalFlag: boolean, env: Env, config: Record<string, unknown>): EndpointSettings {
+export function endpointSettings(
+  flags: Partial<Record<Upstream, string | undefined>>,
+  internalFlag: boolean,
+  env: Env,
+  config: Record<string, unknown>,
+): EndpointSettings {
   const overrides: EndpointSettings['overrides'] = {};
   for (const upstream of UPSTREAMS) {
     const envName = `DCOS_JANITOR_${upstream.toUpperCase()}_URL`;
@@ -81,9 +91,11 @@ export function endpointSettings(flags: Partial<Record<Upstream, string | undefi
       [configValue, `janitor.${upstream}_url`],
     ];
     const found = candidates.find(([value]) => typeof value === 'string' && value.trim() !== '');
-    if (found) overrides[upstream] = { url: normaliseServiceUrl(upstream, String(found[0]).trim(), found[1]), source: found[1] };
+    if (found)
+      overrides[upstream] = { url: normaliseServiceUrl(upstream, String(found[0]).trim(), found[1]), source: found[1] };
   }
-  const internal = internalFlag || isTruthy(env.DCOS_JANITOR_INTERNAL) || config.internal === true || config.internal === 'true';
+  const internal =
+    internalFlag || isTruthy(env.DCOS_JANITOR_INTERNAL) || config.internal === true || config.internal === 'true';
   return { overrides, internal };
 }
 
@@ -118,7 +130,8 @@ export function resolveEndpoints(clusterUrl: string | undefined, settings: Endpo
 export function baseOf(endpoints: Endpoints, upstream: Upstream): string {
   const base = endpoints.bases[upstream];
   if (base) return base;
-  const hint = upstream === 'cosmos' ? " (there is no in-cluster default for Cosmos; 'uninstall --manual' needs none)" : '';
+  const hint =
+    upstream === 'cosmos' ? " (there is no in-cluster default for Cosmos; 'uninstall --manual' needs none)" : '';
   throw new NotConfiguredError(
     `${LABEL[upstream]} has no address: this run has no cluster URL and no --${upstream}-url${hint}. ` +
       `Give --${upstream}-url (or DCOS_JANITOR_${upstream.toUpperCase()}_URL), --internal inside the cluster, or set DCOS_URL / run 'dcos cluster setup'.`,
@@ -128,7 +141,9 @@ export function baseOf(endpoints: Endpoints, upstream: Upstream): string {
 /** Admin Router's own URL (login, DC/OS version), or the error that says it is missing. */
 export function adminRouterOf(endpoints: Endpoints, what: string): string {
   if (endpoints.adminRouter) return endpoints.adminRouter;
-  throw new NotConfiguredError(`${what} needs Admin Router, and this run has no cluster URL: set DCOS_URL or run 'dcos cluster setup'.`);
+  throw new NotConfiguredError(
+    `${what} needs Admin Router, and this run has no cluster URL: set DCOS_URL or run 'dcos cluster setup'.`,
+  );
 }
 
 /**
@@ -141,13 +156,17 @@ export function normaliseServiceUrl(upstream: Upstream, value: string, source: s
   try {
     parsed = new URL(value);
   } catch {
-    throw new UsageError(`${source} is not a URL ('${redactUserinfo(value)}'): give the service's address, e.g. ${INTERNAL_DEFAULTS[upstream] ?? 'http://127.0.0.1:7070'}.`);
+    throw new UsageError(
+      `${source} is not a URL ('${redactUserinfo(value)}'): give the service's address, e.g. ${INTERNAL_DEFAULTS[upstream] ?? 'http://127.0.0.1:7070'}.`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new UsageError(`${source} must be an http:// or https:// URL, not '${redactUserinfo(value)}'.`);
   }
   if (parsed.username || parsed.password) {
-    throw new UsageError(`${source} carries a user name or password ('${redactUserinfo(value)}'): remove it; credentials never belong in a URL.`);
+    throw new UsageError(
+      `${source} carries a user name or password ('${redactUserinfo(value)}'): remove it; credentials never belong in a URL.`,
+    );
   }
   if (parsed.search || parsed.hash) throw new UsageError(`${source} must not carry a query or fragment ('${value}').`);
   let path = parsed.pathname.replace(/\/+$/, '');

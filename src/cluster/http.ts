@@ -111,7 +111,12 @@ export class ClusterHttp {
 
   /** Keep-alive: connections are reused across requests, as a real Admin Router expects of a client. One agent per scheme. */
   private agentFor(protocol: string): http.Agent {
-    if (protocol === 'https:') return (this.agents.https ??= new https.Agent({ keepAlive: true, maxSockets: 64, ...tlsAgentOptions(this.connection) }));
+    if (protocol === 'https:')
+      return (this.agents.https ??= new https.Agent({
+        keepAlive: true,
+        maxSockets: 64,
+        ...tlsAgentOptions(this.connection),
+      }));
     return (this.agents.http ??= new http.Agent({ keepAlive: true, maxSockets: 64 }));
   }
 
@@ -167,7 +172,9 @@ export class ClusterHttp {
         }
         const what = code === STREAM_ABORTED ? 'the connection was cut mid-answer' : code || describeError(error);
         const proxy = this.options.proxy ? proxyFor(new URL(url), this.options.proxy) : undefined;
-        const through = proxy ? ` through the proxy ${shownProxy(proxy)} (HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists hosts reached directly)` : '';
+        const through = proxy
+          ? ` through the proxy ${shownProxy(proxy)} (HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists hosts reached directly)`
+          : '';
         throw new UnreachableError(
           `${spec.service} is unreachable at ${this.shownAddress(spec.to, base)}${through} (${endpoint}: ${what}${attempts}): ${this.whereToCheck(spec.to)}`,
         );
@@ -192,7 +199,9 @@ export class ClusterHttp {
         await sleep(this.backoff(attempt));
         continue;
       }
-      const result = consumed ? { status, body: consumed.body, text: consumed.body === undefined ? '(not JSON)' : '', headers: {}, endpoint } : toHttpResponse(response, endpoint);
+      const result = consumed
+        ? { status, body: consumed.body, text: consumed.body === undefined ? '(not JSON)' : '', headers: {}, endpoint }
+        : toHttpResponse(response, endpoint);
       if (accepted) return result;
       throw this.failure(spec, result, attempt + 1);
     }
@@ -200,7 +209,11 @@ export class ClusterHttp {
 
   private async send(spec: RequestSpec, url: string): Promise<{ response: RawResponse; consumed?: { body: unknown } }> {
     if (spec.method !== 'GET' && spec.method !== 'HEAD' && !spec.readOnly) this.changesSent = true;
-    const headers: Record<string, string> = { Accept: 'application/json', ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}), ...spec.headers };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),
+      ...spec.headers,
+    };
     // The token goes only to hosts the user named (the cluster URL, the overrides): a
     // redirect to another host, or a scheduler's task found in Marathon, never receives it.
     const target = new URL(url);
@@ -228,21 +241,32 @@ export class ClusterHttp {
       return { response: { status, headers: responseHeaders, text: await readText(incoming) } };
     }
     try {
-      return { response: { status, headers: responseHeaders, text: '' }, consumed: { body: await spec.consume(incoming) } };
+      return {
+        response: { status, headers: responseHeaders, text: '' },
+        consumed: { body: await spec.consume(incoming) },
+      };
     } catch (error) {
       // Not JSON, or not of the expected shape: said by the caller's check, as for any body.
-      if (error instanceof SyntaxError || error instanceof JsonShapeError) return { response: { status, headers: responseHeaders, text: '' }, consumed: { body: undefined } };
+      if (error instanceof SyntaxError || error instanceof JsonShapeError)
+        return { response: { status, headers: responseHeaders, text: '' }, consumed: { body: undefined } };
       throw error;
     }
   }
 
   /** One request; resolves with the response once its headers are in, the body still to read. */
-  private exchange(url: URL, method: HttpMethod, headers: Record<string, string>, data: string | undefined): Promise<http.IncomingMessage> {
+  private exchange(
+    url: URL,
+    method: HttpMethod,
+    headers: Record<string, string>,
+    data: string | undefined,
+  ): Promise<http.IncomingMessage> {
     const proxy = this.options.proxy ? proxyFor(url, this.options.proxy) : undefined;
     return new Promise((resolve, reject) => {
       const onResponse = (response: http.IncomingMessage) => {
         // A timeout or a reset while the body arrives fails the read of the body (readText, consume).
-        request.setTimeout(this.connection.timeoutMs, () => response.destroy(codedError('ETIMEDOUT', 'timeout while reading the answer')));
+        request.setTimeout(this.connection.timeoutMs, () =>
+          response.destroy(codedError('ETIMEDOUT', 'timeout while reading the answer')),
+        );
         resolve(response);
       };
       const request = this.startRequest(url, proxy, method, headers, onResponse);
@@ -257,10 +281,25 @@ export class ClusterHttp {
    * Direct; through an HTTP proxy for http:// (the absolute URL as the request target, the
    * proxy's own keep-alive connections); or in a CONNECT tunnel for https://.
    */
-  private startRequest(url: URL, proxy: URL | undefined, method: HttpMethod, headers: Record<string, string>, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
-    if (!proxy) return (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent: this.agentFor(url.protocol) }, onResponse);
+  private startRequest(
+    url: URL,
+    proxy: URL | undefined,
+    method: HttpMethod,
+    headers: Record<string, string>,
+    onResponse: (response: http.IncomingMessage) => void,
+  ): http.ClientRequest {
+    if (!proxy)
+      return (url.protocol === 'https:' ? https : http).request(
+        url,
+        { method, headers, agent: this.agentFor(url.protocol) },
+        onResponse,
+      );
     if (url.protocol === 'https:') {
-      const tunnel = (this.agents.tunnel ??= new TunnelingAgent(proxy, { keepAlive: true, maxSockets: 64, ...tlsAgentOptions(this.connection) }));
+      const tunnel = (this.agents.tunnel ??= new TunnelingAgent(proxy, {
+        keepAlive: true,
+        maxSockets: 64,
+        ...tlsAgentOptions(this.connection),
+      }));
       return https.request(url, { method, headers, agent: tunnel }, onResponse);
     }
     const authorization = proxyAuthorization(proxy);
@@ -304,15 +343,18 @@ export class ClusterHttp {
 
   /** The address an operator knows: the cluster URL for what goes through Admin Router, else the service's own. */
   private shownAddress(to: Destination, base: string): string {
-    const throughAdminRouter = to === 'admin-router' || (typeof to === 'string' && this.endpoints.sources[to] === 'Admin Router');
+    const throughAdminRouter =
+      to === 'admin-router' || (typeof to === 'string' && this.endpoints.sources[to] === 'Admin Router');
     return throughAdminRouter && this.endpoints.adminRouter ? this.endpoints.adminRouter : base;
   }
 
   /** What to check when a destination does not answer: the setting that names it. */
   private whereToCheck(to: Destination): string {
     const source = typeof to === 'string' && to !== 'admin-router' ? this.endpoints.sources[to] : undefined;
-    if (typeof to === 'object') return "the address comes from the service's Marathon task; check that it runs ('dcos marathon app list') and that this machine reaches it.";
-    if (source && source !== 'Admin Router') return `check ${source} and that this machine reaches it${source === '--internal' ? ' (--internal works only inside the cluster)' : ''}.`;
+    if (typeof to === 'object')
+      return "the address comes from the service's Marathon task; check that it runs ('dcos marathon app list') and that this machine reaches it.";
+    if (source && source !== 'Admin Router')
+      return `check ${source} and that this machine reaches it${source === '--internal' ? ' (--internal works only inside the cluster)' : ''}.`;
     return "check the cluster URL ('dcos config show core.dcos_url') and your network.";
   }
 
@@ -343,7 +385,11 @@ export function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse
  * undefined): for payloads too large to copy, where a zod parse would build a second
  * object graph of every agent (100+ MB at 25,000 agents).
  */
-export function checkBody<T>(check: (body: unknown) => { field: string; message: string } | undefined, response: HttpResponse, service: string): T {
+export function checkBody<T>(
+  check: (body: unknown) => { field: string; message: string } | undefined,
+  response: HttpResponse,
+  service: string,
+): T {
   requireJsonBody(response, service);
   const problem = check(response.body);
   if (problem) throw payloadMismatch(service, response, problem.field, problem.message);
@@ -358,7 +404,12 @@ function requireJsonBody(response: HttpResponse, service: string): void {
   );
 }
 
-function payloadMismatch(service: string, response: HttpResponse, field: string, message: string): UnexpectedResponseError {
+function payloadMismatch(
+  service: string,
+  response: HttpResponse,
+  field: string,
+  message: string,
+): UnexpectedResponseError {
   return new UnexpectedResponseError(
     `${service} ${response.endpoint} returned a payload this tool does not understand: field '${field || '(body)'}': ${message}. ` +
       'Please report it with the cluster version.',
@@ -404,7 +455,9 @@ async function readText(response: http.IncomingMessage): Promise<string> {
 /** Every query value fully percent-encoded (SDK step names carry ':[]', docs/reference/sdk-plans.md §2); a list repeats the key. */
 function queryString(query: Record<string, string | string[]>): string {
   return Object.entries(query)
-    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((item) => `${encodeURIComponent(key)}=${encodeURIComponent(item)}`))
+    .flatMap(([key, value]) =>
+      (Array.isArray(value) ? value : [value]).map((item) => `${encodeURIComponent(key)}=${encodeURIComponent(item)}`),
+    )
     .join('&');
 }
 
@@ -440,7 +493,11 @@ function describeError(error: unknown): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.replace(/<[^>]*>/g, ' ').trim().split('\n')[0].trim();
+  const line = text
+    .replace(/<[^>]*>/g, ' ')
+    .trim()
+    .split('\n')[0]
+    .trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 

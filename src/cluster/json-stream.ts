@@ -121,10 +121,12 @@ async function scanLargeArray(
           continue;
         }
         let quote = chunk.indexOf(QUOTE, index);
-        while (quote !== -1 && backslashesBefore(chunk, quote, index) % 2 === 1) quote = chunk.indexOf(QUOTE, quote + 1);
+        while (quote !== -1 && backslashesBefore(chunk, quote, index) % 2 === 1)
+          quote = chunk.indexOf(QUOTE, quote + 1);
         if (quote === -1) {
           escape = backslashesBefore(chunk, chunk.length, index) % 2 === 1;
-          if (key && key.length < 256) key.push(...chunk.subarray(index, Math.min(index + 256, escape ? chunk.length - 1 : chunk.length)));
+          if (key && key.length < 256)
+            key.push(...chunk.subarray(index, Math.min(index + 256, escape ? chunk.length - 1 : chunk.length)));
           index = chunk.length;
           continue;
         }
@@ -199,7 +201,8 @@ async function scanLargeArray(
   }
   if (inString || depth !== 0) throw new JsonShapeError('the answer ended before the JSON did');
   const parsed: unknown = JSON.parse(Buffer.concat(skeleton).toString('utf8'));
-  if (sawArray && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) (parsed as Record<string, unknown>)[arrayKey] = elements;
+  if (sawArray && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+    (parsed as Record<string, unknown>)[arrayKey] = elements;
   return parsed;
 }
 

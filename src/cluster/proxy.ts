@@ -21,7 +21,8 @@ export interface ProxySettings {
 }
 
 export function proxySettingsFromEnv(env: NodeJS.ProcessEnv): ProxySettings {
-  const read = (...names: string[]) => names.map((name) => env[name]).find((value) => value !== undefined && value.trim() !== '');
+  const read = (...names: string[]) =>
+    names.map((name) => env[name]).find((value) => value !== undefined && value.trim() !== '');
   return {
     http: proxyUrl(read('HTTP_PROXY', 'http_proxy')),
     https: proxyUrl(read('HTTPS_PROXY', 'https_proxy')),
@@ -114,7 +115,10 @@ export class TunnelingAgent extends https.Agent {
     super(options);
   }
 
-  override createConnection(options: http.RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: http.RequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const { host, port, servername } = options as tls.ConnectionOptions & { host?: string; port?: number };
     const target = `${host}:${port ?? 443}`;
     const authorization = proxyAuthorization(this.proxy);
@@ -129,10 +133,20 @@ export class TunnelingAgent extends https.Agent {
     connect.once('connect', (response, socket) => {
       if (response.statusCode !== 200) {
         socket.destroy();
-        callback?.(Object.assign(new Error(`the proxy ${shownProxy(this.proxy)} refused the tunnel to ${target} (${response.statusCode})`), { code: 'EPROXY' }), socket);
+        callback?.(
+          Object.assign(
+            new Error(`the proxy ${shownProxy(this.proxy)} refused the tunnel to ${target} (${response.statusCode})`),
+            { code: 'EPROXY' },
+          ),
+          socket,
+        );
         return;
       }
-      const secure = tls.connect({ ...(options as tls.ConnectionOptions), socket, servername: servername ?? (net.isIP(host ?? '') ? undefined : host) });
+      const secure = tls.connect({
+        ...(options as tls.ConnectionOptions),
+        socket,
+        servername: servername ?? (net.isIP(host ?? '') ? undefined : host),
+      });
       callback?.(null, secure);
     });
     connect.once('error', (error) => callback?.(error, connect.socket ?? new net.Socket()));

@@ -23,16 +23,22 @@ export function readPrivateKey(privateKeyPath: string): crypto.KeyObject {
   try {
     stat = fs.statSync(privateKeyPath);
   } catch {
-    throw new UsageError(`Cannot read the private key ${privateKeyPath}: give the service account's PEM key file with --private-key.`);
+    throw new UsageError(
+      `Cannot read the private key ${privateKeyPath}: give the service account's PEM key file with --private-key.`,
+    );
   }
   const mode = stat.mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new UsageError(`Permissions ${mode.toString(8).padStart(4, '0')} for ${privateKeyPath} are too open: the key must be readable by its owner only (chmod 600 ${privateKeyPath}).`);
+    throw new UsageError(
+      `Permissions ${mode.toString(8).padStart(4, '0')} for ${privateKeyPath} are too open: the key must be readable by its owner only (chmod 600 ${privateKeyPath}).`,
+    );
   }
   try {
     return crypto.createPrivateKey(fs.readFileSync(privateKeyPath));
   } catch {
-    throw new UsageError(`${privateKeyPath} is not a PEM private key: give the key the service account was created with.`);
+    throw new UsageError(
+      `${privateKeyPath} is not a PEM private key: give the key the service account was created with.`,
+    );
   }
 }
 
@@ -46,7 +52,10 @@ export function privateKeyFromPem(pem: string, where: string): crypto.KeyObject 
 }
 
 export function serviceLoginToken(uid: string, key: crypto.KeyObject, now = Date.now()): string {
-  if (key.asymmetricKeyType !== 'rsa') throw new AuthError(`The private key is ${key.asymmetricKeyType ?? 'not an asymmetric key'}: DC/OS service accounts sign with RSA (RS256).`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new AuthError(
+      `The private key is ${key.asymmetricKeyType ?? 'not an asymmetric key'}: DC/OS service accounts sign with RSA (RS256).`,
+    );
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ uid, exp: Math.floor(now / 1000) + LOGIN_TOKEN_SECONDS })}`;
   const signature = crypto.sign('RSA-SHA256', Buffer.from(unsigned), key).toString('base64url');

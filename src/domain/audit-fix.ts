@@ -4,7 +4,13 @@ import { CleanupRequest, JanitorAction, describeBlocker } from './actions';
 import { CleanupOptions, cleanUp, planCleanup } from './cleanup';
 import { tracesOf } from './not-found';
 import { Progress } from './progress';
-import { cleanUpAfterTeardown, readClusterView, remainingReservations, selectFrameworks, tearDownFramework } from './teardown';
+import {
+  cleanUpAfterTeardown,
+  readClusterView,
+  remainingReservations,
+  selectFrameworks,
+  tearDownFramework,
+} from './teardown';
 import { UninstallClients, UninstallRequest, readInventory, uninstallLegacy, uninstallSdk } from './uninstall';
 
 /**
@@ -32,7 +38,9 @@ export interface FixStep {
 /** The findings' fixes that --fix may run (owner certain, nothing alive), deduplicated, in the order they must run. */
 export function fixPlan(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
-  const ordered = [...findings].filter((finding) => finding.action && finding.autoFix).sort((a, b) => FIX_ORDER.indexOf(a.kind) - FIX_ORDER.indexOf(b.kind));
+  const ordered = [...findings]
+    .filter((finding) => finding.action && finding.autoFix)
+    .sort((a, b) => FIX_ORDER.indexOf(a.kind) - FIX_ORDER.indexOf(b.kind));
   // An uninstall removes the app, the frameworks, the reservations and the znode of its
   // service: nothing else of that service needs a command of its own.
   const uninstall = ordered.find((finding) => finding.action?.kind === 'uninstall');
@@ -67,7 +75,12 @@ export async function runFix(
   if (!action) return { command, result: 'nothing-left' };
   const current = await recheck(finding);
   if (!current) return { command, result: 'nothing-left', detail: 'a fresh read no longer finds it' };
-  if (!current.autoFix) return { command, result: 'refused', detail: `a fresh read shows ${current.manualBecause ?? 'it may not be fixed unattended'}` };
+  if (!current.autoFix)
+    return {
+      command,
+      result: 'refused',
+      detail: `a fresh read shows ${current.manualBecause ?? 'it may not be fixed unattended'}`,
+    };
   progress.step(`Running: ${command}`);
   switch (action.kind) {
     case 'uninstall':
@@ -79,7 +92,12 @@ export async function runFix(
   }
 }
 
-async function uninstall(clients: UninstallClients, action: Extract<JanitorAction, { kind: 'uninstall' }>, options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
+async function uninstall(
+  clients: UninstallClients,
+  action: Extract<JanitorAction, { kind: 'uninstall' }>,
+  options: FixOptions,
+  progress: Progress,
+): Promise<Omit<FixStep, 'command'>> {
   const request: UninstallRequest = {
     service: action.service,
     manual: action.manual,
@@ -87,13 +105,24 @@ async function uninstall(clients: UninstallClients, action: Extract<JanitorActio
   };
   const inventory = await readInventory(clients, request, progress, async () => undefined);
   if (tracesOf(inventory.plan).length === 0) return { result: 'nothing-left' };
-  const uninstallOptions = { timeoutMs: options.timeoutMs, pollMs: options.pollMs, graceMs: options.graceMs, forceStuck: action.forceStuck, cleanup: options.cleanup };
+  const uninstallOptions = {
+    timeoutMs: options.timeoutMs,
+    pollMs: options.pollMs,
+    graceMs: options.graceMs,
+    forceStuck: action.forceStuck,
+    cleanup: options.cleanup,
+  };
   if (inventory.route.route === 'sdk') await uninstallSdk(clients, inventory, request, uninstallOptions, progress);
   else await uninstallLegacy(clients, request, uninstallOptions, progress);
   return { result: 'done' };
 }
 
-async function teardown(clients: UninstallClients, action: Extract<JanitorAction, { kind: 'teardown' }>, options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
+async function teardown(
+  clients: UninstallClients,
+  action: Extract<JanitorAction, { kind: 'teardown' }>,
+  options: FixOptions,
+  progress: Progress,
+): Promise<Omit<FixStep, 'command'>> {
   const cluster = await readClusterView(clients, options.extraSystemNames);
   let views;
   try {
@@ -102,15 +131,36 @@ async function teardown(clients: UninstallClients, action: Extract<JanitorAction
     if (error instanceof NothingFoundError) return { result: 'nothing-left' };
     throw error;
   }
-  for (const view of views) await tearDownFramework(clients, view, { keepApp: false, timeoutMs: options.timeoutMs, pollMs: options.pollMs }, progress);
+  for (const view of views)
+    await tearDownFramework(
+      clients,
+      view,
+      { keepApp: false, timeoutMs: options.timeoutMs, pollMs: options.pollMs },
+      progress,
+    );
   if (!action.cleanup) return { result: 'done' };
   const remaining = await remainingReservations(clients, views, cluster.ownership);
-  const cleanups = await cleanUpAfterTeardown(clients, cluster.ownership, views, remaining, options.cleanup, progress, () => undefined);
+  const cleanups = await cleanUpAfterTeardown(
+    clients,
+    cluster.ownership,
+    views,
+    remaining,
+    options.cleanup,
+    progress,
+    () => undefined,
+  );
   const refused = cleanups.find((entry) => entry.refused);
-  return refused ? { result: 'refused', detail: refused.refused?.map(describeBlocker).join(' | ') } : { result: 'done' };
+  return refused
+    ? { result: 'refused', detail: refused.refused?.map(describeBlocker).join(' | ') }
+    : { result: 'done' };
 }
 
-async function cleanup(clients: UninstallClients, request: CleanupRequest, options: FixOptions, progress: Progress): Promise<Omit<FixStep, 'command'>> {
+async function cleanup(
+  clients: UninstallClients,
+  request: CleanupRequest,
+  options: FixOptions,
+  progress: Progress,
+): Promise<Omit<FixStep, 'command'>> {
   const plan = await planCleanup(clients, request, progress);
   if (tracesOf(plan).length === 0) return { result: 'nothing-left' };
   if (plan.blockers.length > 0) return { result: 'refused', detail: plan.blockers.map(describeBlocker).join(' | ') };

@@ -11,7 +11,15 @@ import { deriveServiceNames, serviceNameFromZkNode } from './naming';
 import { isPersistentVolume, reservationIdentity, reservationOf } from './resources';
 import { findStuckSteps } from './stuck-steps';
 import { JanitorAction, actionArgv, actionCommand } from './actions';
-import { Ownership, activeTaskCount, appNamed, isConnected, lastRegisteredTime, orphanReasons, unregisteredTime } from './ownership';
+import {
+  Ownership,
+  activeTaskCount,
+  appNamed,
+  isConnected,
+  lastRegisteredTime,
+  orphanReasons,
+  unregisteredTime,
+} from './ownership';
 
 /**
  * `dcos janitor audit`: one read of the cluster, and every leftover no live service
@@ -82,7 +90,8 @@ export interface Finding {
 /** A finding with its action; the command line and whether --fix may run it follow from the data. */
 function finding(fields: Omit<Finding, 'fix' | 'autoFix' | 'manualBecause'>, alive: string[] = []): Finding {
   const why: string[] = [];
-  if (fields.action && fields.ownerCertainty !== 'certain') why.push(`owner ${fields.ownerCertainty}: ${fields.ownerReason}`);
+  if (fields.action && fields.ownerCertainty !== 'certain')
+    why.push(`owner ${fields.ownerCertainty}: ${fields.ownerReason}`);
   why.push(...alive);
   return {
     ...fields,
@@ -125,7 +134,10 @@ export interface AuditReport {
 }
 
 /** Every endpoint once, concurrently; then one plan read per SDK app in uninstall mode. */
-export async function readCluster(clients: AuditClients, options: Pick<AuditOptions, 'concurrency'>): Promise<ClusterSnapshot> {
+export async function readCluster(
+  clients: AuditClients,
+  options: Pick<AuditOptions, 'concurrency'>,
+): Promise<ClusterSnapshot> {
   const [slaves, { frameworks, serverTime }, apps, znodes, packages] = await Promise.all([
     clients.mesos.getAgents(),
     clients.mesos.readFrameworks(),
@@ -146,13 +158,23 @@ export async function readCluster(clients: AuditClients, options: Pick<AuditOpti
     } catch (error) {
       // One scheduler that cannot be read is a finding of its own; the rest of the cluster is still audited.
       if (!(error instanceof JanitorError)) throw error;
-      plans.set(app.id, { stuck: [], unreadable: error instanceof ServiceNotFoundError ? 'its scheduler does not answer (Admin Router knows no running scheduler of that name)' : error.message });
+      plans.set(app.id, {
+        stuck: [],
+        unreadable:
+          error instanceof ServiceNotFoundError
+            ? 'its scheduler does not answer (Admin Router knows no running scheduler of that name)'
+            : error.message,
+      });
     }
   });
   return { slaves, frameworks, apps, znodes, packages, plans, serverTime };
 }
 
-export function auditCluster(cluster: ClusterSnapshot, given: AuditOptions, extraSystemNames: string[] = []): AuditReport {
+export function auditCluster(
+  cluster: ClusterSnapshot,
+  given: AuditOptions,
+  extraSystemNames: string[] = [],
+): AuditReport {
   // Ages are measured on the master's clock, which stamped the frameworks' times (a workstation's may be off).
   const options = { ...given, now: cluster.serverTime ?? given.now };
   const findings: Finding[] = [];
@@ -181,7 +203,13 @@ export function auditCluster(cluster: ClusterSnapshot, given: AuditOptions, extr
   }
   return {
     findings,
-    read: { agents: cluster.slaves.slaves.length, frameworks: registered.length + completed.length, apps: cluster.apps.length, znodes: cluster.znodes.length, plans: cluster.plans.size },
+    read: {
+      agents: cluster.slaves.slaves.length,
+      frameworks: registered.length + completed.length,
+      apps: cluster.apps.length,
+      znodes: cluster.znodes.length,
+      plans: cluster.plans.size,
+    },
   };
 }
 
@@ -202,10 +230,15 @@ interface ReservationGroup {
  * Kept out: static ones, Marathon resident ones, those a task uses, and refined
  * `slave_public/<role>` ones whose inner role a registered framework subscribes to.
  */
-function reservationFindings(cluster: ClusterSnapshot, ownership: Ownership, completedById: Map<string, MesosFramework>): Finding[] {
+function reservationFindings(
+  cluster: ClusterSnapshot,
+  ownership: Ownership,
+  completedById: Map<string, MesosFramework>,
+): Finding[] {
   const { registered, completed } = ownership;
   const live = new Set<string>();
-  for (const framework of registered) for (const role of frameworkRoles(framework)) live.add(`${role}\u0000${framework.principal ?? ''}`);
+  for (const framework of registered)
+    for (const role of frameworkRoles(framework)) live.add(`${role}\u0000${framework.principal ?? ''}`);
   // A reservation labelled with a registered framework's id is that framework's, whatever its role.
   const registeredIds = new Set(registered.map((framework) => framework.id));
   const groups = new Map<string, ReservationGroup>();
@@ -223,11 +256,23 @@ function reservationFindings(cluster: ClusterSnapshot, ownership: Ownership, com
         // Labelled with a completed framework's id, it is that framework's even where a live one (a
         // re-install of the same name) holds the role and principal; otherwise a live holder may own it.
         const ofCompleted = owner.labels.framework_id !== undefined && completedById.has(owner.labels.framework_id);
-        if (!ofCompleted && (live.has(`${owner.role}\u0000${owner.principal}`) || live.has(`${innerRole}\u0000${owner.principal}`))) continue;
+        if (
+          !ofCompleted &&
+          (live.has(`${owner.role}\u0000${owner.principal}`) || live.has(`${innerRole}\u0000${owner.principal}`))
+        )
+          continue;
         // What a completed framework's label proves is kept apart from what only role and principal
         // suggest: one finding is certain, the other is not, and --fix treats them differently.
         const key = `${owner.role}\u0000${owner.principal}\u0000${ofCompleted ? 'completed' : 'unproven'}`;
-        const group = groups.get(key) ?? { role: owner.role, principal: owner.principal, frameworkIds: new Set(), agents: new Set(), resources: 0, volumes: 0, unlabeled: 0 };
+        const group = groups.get(key) ?? {
+          role: owner.role,
+          principal: owner.principal,
+          frameworkIds: new Set(),
+          agents: new Set(),
+          resources: 0,
+          volumes: 0,
+          unlabeled: 0,
+        };
         groups.set(key, group);
         group.agents.add(agent.hostname);
         group.resources++;
@@ -239,52 +284,89 @@ function reservationFindings(cluster: ClusterSnapshot, ownership: Ownership, com
   }
   const findings: Finding[] = [];
   for (const group of groups.values()) {
-    const byLabel = [...group.frameworkIds].map((id) => completedById.get(id)).find((framework) => framework !== undefined);
-    const byRole = completed.filter((framework) => framework.principal === group.principal && frameworkRoles(framework).some((role) => role === group.role || group.role.endsWith(`/${role}`))).at(-1);
+    const byLabel = [...group.frameworkIds]
+      .map((id) => completedById.get(id))
+      .find((framework) => framework !== undefined);
+    const byRole = completed
+      .filter(
+        (framework) =>
+          framework.principal === group.principal &&
+          frameworkRoles(framework).some((role) => role === group.role || group.role.endsWith(`/${role}`)),
+      )
+      .at(-1);
     const framework = byLabel ?? byRole;
     const owner = ownerOfReservations(group, framework, byLabel !== undefined);
     const kind: FindingKind = framework ? 'completed-framework-reservations' : 'orphaned-reservations';
     // The words of every command (docs/json.md): reserved resources = volumes + reservations.
     const what = `${heldResources(group.resources - group.volumes, group.volumes)} on ${plural(group.agents.size, 'agent')}`;
-    findings.push(finding({
-      kind,
-      service: owner.service,
-      ownerCertainty: owner.certainty,
-      ownerReason: owner.reason,
-      summary: framework
-        ? `${what} of completed framework ${framework.name} (${framework.id}), role ${group.role}, principal ${group.principal}`
-        : `${what} of role ${group.role}, principal ${group.principal}, which no registered framework holds`,
-      evidence: {
-        role: group.role,
-        principal: group.principal,
-        agents: [...group.agents].sort(),
-        resources: group.resources,
-        volumes: group.volumes,
-        unlabeled: group.unlabeled,
-        frameworkIdLabels: [...group.frameworkIds].sort(),
-        completedFramework: framework ? { id: framework.id, name: framework.name } : null,
-      },
-      action: cleanupFix(group, owner, byLabel !== undefined ? [...group.frameworkIds].filter((id) => completedById.has(id)) : [], ownership),
-    }));
+    findings.push(
+      finding({
+        kind,
+        service: owner.service,
+        ownerCertainty: owner.certainty,
+        ownerReason: owner.reason,
+        summary: framework
+          ? `${what} of completed framework ${framework.name} (${framework.id}), role ${group.role}, principal ${group.principal}`
+          : `${what} of role ${group.role}, principal ${group.principal}, which no registered framework holds`,
+        evidence: {
+          role: group.role,
+          principal: group.principal,
+          agents: [...group.agents].sort(),
+          resources: group.resources,
+          volumes: group.volumes,
+          unlabeled: group.unlabeled,
+          frameworkIdLabels: [...group.frameworkIds].sort(),
+          completedFramework: framework ? { id: framework.id, name: framework.name } : null,
+        },
+        action: cleanupFix(
+          group,
+          owner,
+          byLabel !== undefined ? [...group.frameworkIds].filter((id) => completedById.has(id)) : [],
+          ownership,
+        ),
+      }),
+    );
   }
   return findings;
 }
 
-function ownerOfReservations(group: ReservationGroup, framework: MesosFramework | undefined, fromLabel: boolean): { service: string; certainty: OwnerCertainty; reason: string; named: boolean } {
+function ownerOfReservations(
+  group: ReservationGroup,
+  framework: MesosFramework | undefined,
+  fromLabel: boolean,
+): { service: string; certainty: OwnerCertainty; reason: string; named: boolean } {
   if (framework) {
     return {
       service: framework.name.startsWith('/') ? framework.name : `/${framework.name}`,
       certainty: fromLabel ? 'certain' : 'likely',
-      reason: fromLabel ? `framework_id labels name completed framework ${framework.id}` : `completed framework ${framework.id} had this role and principal`,
+      reason: fromLabel
+        ? `framework_id labels name completed framework ${framework.id}`
+        : `completed framework ${framework.id} had this role and principal`,
       named: true,
     };
   }
   const fromRole = serviceOfRole(group.role);
   if (fromRole && deriveServiceNames(fromRole).principals.includes(group.principal)) {
-    return { service: fromRole, certainty: 'likely', reason: `role and principal follow the SDK naming rules for ${fromRole}`, named: true };
+    return {
+      service: fromRole,
+      certainty: 'likely',
+      reason: `role and principal follow the SDK naming rules for ${fromRole}`,
+      named: true,
+    };
   }
-  if (fromRole) return { service: fromRole, certainty: 'guess', reason: `the role follows the naming rules for ${fromRole}, the principal does not`, named: false };
-  return { service: `${group.role}:${group.principal}`, certainty: 'guess', reason: 'role and principal follow no naming rule: no service can be named', named: false };
+  if (fromRole)
+    return {
+      service: fromRole,
+      certainty: 'guess',
+      reason: `the role follows the naming rules for ${fromRole}, the principal does not`,
+      named: false,
+    };
+  return {
+    service: `${group.role}:${group.principal}`,
+    certainty: 'guess',
+    reason: 'role and principal follow no naming rule: no service can be named',
+    named: false,
+  };
 }
 
 /** `data__kafka-role` -> `/data/kafka`; undefined for a role the SDK did not name (refined roles by their inner role). */
@@ -299,13 +381,30 @@ export function serviceOfRole(role: string): string | undefined {
  * proven the service's: siblings in a shared role keep theirs); otherwise by role and
  * principal, narrowed to the completed frameworks' ids when the labels name them.
  */
-function cleanupFix(group: ReservationGroup, owner: { service: string; named: boolean }, labelIds: string[], ownership: Ownership): JanitorAction {
+function cleanupFix(
+  group: ReservationGroup,
+  owner: { service: string; named: boolean },
+  labelIds: string[],
+  ownership: Ownership,
+): JanitorAction {
   const includeUnlabeled = group.unlabeled > 0;
   const named = owner.named && safeServiceName(owner.service);
   // Beside a registered incarnation of the same name, only the completed ones' labelled resources.
   const reinstalled = named && labelIds.length > 0 && ownership.incarnations(owner.service).registered.length > 0;
-  if (named) return { kind: 'cleanup', request: { service: owner.service, roles: [], frameworkIds: reinstalled ? labelIds : [], includeUnlabeled: reinstalled ? false : includeUnlabeled } };
-  return { kind: 'cleanup', request: { roles: [group.role], principal: group.principal, frameworkIds: labelIds, includeUnlabeled } };
+  if (named)
+    return {
+      kind: 'cleanup',
+      request: {
+        service: owner.service,
+        roles: [],
+        frameworkIds: reinstalled ? labelIds : [],
+        includeUnlabeled: reinstalled ? false : includeUnlabeled,
+      },
+    };
+  return {
+    kind: 'cleanup',
+    request: { roles: [group.role], principal: group.principal, frameworkIds: labelIds, includeUnlabeled },
+  };
 }
 
 // ------------------------------------------------------------------ frameworks
@@ -391,7 +490,10 @@ function downFor(framework: MesosFramework, options: AuditOptions): { ms?: numbe
   const atMost = registered !== undefined ? options.now - registered * 1000 : undefined;
   // It cannot have been gone for longer than since it last registered.
   if (atMost !== undefined && atMost < options.olderThanMs) return { text: '', tooRecent: true };
-  return { text: atMost !== undefined ? `(age unknown; registered ${describeAge(atMost)} ago)` : '(age unknown)', tooRecent: false };
+  return {
+    text: atMost !== undefined ? `(age unknown; registered ${describeAge(atMost)} ago)` : '(age unknown)',
+    tooRecent: false,
+  };
 }
 
 /** Persistent volumes of the framework's roles and principal that tasks use now. */
@@ -421,16 +523,24 @@ function appFindings(cluster: ClusterSnapshot, ownership: Ownership): Finding[] 
     // Only while no framework of its name is registered: a scheduler that registered again lives, whatever its last failure.
     if (/Framework has been removed/i.test(failure) && (app.tasksRunning ?? 0) === 0 && !ownership.launchedBy(app)) {
       const torn = completed.find((framework) => appNamed(framework.name, [app])?.id === app.id);
-      findings.push(finding({
-        kind: 'crash-looping-scheduler',
-        service,
-        ownerCertainty: 'certain',
-        ownerReason: `Marathon app ${app.id}`,
-        summary: `app ${app.id} crash-loops: its framework was torn down under it ("${failure}")`,
-        evidence: { appId: app.id, package: packageName, lastTaskFailure: failure, tasksStaged: app.tasksStaged ?? 0, completedFramework: torn ? torn.id : null },
-        // The scheduler cannot run again, so Cosmos' SDK uninstall would wait for ever: the manual route.
-        action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: true, forceStuck: false },
-      }));
+      findings.push(
+        finding({
+          kind: 'crash-looping-scheduler',
+          service,
+          ownerCertainty: 'certain',
+          ownerReason: `Marathon app ${app.id}`,
+          summary: `app ${app.id} crash-loops: its framework was torn down under it ("${failure}")`,
+          evidence: {
+            appId: app.id,
+            package: packageName,
+            lastTaskFailure: failure,
+            tasksStaged: app.tasksStaged ?? 0,
+            completedFramework: torn ? torn.id : null,
+          },
+          // The scheduler cannot run again, so Cosmos' SDK uninstall would wait for ever: the manual route.
+          action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: true, forceStuck: false },
+        }),
+      );
       continue;
     }
     const plan = cluster.plans.get(app.id);
@@ -443,7 +553,12 @@ function appFindings(cluster: ClusterSnapshot, ownership: Ownership): Finding[] 
           ownerCertainty: 'certain',
           ownerReason: `Marathon app ${app.id}`,
           summary: `app ${app.id} is in SDK uninstall mode, but its deploy plan cannot be read: ${plan.unreadable}`,
-          evidence: { appId: app.id, package: packageName, unreadable: plan.unreadable, tasksRunning: app.tasksRunning ?? 0 },
+          evidence: {
+            appId: app.id,
+            package: packageName,
+            unreadable: plan.unreadable,
+            tasksRunning: app.tasksRunning ?? 0,
+          },
           action: null,
           advice: `check the scheduler's task ('dcos marathon app show ${app.id}', its log with 'dcos task log ${serviceNameOfApp(app).replace(/^\//, '')}'); once it answers, 'dcos janitor uninstall ${serviceNameOfApp(app)}' follows the uninstall to its end`,
         }),
@@ -451,28 +566,37 @@ function appFindings(cluster: ClusterSnapshot, ownership: Ownership): Finding[] 
       continue;
     }
     if (plan.status === 'COMPLETE') {
-      findings.push(finding({
-        kind: 'zombie-scheduler',
-        service,
-        ownerCertainty: 'certain',
-        ownerReason: `Marathon app ${app.id}`,
-        summary: `app ${app.id} is in SDK uninstall mode and its deploy plan is COMPLETE, but the app is still there (Cosmos lost its uninstall loop)`,
-        evidence: { appId: app.id, package: packageName, planStatus: plan.status },
-        action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: false, forceStuck: false },
-      }));
+      findings.push(
+        finding({
+          kind: 'zombie-scheduler',
+          service,
+          ownerCertainty: 'certain',
+          ownerReason: `Marathon app ${app.id}`,
+          summary: `app ${app.id} is in SDK uninstall mode and its deploy plan is COMPLETE, but the app is still there (Cosmos lost its uninstall loop)`,
+          evidence: { appId: app.id, package: packageName, planStatus: plan.status },
+          action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: false, forceStuck: false },
+        }),
+      );
     } else if (plan.stuck.length > 0) {
       const hosts = [...new Set(plan.stuck.map((step) => step.agentHostname ?? 'a gone agent'))];
-      findings.push(finding({
-        kind: 'stuck-uninstall',
-        service,
-        ownerCertainty: 'certain',
-        ownerReason: `Marathon app ${app.id}`,
-        summary: `the uninstall of ${app.id} waits on ${plural(plan.stuck.length, 'unreserve step')} of ${hosts.join(', ')}, which is not registered`,
-        evidence: { appId: app.id, package: packageName, planStatus: plan.status ?? null, stuck: plan.stuck.map((step) => ({ phase: step.phase, step: step.step, reason: step.reason })) },
-        // Forcing the steps alone leaves the plan to finish with nobody watching (Cosmos' loop may be gone):
-        // the uninstall forces them, follows the plan to the end, removes a zombie and verifies.
-        action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: false, forceStuck: true },
-      }));
+      findings.push(
+        finding({
+          kind: 'stuck-uninstall',
+          service,
+          ownerCertainty: 'certain',
+          ownerReason: `Marathon app ${app.id}`,
+          summary: `the uninstall of ${app.id} waits on ${plural(plan.stuck.length, 'unreserve step')} of ${hosts.join(', ')}, which is not registered`,
+          evidence: {
+            appId: app.id,
+            package: packageName,
+            planStatus: plan.status ?? null,
+            stuck: plan.stuck.map((step) => ({ phase: step.phase, step: step.step, reason: step.reason })),
+          },
+          // Forcing the steps alone leaves the plan to finish with nobody watching (Cosmos' loop may be gone):
+          // the uninstall forces them, follows the plan to the end, removes a zombie and verifies.
+          action: { kind: 'uninstall', service: serviceNameOfApp(app), manual: false, forceStuck: true },
+        }),
+      );
     }
   }
   return findings;
@@ -485,7 +609,8 @@ function znodeFindings(cluster: ClusterSnapshot, registered: MesosFramework[], e
   const findings: Finding[] = [];
   const liveRoles = new Set(registered.flatMap(frameworkRoles));
   const heldRoles = new Set<string>();
-  for (const agent of cluster.slaves.slaves) for (const role of Object.keys(agent.reserved_resources_full ?? {})) heldRoles.add(role);
+  for (const agent of cluster.slaves.slaves)
+    for (const role of Object.keys(agent.reserved_resources_full ?? {})) heldRoles.add(role);
   for (const node of cluster.znodes) {
     const service = serviceNameFromZkNode(node);
     if (!service || !safeServiceName(service)) continue;
@@ -495,15 +620,17 @@ function znodeFindings(cluster: ClusterSnapshot, registered: MesosFramework[], e
     if (app || framework || liveRoles.has(names.role)) continue;
     // Reservations of the service are their own finding, whose cleanup takes the node too.
     if (heldRoles.has(names.role) || earlier.some((finding) => finding.service === service)) continue;
-    findings.push(finding({
-      kind: 'stale-znode',
-      service,
-      ownerCertainty: 'likely',
-      ownerReason: `the node's name follows the SDK naming rules for ${service}`,
-      summary: `ZooKeeper node /${node}: no app, no registered framework, no reservation of ${service}`,
-      evidence: { znode: `/${node}` },
-      action: { kind: 'cleanup', request: { service, roles: [], frameworkIds: [], includeUnlabeled: false } },
-    }));
+    findings.push(
+      finding({
+        kind: 'stale-znode',
+        service,
+        ownerCertainty: 'likely',
+        ownerReason: `the node's name follows the SDK naming rules for ${service}`,
+        summary: `ZooKeeper node /${node}: no app, no registered framework, no reservation of ${service}`,
+        evidence: { znode: `/${node}` },
+        action: { kind: 'cleanup', request: { service, roles: [], frameworkIds: [], includeUnlabeled: false } },
+      }),
+    );
   }
   return findings;
 }

@@ -61,11 +61,13 @@ export type SkipReason =
 export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   static: 'static reservation (agent configuration): Mesos cannot unreserve it',
   'other-principal': 'reserved by another principal: belongs to another service',
-  'other-framework': "framework_id label names a framework Mesos does not list as this service's: pass --framework-id to include it",
+  'other-framework':
+    "framework_id label names a framework Mesos does not list as this service's: pass --framework-id to include it",
   'no-framework-label': 'no framework_id label, and --framework-id takes only labelled resources',
   'live-framework': 'framework_id label names a framework that still lives',
   sibling: "framework_id label names another service's framework (a sibling in the same role and principal)",
-  'shared-role': 'no framework_id label, and a live framework of another service shares the role and principal: whose it is cannot be told',
+  'shared-role':
+    'no framework_id label, and a live framework of another service shares the role and principal: whose it is cannot be told',
   'marathon-resident': 'Marathon resident-app reservation: Marathon cleans it itself',
   unlabeled: 'no SDK resource_id label: pass --include-unlabeled to include it',
 };
@@ -123,10 +125,13 @@ export function selectResource(resource: MesosResource, target: CleanupTarget): 
   const owner = reservationOf(resource);
   if (owner.kind === 'unreserved' || !roleMatches(owner.role, owner.depth, target.roles)) return { selected: false };
   if (owner.kind === 'static') return { selected: false, reason: 'static' };
-  if ('marathon_framework_id' in owner.labels || 'marathon_task_id' in owner.labels) return { selected: false, reason: 'marathon-resident' };
+  if ('marathon_framework_id' in owner.labels || 'marathon_task_id' in owner.labels)
+    return { selected: false, reason: 'marathon-resident' };
   const volumePrincipal = resource.disk?.persistence?.principal;
-  if (owner.principal === undefined || !target.principals.includes(owner.principal)) return { selected: false, reason: 'other-principal' };
-  if (volumePrincipal !== undefined && !target.principals.includes(volumePrincipal)) return { selected: false, reason: 'other-principal' };
+  if (owner.principal === undefined || !target.principals.includes(owner.principal))
+    return { selected: false, reason: 'other-principal' };
+  if (volumePrincipal !== undefined && !target.principals.includes(volumePrincipal))
+    return { selected: false, reason: 'other-principal' };
   const frameworkLabel = owner.labels.framework_id;
   if (frameworkLabel !== undefined) {
     const foreign = target.foreignFrameworks[frameworkLabel];
@@ -156,13 +161,23 @@ export function planAgentCleanup(agent: MesosAgent, target: CleanupTarget): Agen
   // What tasks use is worked out only for agents that hold something of the target (most do not, on a big cluster).
   let usedSet: Set<string> | undefined;
   const used = () => (usedSet ??= new Set((agent.used_resources_full ?? []).map(reservationIdentity)));
-  const cleanup: AgentCleanup = { agentId: agent.id, hostname: agent.hostname, volumes: [], reservations: [], inUse: [], skipped: [] };
+  const cleanup: AgentCleanup = {
+    agentId: agent.id,
+    hostname: agent.hostname,
+    volumes: [],
+    reservations: [],
+    inUse: [],
+    skipped: [],
+  };
   for (const resources of Object.values(agent.reserved_resources_full ?? {})) {
     for (const resource of resources) {
       const selection = selectResource(resource, target);
       // In use is asked of everything proven the target's, selected or not (a reservation without
       // the SDK's resource_id label is still the target's): a task on it means the service runs.
-      const inUse = (selection.selected || selection.reason === 'unlabeled') && used().size > 0 && used().has(reservationIdentity(resource));
+      const inUse =
+        (selection.selected || selection.reason === 'unlabeled') &&
+        used().size > 0 &&
+        used().has(reservationIdentity(resource));
       if (inUse) {
         cleanup.inUse.push(resource);
         continue;

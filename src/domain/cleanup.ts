@@ -50,7 +50,9 @@ export interface CleanupClients {
   exhibitor: ExhibitorClient;
 }
 
-export type ZnodeAction = { node: string; present: boolean; action: 'delete' } | { node: string; present: boolean; action: 'keep'; reason: string };
+export type ZnodeAction =
+  | { node: string; present: boolean; action: 'delete' }
+  | { node: string; present: boolean; action: 'keep'; reason: string };
 
 export interface CleanupPlan {
   /** What was asked, to make the same plan again (verification, hints). */
@@ -72,7 +74,13 @@ export interface CleanupPlan {
   /** Names the cluster knows, for "did you mean" when nothing matches: frameworks (names, ids, principals) and reserved roles. */
   knownNames: { frameworks: string[]; frameworkIds: string[]; principals: string[]; roles: string[] };
   /** `launches`: the registered framework its scheduler is now (docs/ownership.md), if any. */
-  marathonApp?: { id: string; tasksRunning: number; labels: Record<string, string>; env: Record<string, unknown>; launches?: string };
+  marathonApp?: {
+    id: string;
+    tasksRunning: number;
+    labels: Record<string, string>;
+    env: Record<string, unknown>;
+    launches?: string;
+  };
   znode?: ZnodeAction;
   /** Reasons the run would fight a live service, each with what unblocks it; execution needs --force past them. */
   blockers: Blocker[];
@@ -157,11 +165,21 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
   if (request.service !== undefined) {
     const names = deriveServiceNames(request.service);
     const roles = explicitRoles.length > 0 ? explicitRoles : [validateCleanupRole(names.role)];
-    notes.push(explicitRoles.length > 0 ? `role ${roles.join(', ')}: from -r/--role` : `role ${roles[0]}: naming rule for service '${names.serviceName}'`);
+    notes.push(
+      explicitRoles.length > 0
+        ? `role ${roles.join(', ')}: from -r/--role`
+        : `role ${roles[0]}: naming rule for service '${names.serviceName}'`,
+    );
     const principals = explicitPrincipal ? [explicitPrincipal] : names.principals;
-    notes.push(explicitPrincipal ? `principal ${explicitPrincipal}: from -p/--principal` : `principal ${principals.join(' or ')}: naming rule`);
+    notes.push(
+      explicitPrincipal
+        ? `principal ${explicitPrincipal}: from -p/--principal`
+        : `principal ${principals.join(' or ')}: naming rule`,
+    );
     const zkNode = explicitZnode ?? validateCleanupZnode(names.zkNode);
-    notes.push(explicitZnode ? `ZooKeeper node /${zkNode}: from -z/--zk-node` : `ZooKeeper node /${zkNode}: naming rule`);
+    notes.push(
+      explicitZnode ? `ZooKeeper node /${zkNode}: from -z/--zk-node` : `ZooKeeper node /${zkNode}: naming rule`,
+    );
     return {
       target: {
         serviceName: names.serviceName,
@@ -187,15 +205,23 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
     );
   }
   if (explicitPrincipal !== undefined && explicitRoles.length === 0) {
-    throw new UsageError('-p/--principal needs -r/--role: give the role the service reserved under, e.g. -r kafka-role, or use --service NAME.');
+    throw new UsageError(
+      '-p/--principal needs -r/--role: give the role the service reserved under, e.g. -r kafka-role, or use --service NAME.',
+    );
   }
   if (explicitRoles.length === 0 && explicitZnode === undefined) {
-    throw new UsageError('Nothing to clean: give --service NAME, or -r ROLE -p PRINCIPAL and/or -z ZKNODE (see dcos janitor cleanup --help).');
+    throw new UsageError(
+      'Nothing to clean: give --service NAME, or -r ROLE -p PRINCIPAL and/or -z ZKNODE (see dcos janitor cleanup --help).',
+    );
   }
   const impliedService = explicitZnode ? serviceNameFromZkNode(explicitZnode) : undefined;
   const implied = impliedService ? deriveServiceNames(impliedService) : undefined;
-  if (explicitRoles.length > 0) notes.push(`role ${explicitRoles.join(', ')}, principal ${explicitPrincipal}: from the flags`);
-  if (explicitZnode) notes.push(`ZooKeeper node /${explicitZnode}: from -z/--zk-node${implied ? ` (service '${implied.marathonAppId}')` : ''}`);
+  if (explicitRoles.length > 0)
+    notes.push(`role ${explicitRoles.join(', ')}, principal ${explicitPrincipal}: from the flags`);
+  if (explicitZnode)
+    notes.push(
+      `ZooKeeper node /${explicitZnode}: from -z/--zk-node${implied ? ` (service '${implied.marathonAppId}')` : ''}`,
+    );
   return {
     target: {
       roles: explicitRoles,
@@ -225,7 +251,12 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
  * - a live framework of another name in the target's role and principal is a claimant: with
  *   one, a reservation without a framework_id label could be its, and is not taken.
  */
-function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], ownership: Ownership, request: CleanupRequest): void {
+function completeTargetFromFrameworks(
+  target: CleanupTarget,
+  notes: string[],
+  ownership: Ownership,
+  request: CleanupRequest,
+): void {
   const all = [...ownership.registered, ...ownership.completed];
   const named = all.filter((framework) => target.frameworkNames.some((name) => sameName(name, framework.name)));
   if (request.service !== undefined) {
@@ -248,7 +279,8 @@ function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], ow
     const ofTarget = named.includes(framework);
     if (alive) target.foreignFrameworks[framework.id] = 'live';
     else if (!ofTarget && request.service !== undefined) target.foreignFrameworks[framework.id] = 'sibling';
-    else if (ofTarget && request.frameworkIds.length === 0 && !target.frameworkIds.includes(framework.id)) target.frameworkIds.push(framework.id);
+    else if (ofTarget && request.frameworkIds.length === 0 && !target.frameworkIds.includes(framework.id))
+      target.frameworkIds.push(framework.id);
   }
   const claimants = new Set<string>();
   for (const role of target.roles) {
@@ -266,7 +298,12 @@ function completeTargetFromFrameworks(target: CleanupTarget, notes: string[], ow
  * `znodeAfter`: the ZooKeeper read waits for it (a delete under way), while the agents,
  * frameworks and app are read at once: what a verification reads after the last change.
  */
-export async function planCleanup(clients: CleanupClients, request: CleanupRequest, progress: Progress, znodeAfter?: Promise<unknown>): Promise<CleanupPlan> {
+export async function planCleanup(
+  clients: CleanupClients,
+  request: CleanupRequest,
+  progress: Progress,
+  znodeAfter?: Promise<unknown>,
+): Promise<CleanupPlan> {
   const { target, notes } = targetFromRequest(request);
   progress.step('Reading agents, frameworks and the service state from the cluster...');
   const needsReservations = target.roles.length > 0;
@@ -275,20 +312,28 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
   const [frameworks, marathonApp, znodePresent, slaves] = await Promise.all([
     clients.mesos.getFrameworks(),
     target.marathonAppId ? clients.marathon.getApp(target.marathonAppId) : undefined,
-    target.zkNode ? (znodeAfter ? znodeAfter.then(() => clients.exhibitor.znodeExists(target.zkNode as string)) : clients.exhibitor.znodeExists(target.zkNode)) : false,
+    target.zkNode
+      ? znodeAfter
+        ? znodeAfter.then(() => clients.exhibitor.znodeExists(target.zkNode as string))
+        : clients.exhibitor.znodeExists(target.zkNode)
+      : false,
     needsReservations ? clients.mesos.getAgents() : undefined,
   ]);
   const ownership = new Ownership(frameworks, marathonApp ? [marathonApp] : []);
   completeTargetFromFrameworks(target, notes, ownership, request);
 
-  const agents = (slaves?.slaves ?? []).map((agent) => planAgentCleanup(agent, target)).filter((agent) => hasWork(agent) || agent.skipped.length > 0);
+  const agents = (slaves?.slaves ?? [])
+    .map((agent) => planAgentCleanup(agent, target))
+    .filter((agent) => hasWork(agent) || agent.skipped.length > 0);
   const holding = frameworks.frameworks.filter((framework) => holdsTarget(framework, target)).map(toHoldingFramework);
   const blockers: Blocker[] = [];
   const warnings: string[] = [];
 
   // --framework-id naming only incarnations that do not live: a live one of the same name keeps
   // what is labelled with its id, its app and its znode, and is no reason to refuse.
-  const narrowedToDead = target.onlyFrameworkIds.length > 0 && target.onlyFrameworkIds.every((id) => target.foreignFrameworks[id] !== 'live');
+  const narrowedToDead =
+    target.onlyFrameworkIds.length > 0 &&
+    target.onlyFrameworkIds.every((id) => target.foreignFrameworks[id] !== 'live');
   for (const framework of holding) {
     const registered = frameworks.frameworks.find((candidate) => candidate.id === framework.id) as MesosFramework;
     const liveness = ownership.liveness(registered);
@@ -300,7 +345,7 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
       blockers.push({
         reason:
           `framework ${framework.name} (${framework.id}) lives in role ${target.roles.join(', ')} with principal ${framework.principal ?? '?'} (${liveness.reasons.join(', ')}): ` +
-          'by role and principal alone its reservations cannot be told from the target\'s. Name the service to clean with --service NAME, or its framework with --framework-id ID.',
+          "by role and principal alone its reservations cannot be told from the target's. Name the service to clean with --service NAME, or its framework with --framework-id ID.",
       });
       continue;
     }
@@ -321,12 +366,16 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
   }
   const unregistered = slaves ? unregisteredAgents(slaves) : [];
   if (unregistered.length > 0) {
-    warnings.push(`${plural(unregistered.length, 'agent is', 'agents are')} known to the master but not registered: their reservations cannot be seen or cleaned until they return`);
+    warnings.push(
+      `${plural(unregistered.length, 'agent is', 'agents are')} known to the master but not registered: their reservations cannot be seen or cleaned until they return`,
+    );
   }
   const inUse = agents.reduce((sum, agent) => sum + agent.inUse.length, 0);
   if (inUse > 0) {
     const where = agents.filter((agent) => agent.inUse.length > 0).map((agent) => agent.hostname);
-    const owner = holding.find((framework) => framework.taskCount > 0 && target.frameworkNames.some((name) => sameName(name, framework.name)));
+    const owner = holding.find(
+      (framework) => framework.taskCount > 0 && target.frameworkNames.some((name) => sameName(name, framework.name)),
+    );
     blockers.push({
       reason:
         `${plural(inUse, "of the target's reserved resources is", "of the target's reserved resources are")} in use by running tasks ` +
@@ -340,11 +389,27 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     // Deleting the state of a scheduler that can still run wipes a live service
     // (dcos-commons #679): ZooKeeper goes last, and never under a registered framework or an app.
     const registered = holding.filter((framework) => target.frameworkNames.includes(framework.name));
-    if (marathonApp) znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `Marathon app ${marathonApp.id} still exists` };
+    if (marathonApp)
+      znode = {
+        node: target.zkNode,
+        present: znodePresent,
+        action: 'keep',
+        reason: `Marathon app ${marathonApp.id} still exists`,
+      };
     else if (registered.length > 0) {
-      znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `framework ${registered[0].id} is still registered` };
+      znode = {
+        node: target.zkNode,
+        present: znodePresent,
+        action: 'keep',
+        reason: `framework ${registered[0].id} is still registered`,
+      };
     } else if (inUse > 0) {
-      znode = { node: target.zkNode, present: znodePresent, action: 'keep', reason: `${inUse} of the target's reservations are in use by running tasks` };
+      znode = {
+        node: target.zkNode,
+        present: znodePresent,
+        action: 'keep',
+        reason: `${inUse} of the target's reservations are in use by running tasks`,
+      };
     } else znode = { node: target.zkNode, present: znodePresent, action: 'delete' };
   }
 
@@ -358,7 +423,9 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
     registeredAgentIds: (slaves?.slaves ?? []).map((agent) => agent.id),
     unregisteredAgents: unregistered,
     frameworks: holding,
-    completedFrameworks: (frameworks.completed_frameworks ?? []).filter((framework) => holdsTarget(framework, target)).map(summariseFramework),
+    completedFrameworks: (frameworks.completed_frameworks ?? [])
+      .filter((framework) => holdsTarget(framework, target))
+      .map(summariseFramework),
     knownNames: {
       frameworks: [...new Set([...ownership.registered, ...ownership.completed].map((framework) => framework.name))],
       frameworkIds: [...ownership.registered, ...ownership.completed].map((framework) => framework.id),
@@ -374,7 +441,13 @@ export async function planCleanup(clients: CleanupClients, request: CleanupReque
       roles: [...new Set((slaves?.slaves ?? []).flatMap((agent) => Object.keys(agent.reserved_resources_full ?? {})))],
     },
     marathonApp: marathonApp
-      ? { id: marathonApp.id, tasksRunning: marathonApp.tasksRunning ?? 0, labels: marathonApp.labels ?? {}, env: marathonApp.env ?? {}, launches: ownership.launchedBy(marathonApp)?.id }
+      ? {
+          id: marathonApp.id,
+          tasksRunning: marathonApp.tasksRunning ?? 0,
+          labels: marathonApp.labels ?? {},
+          env: marathonApp.env ?? {},
+          launches: ownership.launchedBy(marathonApp)?.id,
+        }
       : undefined,
     znode,
     blockers,
@@ -402,7 +475,15 @@ export interface PlanTotals {
 }
 
 export function planTotals(plan: CleanupPlan): PlanTotals {
-  const totals: PlanTotals = { volumes: 0, reservations: 0, resources: 0, agents: 0, inUse: 0, skipped: 0, deleteZnode: plan.znode?.action === 'delete' && plan.znode.present };
+  const totals: PlanTotals = {
+    volumes: 0,
+    reservations: 0,
+    resources: 0,
+    agents: 0,
+    inUse: 0,
+    skipped: 0,
+    deleteZnode: plan.znode?.action === 'delete' && plan.znode.present,
+  };
   for (const agent of plan.agents) {
     totals.volumes += agent.volumes.length;
     totals.reservations += agent.reservations.length;
@@ -419,9 +500,13 @@ export function describeChanges(plan: CleanupPlan): string {
   const totals = planTotals(plan);
   const parts: string[] = [];
   if (totals.volumes > 0) parts.push(`destroy ${plural(totals.volumes, 'volume')}`);
-  if (totals.resources > 0) parts.push(`unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`);
+  if (totals.resources > 0)
+    parts.push(`unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`);
   if (totals.deleteZnode && plan.znode) parts.push(`delete /${plan.znode.node}`);
-  const text = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0] ?? 'change nothing';
+  const text =
+    parts.length > 1
+      ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
+      : (parts[0] ?? 'change nothing');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -440,8 +525,18 @@ interface Execution {
   znodeDone: Promise<void>;
 }
 
-async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, options: CleanupOptions, progress: Progress): Promise<Execution> {
-  const execution: Execution = { attempts: { volumes: new Map(), reservations: new Map() }, failures: [], znode: 'not-requested', znodeDone: Promise.resolve() };
+async function executeCleanup(
+  clients: CleanupClients,
+  plan: CleanupPlan,
+  options: CleanupOptions,
+  progress: Progress,
+): Promise<Execution> {
+  const execution: Execution = {
+    attempts: { volumes: new Map(), reservations: new Map() },
+    failures: [],
+    znode: 'not-requested',
+    znodeDone: Promise.resolve(),
+  };
 
   // One bound for every request of the run. The destroys go first; the unreserves of
   // agents without volumes need no re-read, so they queue right behind them and keep the
@@ -451,12 +546,23 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   // an agent counts the resources the plan gave it, whatever a destroyed volume's disk merged into.
   const totals = planTotals(plan);
   let unreserveTick: ((done: number) => void) | undefined;
-  const tickUnreserved = (done: number) => (unreserveTick ??= agentCounter(progress, 'Unreserving', totals.agents, totals.resources, 'resources'))(done);
-  const planned = new Map(plan.agents.map((agent) => [agent.agentId, agent.reservations.length + agent.volumes.length]));
+  const tickUnreserved = (done: number) =>
+    (unreserveTick ??= agentCounter(progress, 'Unreserving', totals.agents, totals.resources, 'resources'))(done);
+  const planned = new Map(
+    plan.agents.map((agent) => [agent.agentId, agent.reservations.length + agent.volumes.length]),
+  );
   const unreserve = (agent: AgentCleanup) =>
     slots.run(async () => {
       execution.attempts.reservations.set(agent.agentId, agent.reservations);
-      await applyPerAgent(clients.mesos, agent, agent.reservations, 'unreserve', options, execution.failures, (count) => options.accepted && (options.accepted.resources += count));
+      await applyPerAgent(
+        clients.mesos,
+        agent,
+        agent.reservations,
+        'unreserve',
+        options,
+        execution.failures,
+        (count) => options.accepted && (options.accepted.resources += count),
+      );
       tickUnreserved(planned.get(agent.agentId) ?? agent.reservations.length);
     });
   const resourcesOf = (agents: AgentCleanup[]) => agents.reduce((sum, agent) => sum + agent.reservations.length, 0);
@@ -465,13 +571,26 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   const plain = plan.agents.filter((agent) => agent.volumes.length === 0 && agent.reservations.length > 0);
   let destroys: Promise<unknown> = Promise.resolve();
   if (withVolumes.length > 0) {
-    progress.step(`Destroying ${plural(withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0), 'persistent volume')} on ${plural(withVolumes.length, 'agent')}...`);
+    progress.step(
+      `Destroying ${plural(
+        withVolumes.reduce((sum, agent) => sum + agent.volumes.length, 0),
+        'persistent volume',
+      )} on ${plural(withVolumes.length, 'agent')}...`,
+    );
     const tick = agentCounter(progress, 'Destroying volumes', withVolumes.length, totals.volumes, 'volumes');
     destroys = Promise.all(
       withVolumes.map((agent) =>
         slots.run(async () => {
           execution.attempts.volumes.set(agent.agentId, agent.volumes);
-          await applyPerAgent(clients.mesos, agent, agent.volumes, 'destroy-volume', options, execution.failures, (count) => options.accepted && (options.accepted.volumes += count));
+          await applyPerAgent(
+            clients.mesos,
+            agent,
+            agent.volumes,
+            'destroy-volume',
+            options,
+            execution.failures,
+            (count) => options.accepted && (options.accepted.volumes += count),
+          );
           tick(agent.volumes.length);
         }),
       ),
@@ -479,7 +598,9 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
   }
   let plainUnreserves: Promise<unknown> = Promise.resolve();
   if (plain.length > 0) {
-    progress.step(`Unreserving ${plural(resourcesOf(plain), 'resource')} on the ${plural(plain.length, 'agent')} without volumes...`);
+    progress.step(
+      `Unreserving ${plural(resourcesOf(plain), 'resource')} on the ${plural(plain.length, 'agent')} without volumes...`,
+    );
     plainUnreserves = Promise.all(plain.map((agent) => unreserve(agent)));
     // Awaited below; marked handled now so that a failure while the destroys run is not "unhandled".
     plainUnreserves.catch(() => undefined);
@@ -499,7 +620,9 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
       .map((agent) => planAgentCleanup(agent, plan.target))
       .filter((agent) => agent.reservations.length > 0);
     if (again.length > 0) {
-      progress.step(`Unreserving ${plural(resourcesOf(again), 'resource')} on the ${plural(again.length, 'agent')} that held volumes...`);
+      progress.step(
+        `Unreserving ${plural(resourcesOf(again), 'resource')} on the ${plural(again.length, 'agent')} that held volumes...`,
+      );
       volumeUnreserves = Promise.all(again.map((agent) => unreserve(agent)));
     }
   }
@@ -519,7 +642,14 @@ async function executeCleanup(clients: CleanupClients, plan: CleanupPlan, option
       (error: unknown) => {
         if (!(error instanceof UnexpectedResponseError)) throw error;
         execution.znode = 'failed';
-        execution.failures.push({ agentId: '', hostname: '', operation: 'delete-znode', resource: `/${node}`, message: error.message, hint: 're-run the cleanup' });
+        execution.failures.push({
+          agentId: '',
+          hostname: '',
+          operation: 'delete-znode',
+          resource: `/${node}`,
+          message: error.message,
+          hint: 're-run the cleanup',
+        });
       },
     );
   }
@@ -565,7 +695,10 @@ async function applyPerAgent(
       if (remaining.length === 0) break;
       // A 409 may be a task that is ending: it is worth a few more tries.
       if (outcome.kind !== 'conflict' || retry >= options.conflictRetries) {
-        failures.push({ ...failureOf(agent, operation, describeResource(resource), outcome), key: resourceKey(resource) });
+        failures.push({
+          ...failureOf(agent, operation, describeResource(resource), outcome),
+          key: resourceKey(resource),
+        });
         break;
       }
       await sleep(options.conflictDelayMs * (retry + 1));
@@ -578,7 +711,11 @@ async function applyPerAgent(
 async function stillHeld(mesos: MesosClient, agentId: string, resources: MesosResource[]): Promise<MesosResource[]> {
   const agent = await mesos.getAgent(agentId);
   if (!agent) return resources;
-  const present = new Set(Object.values(agent.reserved_resources_full ?? {}).flat().map(resourceKey));
+  const present = new Set(
+    Object.values(agent.reserved_resources_full ?? {})
+      .flat()
+      .map(resourceKey),
+  );
   return resources.filter((resource) => present.has(resourceKey(resource)));
 }
 
@@ -586,12 +723,19 @@ function isAgentGone(outcome: OperationOutcome): boolean {
   return outcome.kind === 'rejected' && /No agent found/i.test(outcome.message);
 }
 
-function failureOf(agent: AgentCleanup, operation: OperationFailure['operation'], resource: string, outcome: Exclude<OperationOutcome, { kind: 'accepted' }>): OperationFailure {
+function failureOf(
+  agent: AgentCleanup,
+  operation: OperationFailure['operation'],
+  resource: string,
+  outcome: Exclude<OperationOutcome, { kind: 'accepted' }>,
+): OperationFailure {
   let hint = 're-run the cleanup; if it persists, check the resource in the Mesos UI';
   if (isAgentGone(outcome)) hint = 'the agent left the cluster: its reservations return with it; clean again then';
   else if (/in use/i.test(outcome.message) || outcome.kind === 'conflict') {
-    hint = 'a framework may still be running and using it: tear it down first (dcos janitor teardown), then re-run the cleanup';
-  } else if (/not dynamically reserved/i.test(outcome.message)) hint = 'a static reservation: it belongs to the agent configuration, not to a framework';
+    hint =
+      'a framework may still be running and using it: tear it down first (dcos janitor teardown), then re-run the cleanup';
+  } else if (/not dynamically reserved/i.test(outcome.message))
+    hint = 'a static reservation: it belongs to the agent configuration, not to a framework';
   return { agentId: agent.agentId, hostname: agent.hostname, operation, resource, message: outcome.message, hint };
 }
 
@@ -605,10 +749,16 @@ function settleOutcome(execution: Execution, fresh: CleanupPlan): CleanupOutcome
   const known = new Set(fresh.registeredAgentIds);
   const heldNow = new Map<string, Set<string>>();
   for (const agent of fresh.agents) {
-    const all = [...agent.volumes, ...agent.reservations, ...agent.inUse, ...agent.skipped.map((skipped) => skipped.resource)];
+    const all = [
+      ...agent.volumes,
+      ...agent.reservations,
+      ...agent.inUse,
+      ...agent.skipped.map((skipped) => skipped.resource),
+    ];
     heldNow.set(agent.agentId, new Set(all.map(resourceKey)));
   }
-  const gone = (agentId: string, resource: MesosResource) => known.has(agentId) && !(heldNow.get(agentId)?.has(resourceKey(resource)) ?? false);
+  const gone = (agentId: string, resource: MesosResource) =>
+    known.has(agentId) && !(heldNow.get(agentId)?.has(resourceKey(resource)) ?? false);
   const countGone = (attempts: Map<string, MesosResource[]>) => {
     let done = 0;
     for (const [agentId, resources] of attempts) done += resources.filter((resource) => gone(agentId, resource)).length;
@@ -616,10 +766,16 @@ function settleOutcome(execution: Execution, fresh: CleanupPlan): CleanupOutcome
   };
   const touched = new Set<string>();
   for (const attempts of [execution.attempts.volumes, execution.attempts.reservations]) {
-    for (const [agentId, resources] of attempts) if (resources.some((resource) => gone(agentId, resource))) touched.add(agentId);
+    for (const [agentId, resources] of attempts)
+      if (resources.some((resource) => gone(agentId, resource))) touched.add(agentId);
   }
   const failures = execution.failures
-    .filter((failure) => failure.key === undefined || !known.has(failure.agentId) || (heldNow.get(failure.agentId)?.has(failure.key) ?? false))
+    .filter(
+      (failure) =>
+        failure.key === undefined ||
+        !known.has(failure.agentId) ||
+        (heldNow.get(failure.agentId)?.has(failure.key) ?? false),
+    )
     .map(({ key: _key, ...failure }) => failure);
   let unknown = 0;
   for (const attempts of [execution.attempts.volumes, execution.attempts.reservations]) {
@@ -655,18 +811,31 @@ export async function cleanUp(
 }
 
 /** A fresh read: the same plan made again must hold nothing of the target. */
-export async function verifyCleanup(clients: CleanupClients, plan: CleanupPlan, progress: Progress): Promise<Verification> {
+export async function verifyCleanup(
+  clients: CleanupClients,
+  plan: CleanupPlan,
+  progress: Progress,
+): Promise<Verification> {
   return (await verifyFromFreshRead(clients, plan, progress)).verification;
 }
 
-async function verifyFromFreshRead(clients: CleanupClients, plan: CleanupPlan, progress: Progress, znodeAfter?: Promise<unknown>): Promise<{ verification: Verification; fresh: CleanupPlan }> {
+async function verifyFromFreshRead(
+  clients: CleanupClients,
+  plan: CleanupPlan,
+  progress: Progress,
+  znodeAfter?: Promise<unknown>,
+): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step('Verifying from a fresh read of the cluster...');
   const fresh = await planCleanup(clients, plan.request, silentProgress, znodeAfter);
   return { verification: verificationOf(fresh, plan), fresh };
 }
 
 /** The verification a fresh plan makes: its leftovers, and the agents nothing can be said of. */
-export function verificationOf(fresh: CleanupPlan, earlier?: CleanupPlan, adjust: (leftover: Leftover) => Leftover = (leftover) => leftover): Verification {
+export function verificationOf(
+  fresh: CleanupPlan,
+  earlier?: CleanupPlan,
+  adjust: (leftover: Leftover) => Leftover = (leftover) => leftover,
+): Verification {
   const leftovers = leftoversOf(fresh, earlier).map(adjust);
   const heldTarget = new Set((earlier?.agents ?? []).filter(hasWork).map((agent) => agent.agentId));
   const unverifiableAgents = fresh.unregisteredAgents.filter((agent) => !heldTarget.has(agent.id));
@@ -689,29 +858,58 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
   const ofNarrowed = (id: string | undefined) => narrowed.length === 0 || (id !== undefined && narrowed.includes(id));
   if (fresh.marathonApp && ofNarrowed(fresh.marathonApp.launches ?? (narrowed.length === 0 ? undefined : ''))) {
     push(
-      { kind: 'app', detail: `Marathon app ${fresh.marathonApp.id} still exists (${plural(fresh.marathonApp.tasksRunning, 'task')} running)` },
-      { kind: 'uninstall', service: fresh.target.serviceName ?? fresh.marathonApp.id, manual: false, forceStuck: false },
+      {
+        kind: 'app',
+        detail: `Marathon app ${fresh.marathonApp.id} still exists (${plural(fresh.marathonApp.tasksRunning, 'task')} running)`,
+      },
+      {
+        kind: 'uninstall',
+        service: fresh.target.serviceName ?? fresh.marathonApp.id,
+        manual: false,
+        forceStuck: false,
+      },
     );
   }
   const frameworks = fresh.frameworks.filter((candidate) => ofNarrowed(candidate.id));
   for (const framework of frameworks) {
     push(
-      { kind: 'framework', detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${plural(framework.taskCount, 'task')}` : ''}` },
+      {
+        kind: 'framework',
+        detail: `framework ${framework.name} (${framework.id}) is still registered${framework.taskCount > 0 ? ` with ${plural(framework.taskCount, 'task')}` : ''}`,
+      },
       { kind: 'teardown', frameworkId: framework.id, cleanup: false },
     );
   }
-  const inUseNext: JanitorAction = frameworks.length > 0 ? { kind: 'teardown', frameworkId: frameworks[0].id, cleanup: true } : again;
+  const inUseNext: JanitorAction =
+    frameworks.length > 0 ? { kind: 'teardown', frameworkId: frameworks[0].id, cleanup: true } : again;
   for (const agent of fresh.agents) {
     const where = { agentId: agent.agentId, hostname: agent.hostname };
-    for (const resource of agent.inUse) push({ kind: 'in-use', ...where, detail: describeResource(resource) }, inUseNext, 'in use by a task: ');
-    for (const resource of agent.volumes) push({ kind: 'volume', ...where, detail: describeResource(resource) }, again, '', ' (a refusal that persists means a framework still runs)');
-    for (const resource of agent.reservations) push({ kind: 'reservation', ...where, detail: describeResource(resource) }, again, '', ' (a 409 that persists means a framework still runs)');
+    for (const resource of agent.inUse)
+      push({ kind: 'in-use', ...where, detail: describeResource(resource) }, inUseNext, 'in use by a task: ');
+    for (const resource of agent.volumes)
+      push(
+        { kind: 'volume', ...where, detail: describeResource(resource) },
+        again,
+        '',
+        ' (a refusal that persists means a framework still runs)',
+      );
+    for (const resource of agent.reservations)
+      push(
+        { kind: 'reservation', ...where, detail: describeResource(resource) },
+        again,
+        '',
+        ' (a 409 that persists means a framework still runs)',
+      );
     // Of the target's role and principal, but not selected: still the target's, and still there.
     for (const { resource, reason } of agent.skipped) {
       if (narrowed.length > 0 || !TARGET_SKIP_REASONS.includes(reason) || !ofTargetPrincipal(resource, fresh)) continue;
       const remedy = skippedRemedy(reason, resource, fresh.request);
       push(
-        { kind: isPersistentVolume(resource) ? 'volume' : 'reservation', ...where, detail: `${describeResource(resource)}: not selected (${reason}: ${SKIP_REASON_TEXT[reason]})` },
+        {
+          kind: isPersistentVolume(resource) ? 'volume' : 'reservation',
+          ...where,
+          detail: `${describeResource(resource)}: not selected (${reason}: ${SKIP_REASON_TEXT[reason]})`,
+        },
         remedy.next,
         remedy.before,
       );
@@ -722,7 +920,12 @@ export function leftoversOf(fresh: CleanupPlan, earlier?: CleanupPlan): Leftover
   const left = (earlier?.agents ?? []).filter((planned) => hasWork(planned) && !registered.has(planned.agentId));
   for (const agent of left) {
     push(
-      { kind: 'agent-unregistered', agentId: agent.agentId, hostname: agent.hostname, detail: 'agent left the cluster during the run: what it held cannot be verified' },
+      {
+        kind: 'agent-unregistered',
+        agentId: agent.agentId,
+        hostname: agent.hostname,
+        detail: 'agent left the cluster during the run: what it held cannot be verified',
+      },
       again,
       'if it returns, its reservations return with it: ',
     );
@@ -743,16 +946,25 @@ function ofTargetPrincipal(resource: MesosResource, plan: CleanupPlan): boolean 
   return owner.kind === 'dynamic' && owner.principal !== undefined && plan.target.principals.includes(owner.principal);
 }
 
-function skippedRemedy(reason: SkipReason, resource: MesosResource, request: CleanupRequest): { next?: JanitorAction; before?: string } {
+function skippedRemedy(
+  reason: SkipReason,
+  resource: MesosResource,
+  request: CleanupRequest,
+): { next?: JanitorAction; before?: string } {
   switch (reason) {
     case 'unlabeled':
       return { next: { kind: 'cleanup', request: { ...request, includeUnlabeled: true } } };
     case 'other-framework': {
       const frameworkId = reservationOf(resource).labels.framework_id;
-      return { next: { kind: 'cleanup', request: { ...request, frameworkIds: [...request.frameworkIds, frameworkId] } }, before: `if framework ${frameworkId} was this service's: ` };
+      return {
+        next: { kind: 'cleanup', request: { ...request, frameworkIds: [...request.frameworkIds, frameworkId] } },
+        before: `if framework ${frameworkId} was this service's: `,
+      };
     }
     case 'marathon-resident':
-      return { before: 'Marathon releases it when the resident app that holds it is removed (dcos marathon app remove <app>)' };
+      return {
+        before: 'Marathon releases it when the resident app that holds it is removed (dcos marathon app remove <app>)',
+      };
     default:
       return { next: { kind: 'cleanup', request } };
   }

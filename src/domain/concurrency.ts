@@ -3,7 +3,11 @@
  * results. Per-agent calls are independent, so they go concurrently, but a
  * bound keeps a 1000-agent cluster from opening 1000 connections to the master.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const slots = new BoundedQueue(limit);
   return Promise.all(items.map((item, index) => slots.run(() => work(item, index))));
 }
@@ -42,13 +46,15 @@ export class BoundedQueue {
           return;
         }
         this.running++;
-        task().then(resolve, (error: unknown) => {
-          this.failure ??= { error };
-          reject(error);
-        }).finally(() => {
-          this.running--;
-          this.next();
-        });
+        task()
+          .then(resolve, (error: unknown) => {
+            this.failure ??= { error };
+            reject(error);
+          })
+          .finally(() => {
+            this.running--;
+            this.next();
+          });
       };
       if (this.running < Math.max(1, this.limit)) start();
       else if (place === 'first') this.waiting.unshift(start);

@@ -44,7 +44,11 @@ const SECRET_NAME = 'janitor_service_account_key';
 function loginParts(run: InClusterRun): { env?: Record<string, unknown>; secrets?: Record<string, unknown> } {
   if (!run.login) return {};
   return {
-    env: { DCOS_URL: LEADER_ADMIN_ROUTER, DCOS_TLS_CA_PATH: `${CLUSTER_CA_DIR}/ca-bundle.crt`, [PRIVATE_KEY_ENV]: { secret: SECRET_NAME } },
+    env: {
+      DCOS_URL: LEADER_ADMIN_ROUTER,
+      DCOS_TLS_CA_PATH: `${CLUSTER_CA_DIR}/ca-bundle.crt`,
+      [PRIVATE_KEY_ENV]: { secret: SECRET_NAME },
+    },
     secrets: { [SECRET_NAME]: { source: run.login.secretPath } },
   };
 }
@@ -75,7 +79,11 @@ export function jobName(run: InClusterRun): string {
       .replace(/^-+|-+$/g, '');
   // A dry run is a job of its own: adding it never replaces the job that changes the cluster.
   const dryRun = run.args.includes('--dry-run') ? 'dry-run' : '';
-  const name = ['janitor', slug(run.command), slug(run.subject)].filter(Boolean).join('-').slice(0, dryRun ? 55 : 63).replace(/-+$/, '');
+  const name = ['janitor', slug(run.command), slug(run.subject)]
+    .filter(Boolean)
+    .join('-')
+    .slice(0, dryRun ? 55 : 63)
+    .replace(/-+$/, '');
   return dryRun ? `${name}-${dryRun}` : name;
 }
 
@@ -102,7 +110,13 @@ export function metronomeJob(run: InClusterRun): Record<string, unknown> {
       docker: { image: run.image },
       artifacts: [{ uri: run.artifactUrl, extract: true, executable: false, cache: false }],
       restart: { policy: 'NEVER' },
-      ...(login.env ? { env: login.env, secrets: login.secrets, volumes: [{ containerPath: CLUSTER_CA_DIR, hostPath: CLUSTER_CA_DIR, mode: 'RO' }] } : {}),
+      ...(login.env
+        ? {
+            env: login.env,
+            secrets: login.secrets,
+            volumes: [{ containerPath: CLUSTER_CA_DIR, hostPath: CLUSTER_CA_DIR, mode: 'RO' }],
+          }
+        : {}),
     },
   };
 }

@@ -26,7 +26,9 @@ export interface ServiceNames {
 
 export function escapeServiceName(serviceName: string): string {
   if (serviceName.includes('__')) {
-    throw new UsageError(`Service name '${serviceName}' contains '__', which DC/OS service names may not contain: check the name with 'dcos service'.`);
+    throw new UsageError(
+      `Service name '${serviceName}' contains '__', which DC/OS service names may not contain: check the name with 'dcos service'.`,
+    );
   }
   const withoutLeadingSlash = serviceName.startsWith('/') ? serviceName.slice(1) : serviceName;
   return withoutLeadingSlash.replace(/\//g, '__');
@@ -35,9 +37,14 @@ export function escapeServiceName(serviceName: string): string {
 export function deriveServiceNames(serviceName: string): ServiceNames {
   const name = serviceName.trim();
   const bare = name.replace(/^\/+/, '').replace(/\/+$/, '');
-  if (!bare) throw new UsageError(`'${serviceName}' is not a service name: give it as shown by 'dcos service', e.g. kafka or /data/kafka.`);
+  if (!bare)
+    throw new UsageError(
+      `'${serviceName}' is not a service name: give it as shown by 'dcos service', e.g. kafka or /data/kafka.`,
+    );
   if (bare.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    throw new UsageError(`Service name '${serviceName}' has an empty, '.' or '..' folder: give it as shown by 'dcos service'.`);
+    throw new UsageError(
+      `Service name '${serviceName}' has an empty, '.' or '..' folder: give it as shown by 'dcos service'.`,
+    );
   }
   const escapedName = escapeServiceName(name);
   const asGiven = name.replace(/\/+$/, '');
@@ -68,7 +75,10 @@ const PROTECTED_ROLES = new Set(['*', 'slave_public']);
 /** Mesos' role validation (roles.cpp, >= 1.4), plus our own guard. Returns the role trimmed. */
 export function validateCleanupRole(role: string): string {
   const trimmed = role.trim();
-  if (!trimmed) throw new UsageError('The role is empty: give the service role with -r/--role, e.g. -r kafka-role, or use --service NAME.');
+  if (!trimmed)
+    throw new UsageError(
+      'The role is empty: give the service role with -r/--role, e.g. -r kafka-role, or use --service NAME.',
+    );
   if (PROTECTED_ROLES.has(trimmed)) {
     throw new UsageError(
       `Refusing to clean role '${trimmed}': it is ${trimmed === '*' ? 'the unreserved pool' : "the public agents' static role"}, shared by the whole cluster. Give the service's own role.`,
@@ -108,15 +118,24 @@ const PROTECTED_ZNODES = ['zookeeper', 'mesos', 'marathon', 'dcos', 'exhibitor',
 
 /** Returns the node without leading or trailing slashes, or throws. */
 export function validateCleanupZnode(zkNode: string): string {
-  const segments = zkNode.trim().split('/').filter((segment) => segment.length > 0);
+  const segments = zkNode
+    .trim()
+    .split('/')
+    .filter((segment) => segment.length > 0);
   if (segments.length === 0) {
-    throw new UsageError(`Refusing to delete ZooKeeper node '${zkNode}': that is the root of the whole tree. Give the service's node, e.g. dcos-service-kafka.`);
+    throw new UsageError(
+      `Refusing to delete ZooKeeper node '${zkNode}': that is the root of the whole tree. Give the service's node, e.g. dcos-service-kafka.`,
+    );
   }
   if (segments.some((segment) => segment === '.' || segment === '..')) {
-    throw new UsageError(`ZooKeeper node '${zkNode}' has a '.' or '..' segment: give the node name, e.g. dcos-service-kafka.`);
+    throw new UsageError(
+      `ZooKeeper node '${zkNode}' has a '.' or '..' segment: give the node name, e.g. dcos-service-kafka.`,
+    );
   }
   if (PROTECTED_ZNODES.includes(segments[0])) {
-    throw new UsageError(`Refusing to delete ZooKeeper node '/${segments.join('/')}': /${segments[0]} belongs to DC/OS itself. Give the service's node, e.g. dcos-service-kafka.`);
+    throw new UsageError(
+      `Refusing to delete ZooKeeper node '/${segments.join('/')}': /${segments[0]} belongs to DC/OS itself. Give the service's node, e.g. dcos-service-kafka.`,
+    );
   }
   return segments.join('/');
 }

@@ -6,7 +6,6 @@ import { TARGET_SKIP_REASONS, hasWork } from './cleanup-plan';
 import { serviceNameFromZkNode } from './naming';
 import { reservationOf } from './resources';
 
-
 /**
  * Names and ids the operator typed must match exactly: a principal that holds nothing in
  * the given role (a typo beside a service's 16 reservations would otherwise end in
@@ -15,9 +14,18 @@ import { reservationOf } from './resources';
  */
 export function inexactNames(plan: CleanupPlan): NothingFoundError | undefined {
   const { request, target } = plan;
-  const resources = plan.agents.flatMap((agent) => [...agent.volumes, ...agent.reservations, ...agent.inUse, ...agent.skipped.map((skipped) => skipped.resource)]);
+  const resources = plan.agents.flatMap((agent) => [
+    ...agent.volumes,
+    ...agent.reservations,
+    ...agent.inUse,
+    ...agent.skipped.map((skipped) => skipped.resource),
+  ]);
   if (request.principal !== undefined && request.roles.length > 0) {
-    const principals = new Set(resources.map((resource) => reservationOf(resource).principal).filter((principal): principal is string => principal !== undefined));
+    const principals = new Set(
+      resources
+        .map((resource) => reservationOf(resource).principal)
+        .filter((principal): principal is string => principal !== undefined),
+    );
     const known = principals.has(request.principal) || plan.knownNames.principals.includes(request.principal);
     if (!known && principals.size > 0) {
       const present = [...principals].sort();
@@ -29,7 +37,11 @@ export function inexactNames(plan: CleanupPlan): NothingFoundError | undefined {
       );
     }
   }
-  const labelled = new Set(resources.map((resource) => reservationOf(resource).labels.framework_id).filter((id): id is string => id !== undefined));
+  const labelled = new Set(
+    resources
+      .map((resource) => reservationOf(resource).labels.framework_id)
+      .filter((id): id is string => id !== undefined),
+  );
   for (const id of request.frameworkIds) {
     if (labelled.has(id) || plan.knownNames.frameworkIds.includes(id)) continue;
     const close = closestNames(id, [...plan.knownNames.frameworkIds, ...labelled]);
@@ -54,10 +66,14 @@ export function tracesOf(plan: CleanupPlan): string[] {
   const traces: string[] = [];
   if (plan.marathonApp) traces.push(`Marathon app ${plan.marathonApp.id}`);
   for (const framework of plan.frameworks) traces.push(`framework ${framework.name} (${framework.id})`);
-  for (const framework of plan.completedFrameworks) traces.push(`completed framework ${framework.name} (${framework.id})`);
+  for (const framework of plan.completedFrameworks)
+    traces.push(`completed framework ${framework.name} (${framework.id})`);
   // Only what is proven the target's: another principal's or a sibling's reservations in the same role are not a trace of it.
-  const agents = plan.agents.filter((agent) => hasWork(agent) || agent.skipped.some((skipped) => TARGET_SKIP_REASONS.includes(skipped.reason))).length;
-  if (agents > 0) traces.push(`reservations of role ${plan.target.roles.join(', ')} on ${agents} agent${agents === 1 ? '' : 's'}`);
+  const agents = plan.agents.filter(
+    (agent) => hasWork(agent) || agent.skipped.some((skipped) => TARGET_SKIP_REASONS.includes(skipped.reason)),
+  ).length;
+  if (agents > 0)
+    traces.push(`reservations of role ${plan.target.roles.join(', ')} on ${agents} agent${agents === 1 ? '' : 's'}`);
   if (plan.znode?.present) traces.push(`ZooKeeper node /${plan.znode.node}`);
   return traces;
 }
@@ -66,7 +82,10 @@ export function tracesOf(plan: CleanupPlan): string[] {
  * The error for a target that matches nothing, with the names the cluster does know
  * that are closest to it. Apps and top-level znodes are read only here, on the error path.
  */
-export async function nothingFound(clients: { marathon: MarathonClient; exhibitor: ExhibitorClient }, plan: CleanupPlan): Promise<NothingFoundError> {
+export async function nothingFound(
+  clients: { marathon: MarathonClient; exhibitor: ExhibitorClient },
+  plan: CleanupPlan,
+): Promise<NothingFoundError> {
   const [apps, znodes] = await Promise.all([
     clients.marathon.listApps().catch(() => []),
     clients.exhibitor.listChildren('/').catch(() => [] as string[]),
@@ -75,13 +94,16 @@ export async function nothingFound(clients: { marathon: MarathonClient; exhibito
   const serviceNames = [
     ...apps.map((app) => app.id),
     ...plan.knownNames.frameworks,
-    ...plan.knownNames.roles.filter((role) => role.endsWith('-role')).map((role) => role.slice(0, -'-role'.length).replace(/__/g, '/')),
+    ...plan.knownNames.roles
+      .filter((role) => role.endsWith('-role'))
+      .map((role) => role.slice(0, -'-role'.length).replace(/__/g, '/')),
     ...znodes.map((node) => serviceNameFromZkNode(node)).filter((name): name is string => name !== undefined),
   ];
   const suggestions: string[] = [];
   if (target.serviceName !== undefined) suggestions.push(...closestNames(target.serviceName, serviceNames));
   // Roles are suggested only when the operator typed one (-r); a derived role would just echo the service.
-  for (const role of plan.request.roles) suggestions.push(...closestNames(role, plan.knownNames.roles).map((name) => `role ${name}`));
+  for (const role of plan.request.roles)
+    suggestions.push(...closestNames(role, plan.knownNames.roles).map((name) => `role ${name}`));
   if (target.zkNode && target.serviceName === undefined) {
     suggestions.push(...closestNames(target.zkNode, znodes).map((name) => `ZooKeeper node /${name}`));
   }
@@ -97,7 +119,12 @@ export async function nothingFound(clients: { marathon: MarathonClient; exhibito
 
 /** " Did you mean 'a' or 'b'?" for up to five names; empty for none. */
 export function didYouMean(names: string[]): string {
-  return names.length > 0 ? ` Did you mean ${names.slice(0, 5).map((name) => `'${name}'`).join(' or ')}?` : '';
+  return names.length > 0
+    ? ` Did you mean ${names
+        .slice(0, 5)
+        .map((name) => `'${name}'`)
+        .join(' or ')}?`
+    : '';
 }
 
 /** Names within a small edit distance of the wanted one (or containing it), closest first; slashes and case ignored. */
@@ -112,7 +139,8 @@ export function closestNames(wanted: string, candidates: string[]): string[] {
     const distance = editDistance(target, name);
     const limit = Math.max(2, Math.floor(target.length / 3));
     const score = distance <= limit ? distance : name.includes(target) || target.includes(name) ? limit + 1 : Infinity;
-    if (score !== Infinity && score < (scored.get(candidate.replace(/^\/+/, '')) ?? Infinity)) scored.set(candidate.replace(/^\/+/, ''), score);
+    if (score !== Infinity && score < (scored.get(candidate.replace(/^\/+/, '')) ?? Infinity))
+      scored.set(candidate.replace(/^\/+/, ''), score);
   }
   return [...scored].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([name]) => name);
 }
@@ -121,12 +149,15 @@ export function closestNames(wanted: string, candidates: string[]): string[] {
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -137,7 +168,8 @@ export function describeTarget(plan: CleanupPlan): string {
   const { target } = plan;
   if (target.serviceName !== undefined) return `service '${target.serviceName}'`;
   const parts: string[] = [];
-  if (target.roles.length > 0) parts.push(`role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}`);
+  if (target.roles.length > 0)
+    parts.push(`role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}`);
   if (target.zkNode) parts.push(`ZooKeeper node /${target.zkNode}`);
   return parts.join(' or ');
 }

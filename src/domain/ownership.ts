@@ -45,7 +45,9 @@ export function isConnected(framework: MesosFramework): boolean {
 
 /** Seconds; Mesos writes `reregistered_time` only after a re-registration. */
 export function lastRegisteredTime(framework: MesosFramework): number | undefined {
-  const times = [framework.reregistered_time, framework.registered_time].filter((time): time is number => typeof time === 'number' && time > 0);
+  const times = [framework.reregistered_time, framework.registered_time].filter(
+    (time): time is number => typeof time === 'number' && time > 0,
+  );
   return times.length > 0 ? Math.max(...times) : undefined;
 }
 
@@ -123,13 +125,19 @@ export class Ownership {
   }
 
   findById(id: string): MesosFramework | undefined {
-    return this.registered.find((framework) => framework.id === id) ?? this.completed.find((framework) => framework.id === id);
+    return (
+      this.registered.find((framework) => framework.id === id) ??
+      this.completed.find((framework) => framework.id === id)
+    );
   }
 
   /** Every incarnation of a service name Mesos still lists, registered ones newest first, then completed ones newest first. */
   incarnations(serviceName: string): { registered: MesosFramework[]; completed: MesosFramework[] } {
     const ofName = (framework: MesosFramework) => sameName(framework.name, serviceName);
-    return { registered: newestFirst(this.registered.filter(ofName)), completed: newestFirst(this.completed.filter(ofName)) };
+    return {
+      registered: newestFirst(this.registered.filter(ofName)),
+      completed: newestFirst(this.completed.filter(ofName)),
+    };
   }
 
   /**
@@ -219,8 +227,14 @@ export function orphanReasons(framework: MesosFramework, ownership: Ownership): 
  * DC/OS' own frameworks are refused by every command (`uninstall marathon` would tear down
  * the cluster's Marathon): by the service name asked for, and by the frameworks found.
  */
-export function refuseSystemTarget(serviceName: string | undefined, frameworks: Array<{ name: string; principal?: string }>, extraNames: string[]): void {
-  const system = frameworks.find((framework) => isSystemServiceName(framework.name, extraNames) || (framework.principal ?? '').startsWith('dcos_'));
+export function refuseSystemTarget(
+  serviceName: string | undefined,
+  frameworks: Array<{ name: string; principal?: string }>,
+  extraNames: string[],
+): void {
+  const system = frameworks.find(
+    (framework) => isSystemServiceName(framework.name, extraNames) || (framework.principal ?? '').startsWith('dcos_'),
+  );
   const named = serviceName !== undefined && isSystemServiceName(serviceName, extraNames) ? serviceName : system?.name;
   if (named === undefined) return;
   throw new RefusedError(

@@ -31,10 +31,20 @@ export const silentProgress: Progress = {
 };
 
 /** A counter over a batch of agents, drawn as live status: "Unreserving: 690/2000 agents, 3120/9000 resources". */
-export function agentCounter(progress: Progress, label: string, agents: number, resources: number, noun: string): (resourcesDone: number) => void {
+export function agentCounter(
+  progress: Progress,
+  label: string,
+  agents: number,
+  resources: number,
+  noun: string,
+): (resourcesDone: number) => void {
   let agentsDone = 0;
   let resourcesDone = 0;
-  const draw = () => progress.update(`${label}: ${agentsDone}/${agents} agents, ${resourcesDone}/${resources} ${noun}`, agentsDone === agents);
+  const draw = () =>
+    progress.update(
+      `${label}: ${agentsDone}/${agents} agents, ${resourcesDone}/${resources} ${noun}`,
+      agentsDone === agents,
+    );
   draw();
   return (done: number) => {
     agentsDone++;

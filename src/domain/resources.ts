@@ -60,7 +60,12 @@ function labelsToRecord(labels: { key: string; value?: string }[] | undefined): 
  */
 export function reservationIdentity(resource: MesosResource): string {
   const owner = reservationOf(resource);
-  const stack = (resource.reservations ?? []).map((entry) => [entry.type ?? '', entry.role ?? '', entry.principal ?? '', sortedLabels(entry.labels?.labels)]);
+  const stack = (resource.reservations ?? []).map((entry) => [
+    entry.type ?? '',
+    entry.role ?? '',
+    entry.principal ?? '',
+    sortedLabels(entry.labels?.labels),
+  ]);
   return JSON.stringify([
     resource.name,
     owner.kind,
@@ -115,7 +120,11 @@ export function resourceAmount(resource: MesosResource): number {
   if (scalar !== undefined) return finiteOr0(scalar);
   const ranges = (resource.ranges as { range?: unknown } | undefined)?.range;
   if (Array.isArray(ranges)) {
-    return ranges.reduce((sum: number, range: { begin?: unknown; end?: unknown }) => sum + Math.max(0, finiteOr0(range?.end) - finiteOr0(range?.begin) + 1), 0);
+    return ranges.reduce(
+      (sum: number, range: { begin?: unknown; end?: unknown }) =>
+        sum + Math.max(0, finiteOr0(range?.end) - finiteOr0(range?.begin) + 1),
+      0,
+    );
   }
   const items = (resource.set as { item?: unknown } | undefined)?.item;
   return Array.isArray(items) ? items.length : 0;
@@ -136,7 +145,8 @@ function formatAmount(name: string, amount: number): string {
 export function describeResource(resource: MesosResource): string {
   const amount = `${resource.name} ${formatAmount(resource.name, resourceAmount(resource))}`;
   const volume = resource.disk?.persistence;
-  if (volume) return `${amount} volume ${volume.id}${resource.disk?.volume?.container_path ? ` (${resource.disk.volume.container_path})` : ''}`;
+  if (volume)
+    return `${amount} volume ${volume.id}${resource.disk?.volume?.container_path ? ` (${resource.disk.volume.container_path})` : ''}`;
   const resourceId = reservationOf(resource).labels.resource_id;
   return resourceId ? `${amount} [${resourceId}]` : amount;
 }

@@ -37,7 +37,9 @@ export function findStuckSteps(plan: SdkPlan, slaves: SlavesResponse): StuckStep
   const stuck: StuckStep[] = [];
   for (const phase of plan.phases ?? []) {
     if (!isUnreservePhase(phase.name)) continue;
-    const phaseHost = phase.name?.startsWith('unreserve-resources-') ? phase.name.slice('unreserve-resources-'.length) : undefined;
+    const phaseHost = phase.name?.startsWith('unreserve-resources-')
+      ? phase.name.slice('unreserve-resources-'.length)
+      : undefined;
     for (const step of phase.steps ?? []) {
       if (!step.name || step.status === 'COMPLETE') continue;
       const resourceId = step.name.startsWith('unreserve-') ? step.name.slice('unreserve-'.length) : undefined;
@@ -89,11 +91,23 @@ export interface ForcedStep {
 }
 
 /** Force-complete exactly these steps, one by one and by name; a 208 (already complete) counts as done. */
-export async function forceCompleteSteps(scheduler: SdkSchedulerClient, service: string, planName: string, steps: StuckStep[]): Promise<ForcedStep[]> {
+export async function forceCompleteSteps(
+  scheduler: SdkSchedulerClient,
+  service: string,
+  planName: string,
+  steps: StuckStep[],
+): Promise<ForcedStep[]> {
   const forced: ForcedStep[] = [];
   for (const stuck of steps) {
-    const outcome = await scheduler.command(service, planName, 'forceComplete', { phase: stuck.phase, step: stuck.step });
-    forced.push({ phase: stuck.phase, step: stuck.step, result: outcome.kind === 'done' ? 'forced' : 'already-complete' });
+    const outcome = await scheduler.command(service, planName, 'forceComplete', {
+      phase: stuck.phase,
+      step: stuck.step,
+    });
+    forced.push({
+      phase: stuck.phase,
+      step: stuck.step,
+      result: outcome.kind === 'done' ? 'forced' : 'already-complete',
+    });
   }
   return forced;
 }

@@ -2,10 +2,28 @@ import { MarathonApp } from '../clients/marathon-schemas';
 import { FrameworksResponse, MesosFramework, StateSummary } from '../clients/mesos-schemas';
 import { sleep } from '../cluster/http';
 import { NothingFoundError, TimedOutError, UnexpectedResponseError } from '../errors';
-import { CleanupClients, CleanupOptions, CleanupOutcome, CleanupPlan, CleanupRequest, Verification, cleanUp, cleanupCommandLine, planCleanup } from './cleanup';
+import {
+  CleanupClients,
+  CleanupOptions,
+  CleanupOutcome,
+  CleanupPlan,
+  CleanupRequest,
+  Verification,
+  cleanUp,
+  cleanupCommandLine,
+  planCleanup,
+} from './cleanup';
 import { Blocker, describeBlocker } from './actions';
 import { CleanupTarget, FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
-import { Ownership, activeTaskCount, isConnected, lastRegisteredTime, orphanReasons, sameName, unregisteredTime } from './ownership';
+import {
+  Ownership,
+  activeTaskCount,
+  isConnected,
+  lastRegisteredTime,
+  orphanReasons,
+  sameName,
+  unregisteredTime,
+} from './ownership';
 import { deriveServiceNames } from './naming';
 import { closestNames, didYouMean } from './not-found';
 import { Progress } from './progress';
@@ -53,7 +71,11 @@ export interface ClusterView {
 }
 
 export async function readClusterView(clients: CleanupClients, extraSystemNames: string[]): Promise<ClusterView> {
-  const [frameworks, summary, apps] = await Promise.all([clients.mesos.getFrameworks(), clients.mesos.getStateSummary(), clients.marathon.listApps()]);
+  const [frameworks, summary, apps] = await Promise.all([
+    clients.mesos.getFrameworks(),
+    clients.mesos.getStateSummary(),
+    clients.marathon.listApps(),
+  ]);
   return {
     frameworks,
     summary,
@@ -82,7 +104,13 @@ export function viewFramework(framework: MesosFramework, completed: boolean, clu
     registeredTime: isoTime(lastRegisteredTime(framework)),
     unregisteredTime: isoTime(unregisteredTime(framework)),
     app: app
-      ? { id: app.id, instances: app.instances ?? 0, tasksRunning: app.tasksRunning ?? 0, tasksStaged: app.tasksStaged ?? 0, deployments: app.deployments?.length ?? 0 }
+      ? {
+          id: app.id,
+          instances: app.instances ?? 0,
+          tasksRunning: app.tasksRunning ?? 0,
+          tasksStaged: app.tasksStaged ?? 0,
+          deployments: app.deployments?.length ?? 0,
+        }
       : undefined,
     system: ownership.isSystem(framework),
     live: !completed && isConnected(framework) && activeTaskCount(framework) > 0,
@@ -101,7 +129,9 @@ export interface Selection {
 
 export function selectFrameworks(request: TeardownRequest, cluster: ClusterView): Selection {
   const registered = cluster.frameworks.frameworks.map((framework) => viewFramework(framework, false, cluster));
-  const completed = (cluster.frameworks.completed_frameworks ?? []).map((framework) => viewFramework(framework, true, cluster));
+  const completed = (cluster.frameworks.completed_frameworks ?? []).map((framework) =>
+    viewFramework(framework, true, cluster),
+  );
   const selected: FrameworkView[] = [];
   const add = (view: FrameworkView) => {
     if (!selected.some((known) => known.id === view.id)) selected.push(view);
@@ -110,7 +140,10 @@ export function selectFrameworks(request: TeardownRequest, cluster: ClusterView)
   for (const id of request.frameworkIds) {
     const found = registered.find((view) => view.id === id) ?? completed.find((view) => view.id === id);
     if (!found) {
-      const close = closestNames(id, [...registered, ...completed].map((view) => view.id));
+      const close = closestNames(
+        id,
+        [...registered, ...completed].map((view) => view.id),
+      );
       throw new NothingFoundError(
         `No framework with id ${id} is registered or recently completed in Mesos.${didYouMean(close)} Check the id, or run 'dcos janitor teardown' without a selector to list orphaned frameworks; pass --ignore-not-found to treat this as done.`,
         close,
@@ -123,14 +156,18 @@ export function selectFrameworks(request: TeardownRequest, cluster: ClusterView)
     // By name: another service's framework in the same (group) role and principal is a sibling.
     // The role and principal of the naming rules only when no framework bears the name.
     const byName = (view: FrameworkView) => names.frameworkNames.some((name) => sameName(name, view.name));
-    const byRole = (view: FrameworkView) => view.roles.includes(names.role) && view.principal !== undefined && names.principals.includes(view.principal);
+    const byRole = (view: FrameworkView) =>
+      view.roles.includes(names.role) && view.principal !== undefined && names.principals.includes(view.principal);
     const anyByName = [...registered, ...completed].some(byName);
     const matches = anyByName ? byName : byRole;
     const ofService = registered.filter(matches);
     // A completed one is reported as already torn down only when nothing of the name is still registered.
     const found = ofService.length > 0 ? ofService : completed.filter(matches).slice(-1);
     if (found.length === 0) {
-      const close = closestNames(request.service, [...registered, ...completed].map((view) => view.name).concat(cluster.apps.map((app) => app.id)));
+      const close = closestNames(
+        request.service,
+        [...registered, ...completed].map((view) => view.name).concat(cluster.apps.map((app) => app.id)),
+      );
       throw new NothingFoundError(
         `No framework of service '${request.service}' (name ${names.frameworkNames.join(' or ')}, or role ${names.role} with principal ${names.principals.join(' or ')}) is known to Mesos, active or completed.${didYouMean(close)} ` +
           "Check the name with 'dcos service --inactive --completed'; pass --ignore-not-found to treat this as done.",
@@ -164,7 +201,12 @@ export interface TeardownOutcome {
   seconds: number;
 }
 
-export async function tearDownFramework(clients: CleanupClients, view: FrameworkView, options: TeardownOptions, progress: Progress): Promise<TeardownOutcome> {
+export async function tearDownFramework(
+  clients: CleanupClients,
+  view: FrameworkView,
+  options: TeardownOptions,
+  progress: Progress,
+): Promise<TeardownOutcome> {
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   const outcome: TeardownOutcome = { id: view.id, name: view.name, result: 'torn-down', seconds: 0 };
@@ -180,7 +222,9 @@ export async function tearDownFramework(clients: CleanupClients, view: Framework
     );
   }
 
-  outcome.result = view.completed ? 'already-torn-down' : await tearDownAndWait(clients, view, deadline, options.pollMs, progress);
+  outcome.result = view.completed
+    ? 'already-torn-down'
+    : await tearDownAndWait(clients, view, deadline, options.pollMs, progress);
   outcome.seconds = Math.round((Date.now() - started) / 100) / 10;
   return outcome;
 }
@@ -214,16 +258,26 @@ export async function tearDownAndWait(
  * Remove the app and wait until Marathon no longer has it, so that nothing relaunches the
  * scheduler. True when Marathon had it; false when it answered its own "does not exist".
  */
-export async function removeApp(clients: CleanupClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<boolean> {
+export async function removeApp(
+  clients: CleanupClients,
+  appId: string,
+  deadline: number,
+  pollMs: number,
+  progress: Progress,
+): Promise<boolean> {
   const deployment = await clients.marathon.deleteApp(appId);
-  progress.step(`Removing Marathon app ${appId}${deployment ? ` (deployment ${deployment.deploymentId})` : ' (already gone)'}...`);
+  progress.step(
+    `Removing Marathon app ${appId}${deployment ? ` (deployment ${deployment.deploymentId})` : ' (already gone)'}...`,
+  );
   const wait = progress.wait(`Waiting for Marathon to remove ${appId}`);
   try {
     for (let polls = 0; ; polls++) {
       const app = await clients.marathon.getApp(appId);
       if (!app) return deployment !== undefined;
       if (Date.now() > deadline) {
-        throw new TimedOutError(`Marathon app ${appId} was still there when --timeout ran out: check its deployment with 'dcos marathon deployment list', then re-run.`);
+        throw new TimedOutError(
+          `Marathon app ${appId} was still there when --timeout ran out: check its deployment with 'dcos marathon deployment list', then re-run.`,
+        );
       }
       if (polls % 20 === 19) progress.step(`  still waiting for Marathon to remove ${appId}...`);
       await sleep(pollMs);
@@ -233,10 +287,18 @@ export async function removeApp(clients: CleanupClients, appId: string, deadline
   }
 }
 
-async function waitUntilCompleted(clients: CleanupClients, view: { id: string; name: string }, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+async function waitUntilCompleted(
+  clients: CleanupClients,
+  view: { id: string; name: string },
+  deadline: number,
+  pollMs: number,
+  progress: Progress,
+): Promise<void> {
   const wait = progress.wait(`Waiting for Mesos to complete ${view.name}`);
   try {
-    await pollUntilCompleted(clients, view, deadline, pollMs, progress, (left) => wait.update(`Waiting for Mesos to complete ${view.name}: ${plural(left, 'task')} left`));
+    await pollUntilCompleted(clients, view, deadline, pollMs, progress, (left) =>
+      wait.update(`Waiting for Mesos to complete ${view.name}: ${plural(left, 'task')} left`),
+    );
   } finally {
     wait.end();
   }
@@ -266,7 +328,8 @@ async function pollUntilCompleted(
     const left = stillRegistered.tasks?.length ?? 0;
     tasksLeft(left);
     // A plain line when the count changes (logs and pipes see progress too), not on every poll.
-    if (left !== lastSaid) progress.step(`  waiting for Mesos to complete ${view.name}: ${plural(left, 'task')} left...`);
+    if (left !== lastSaid)
+      progress.step(`  waiting for Mesos to complete ${view.name}: ${plural(left, 'task')} left...`);
     lastSaid = left;
     await sleep(pollMs);
   }
@@ -283,7 +346,8 @@ export function cleanupRequestFor(view: FrameworkView, ownership: Ownership): Cl
     // An SDK service (its role or principal by the naming rules, group roles included) is cleaned
     // by name: that takes only what is proven its own, and a sibling in the same role keeps its data.
     const names = deriveServiceNames(view.name);
-    if (view.roles.includes(names.role) || names.principals.includes(view.principal)) return { service: view.name, roles: [], frameworkIds: [], includeUnlabeled: false };
+    if (view.roles.includes(names.role) || names.principals.includes(view.principal))
+      return { service: view.name, roles: [], frameworkIds: [], includeUnlabeled: false };
   } catch {
     // Not a service name (e.g. contains "__"): fall back to role and principal.
   }
@@ -305,7 +369,11 @@ export interface RemainingReservations {
 }
 
 /** What the torn-down frameworks still hold, from one read of the agents. */
-export async function remainingReservations(clients: CleanupClients, views: FrameworkView[], ownership: Ownership): Promise<RemainingReservations[]> {
+export async function remainingReservations(
+  clients: CleanupClients,
+  views: FrameworkView[],
+  ownership: Ownership,
+): Promise<RemainingReservations[]> {
   const withRoles = views.filter((view) => view.principal && view.roles.length > 0);
   if (withRoles.length === 0) return [];
   const slaves = await clients.mesos.getAgents();
@@ -323,7 +391,15 @@ export async function remainingReservations(clients: CleanupClients, views: Fram
         resources += held;
       }
       const request = cleanupRequestFor(view, ownership);
-      return { frameworkId: view.id, roles: target.roles, principal: view.principal, agents, volumes, resources, cleanup: request ? cleanupCommandLine(request) : undefined };
+      return {
+        frameworkId: view.id,
+        roles: target.roles,
+        principal: view.principal,
+        agents,
+        volumes,
+        resources,
+        cleanup: request ? cleanupCommandLine(request) : undefined,
+      };
     })
     .filter((remaining) => remaining.resources > 0);
 }
@@ -340,7 +416,9 @@ function targetOfFramework(view: FrameworkView, ownership: Ownership): CleanupTa
   for (const framework of [...ownership.registered, ...ownership.completed]) {
     if (framework.id !== view.id && !sameName(framework.name, view.name)) foreignFrameworks[framework.id] = 'sibling';
   }
-  const claimants = roles.flatMap((role) => ownership.liveClaimants(role, principal, [view.name]).map((framework) => framework.id));
+  const claimants = roles.flatMap((role) =>
+    ownership.liveClaimants(role, principal, [view.name]).map((framework) => framework.id),
+  );
   return {
     roles,
     principals: [principal],
@@ -356,7 +434,6 @@ function targetOfFramework(view: FrameworkView, ownership: Ownership): CleanupTa
 function isoTime(seconds: number | undefined): string | undefined {
   return seconds ? new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
 }
-
 
 export interface CleanupAfterTeardown {
   frameworkId: string;
@@ -381,7 +458,8 @@ export async function cleanUpAfterTeardown(
   for (const view of views) {
     const request = cleanupRequestFor(view, ownership);
     // By service name the znode is cleaned too, so it runs even with no reservation left.
-    if (!request || (request.service === undefined && !remaining.some((left) => left.frameworkId === view.id))) continue;
+    if (!request || (request.service === undefined && !remaining.some((left) => left.frameworkId === view.id)))
+      continue;
     const plan = await planCleanup(clients, request, progress);
     showPlan(plan);
     if (plan.blockers.length > 0) {

@@ -2,8 +2,24 @@ import { CosmosClient, CosmosRefusal } from '../clients/cosmos';
 import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { SdkPlan } from '../clients/sdk-scheduler-schemas';
 import { sleep } from '../cluster/http';
-import { PlanError, ServiceNotFoundError, StuckStepsError, TimedOutError, UnreachableError, UsageError } from '../errors';
-import { CleanupClients, CleanupOptions, CleanupPlan, CleanupRequest, Verification, cleanUp, planCleanup, verificationOf } from './cleanup';
+import {
+  PlanError,
+  ServiceNotFoundError,
+  StuckStepsError,
+  TimedOutError,
+  UnreachableError,
+  UsageError,
+} from '../errors';
+import {
+  CleanupClients,
+  CleanupOptions,
+  CleanupPlan,
+  CleanupRequest,
+  Verification,
+  cleanUp,
+  planCleanup,
+  verificationOf,
+} from './cleanup';
 import { describeBlocker } from './actions';
 import { deriveServiceNames } from './naming';
 import { Progress, silentProgress } from './progress';
@@ -70,11 +86,17 @@ export function cleanupRequestOf(request: UninstallRequest): CleanupRequest {
   return { service: request.service, ...request.cleanup };
 }
 
-export async function readInventory(clients: UninstallClients, request: UninstallRequest, progress: Progress, dcosVersion: () => Promise<string | undefined>): Promise<Inventory> {
+export async function readInventory(
+  clients: UninstallClients,
+  request: UninstallRequest,
+  progress: Progress,
+  dcosVersion: () => Promise<string | undefined>,
+): Promise<Inventory> {
   const [plan, version] = await Promise.all([planCleanup(clients, cleanupRequestOf(request), progress), dcosVersion()]);
   const route = chooseRoute(plan, version, request.manual);
   const inventory: Inventory = { service: request.service, plan, dcosVersion: version, route };
-  if (route.route === 'sdk' && plan.marathonApp?.env.SDK_UNINSTALL !== undefined) inventory.underWay = await readUnderWay(clients, request.service);
+  if (route.route === 'sdk' && plan.marathonApp?.env.SDK_UNINSTALL !== undefined)
+    inventory.underWay = await readUnderWay(clients, request.service);
   return inventory;
 }
 
@@ -84,9 +106,19 @@ async function readUnderWay(clients: UninstallClients, service: string): Promise
     const { read, stuck, stuckUnknown } = await readPlanWithStuckSteps(clients.sdk, clients.mesos, service, 'deploy');
     const phases = (read.plan.phases ?? []).map((phase) => {
       const steps = phase.steps ?? [];
-      return { name: phase.name ?? '?', status: phase.status ?? '?', done: steps.filter((step) => step.status === 'COMPLETE').length, total: steps.length };
+      return {
+        name: phase.name ?? '?',
+        status: phase.status ?? '?',
+        done: steps.filter((step) => step.status === 'COMPLETE').length,
+        total: steps.length,
+      };
     });
-    return { status: read.plan.status ?? '?', phases, stuck, unreadable: stuckUnknown ? `stuck steps unknown: ${stuckUnknown.message}` : undefined };
+    return {
+      status: read.plan.status ?? '?',
+      phases,
+      stuck,
+      unreadable: stuckUnknown ? `stuck steps unknown: ${stuckUnknown.message}` : undefined,
+    };
   } catch (error) {
     if (!(error instanceof ServiceNotFoundError)) throw error;
     return { status: 'unknown', phases: [], stuck: [], unreadable: 'the scheduler does not answer (restarting?)' };
@@ -102,10 +134,16 @@ export function chooseRoute(plan: CleanupPlan, dcosVersion: string | undefined, 
   const app = plan.marathonApp;
   if (manual) return { route: 'legacy', why: '--manual' };
   if (!app) return { route: 'legacy', why: 'no Marathon app is left: tear down and clean up what remains' };
-  if (app.labels.DCOS_COMMONS_UNINSTALL === undefined) return { route: 'legacy', why: `app ${app.id} has no DCOS_COMMONS_UNINSTALL label: not an SDK uninstall` };
-  if (!app.labels.DCOS_PACKAGE_NAME) return { route: 'legacy', why: `app ${app.id} was not installed by Cosmos (no DCOS_PACKAGE_NAME)` };
-  if (dcosVersion && olderThan(dcosVersion, 1, 10)) return { route: 'legacy', why: `DC/OS ${dcosVersion} has no SDK-aware uninstall (Cosmos < 0.4)` };
-  return { route: 'sdk', why: `app ${app.id} is an SDK service (DCOS_COMMONS_UNINSTALL): Cosmos starts the scheduler's uninstall plan` };
+  if (app.labels.DCOS_COMMONS_UNINSTALL === undefined)
+    return { route: 'legacy', why: `app ${app.id} has no DCOS_COMMONS_UNINSTALL label: not an SDK uninstall` };
+  if (!app.labels.DCOS_PACKAGE_NAME)
+    return { route: 'legacy', why: `app ${app.id} was not installed by Cosmos (no DCOS_PACKAGE_NAME)` };
+  if (dcosVersion && olderThan(dcosVersion, 1, 10))
+    return { route: 'legacy', why: `DC/OS ${dcosVersion} has no SDK-aware uninstall (Cosmos < 0.4)` };
+  return {
+    route: 'sdk',
+    why: `app ${app.id} is an SDK service (DCOS_COMMONS_UNINSTALL): Cosmos starts the scheduler's uninstall plan`,
+  };
 }
 
 function olderThan(version: string, major: number, minor: number): boolean {
@@ -138,7 +176,13 @@ export interface UninstallReport {
 
 // ------------------------------------------------------------------ SDK route
 
-export async function uninstallSdk(clients: UninstallClients, inventory: Inventory, request: UninstallRequest, options: UninstallOptions, progress: Progress): Promise<UninstallReport> {
+export async function uninstallSdk(
+  clients: UninstallClients,
+  inventory: Inventory,
+  request: UninstallRequest,
+  options: UninstallOptions,
+  progress: Progress,
+): Promise<UninstallReport> {
   const app = inventory.plan.marathonApp;
   if (!app) throw new UsageError(`Service ${request.service} has no Marathon app: use --manual.`);
   const report: UninstallReport = { route: 'sdk', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
@@ -170,8 +214,13 @@ export async function uninstallSdk(clients: UninstallClients, inventory: Invento
   // The scheduler cannot delete its own root znode (ZooKeeper ACL), only its children;
   // whatever else is left is cleaned the cleanup way (docs/reference/sdk-plans.md §5.4).
   const plan = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
-  if (plan.blockers.length === 0 && (plan.znode?.present || plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0))) {
-    progress.step(`Removing what the scheduler leaves behind (${plan.znode?.present ? `/${plan.znode.node}` : 'reservations'})...`);
+  if (
+    plan.blockers.length === 0 &&
+    (plan.znode?.present || plan.agents.some((agent) => agent.volumes.length + agent.reservations.length > 0))
+  ) {
+    progress.step(
+      `Removing what the scheduler leaves behind (${plan.znode?.present ? `/${plan.znode.node}` : 'reservations'})...`,
+    );
     await cleanUp(clients, plan, options.cleanup, progress, false);
     report.actions.push('deleted the ZooKeeper node the scheduler left');
   }
@@ -189,11 +238,15 @@ function cosmosFallback(error: unknown, service: string): string | undefined {
     case 'ServiceUnavailable':
       return `Cosmos could not start the uninstall ("${error.message}")`;
     case 'IncompleteUninstall':
-      throw new UnreachableError(`Cosmos could not reach Mesos ("${error.message}"): check the masters ('dcos node list'), then re-run; the run is safe to repeat.`);
+      throw new UnreachableError(
+        `Cosmos could not reach Mesos ("${error.message}"): check the masters ('dcos node list'), then re-run; the run is safe to repeat.`,
+      );
     case 'AmbiguousAppId':
       throw new UsageError(`${error.message}: name the service exactly, e.g. dcos janitor uninstall /data/kafka.`);
     default:
-      throw new UnreachableError(`Cosmos refused the uninstall: ${error.type}: ${error.message}. Re-run with --manual to uninstall without Cosmos.`);
+      throw new UnreachableError(
+        `Cosmos refused the uninstall: ${error.type}: ${error.message}. Re-run with --manual to uninstall without Cosmos.`,
+      );
   }
 }
 
@@ -203,10 +256,19 @@ interface PhaseProgress {
   total: number;
 }
 
-async function followUninstallPlan(clients: UninstallClients, service: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
+async function followUninstallPlan(
+  clients: UninstallClients,
+  service: string,
+  options: UninstallOptions,
+  progress: Progress,
+  report: UninstallReport,
+  deadline: number,
+): Promise<void> {
   const wait = progress.wait(`Following the uninstall plan of ${service}`);
   try {
-    await followPlan(clients, service, options, progress, report, deadline, (status) => wait.update(`Following the uninstall plan of ${service}: ${status}`));
+    await followPlan(clients, service, options, progress, report, deadline, (status) =>
+      wait.update(`Following the uninstall plan of ${service}: ${status}`),
+    );
   } finally {
     wait.end();
   }
@@ -229,7 +291,9 @@ async function followPlan(
   let lastSignature = '';
   for (;;) {
     if (Date.now() > deadline) {
-      throw new TimedOutError(`The uninstall plan of ${service} was not COMPLETE when --timeout ran out: see 'dcos janitor plan show ${service}', then re-run; it picks up where it stopped.`);
+      throw new TimedOutError(
+        `The uninstall plan of ${service} was not COMPLETE when --timeout ran out: see 'dcos janitor plan show ${service}', then re-run; it picks up where it stopped.`,
+      );
     }
     let plan: SdkPlan;
     let httpStatus: number;
@@ -255,7 +319,9 @@ async function followPlan(
     }
     reportPhases(plan, shown, progress);
     const steps = stepsOf(plan);
-    status(`${steps.filter(({ step }) => step.status === 'COMPLETE').length}/${plural(steps.length, 'step')} COMPLETE (${plan.status ?? '?'})`);
+    status(
+      `${steps.filter(({ step }) => step.status === 'COMPLETE').length}/${plural(steps.length, 'step')} COMPLETE (${plan.status ?? '?'})`,
+    );
     if (httpStatus === 200 || plan.status === 'COMPLETE') {
       progress.step('The uninstall plan is COMPLETE.');
       return;
@@ -267,10 +333,13 @@ async function followPlan(
       );
     }
     // A scheduler restart rebuilds the plan and loses force-completes: apply them again, by name.
-    const lost = stepsOf(plan).filter(({ phase, step }) => forced.has(`${phase}/${step.name}`) && step.status !== 'COMPLETE');
+    const lost = stepsOf(plan).filter(
+      ({ phase, step }) => forced.has(`${phase}/${step.name}`) && step.status !== 'COMPLETE',
+    );
     if (lost.length > 0) {
       progress.warn(`the scheduler restarted and lost ${plural(lost.length, 'force-complete')}: applying them again.`);
-      for (const { phase, step } of lost) await clients.sdk.command(service, 'deploy', 'forceComplete', { phase, step: step.name });
+      for (const { phase, step } of lost)
+        await clients.sdk.command(service, 'deploy', 'forceComplete', { phase, step: step.name });
       report.reapplied += lost.length;
       continue;
     }
@@ -279,10 +348,14 @@ async function followPlan(
       lastSignature = signature;
       lastChange = Date.now();
     }
-    const waitingOnUnreserve = stepsOf(plan).some(({ phase, step }) => isUnreservePhase(phase) && step.status !== 'COMPLETE');
+    const waitingOnUnreserve = stepsOf(plan).some(
+      ({ phase, step }) => isUnreservePhase(phase) && step.status !== 'COMPLETE',
+    );
     // Unreserve steps that have not moved for a few polls: are their agents gone?
     if (waitingOnUnreserve && Date.now() - lastChange >= options.pollMs * 3) {
-      const stuck = findStuckSteps(plan, await clients.mesos.getAgents()).filter((step) => !forced.has(`${step.phase}/${step.step}`));
+      const stuck = findStuckSteps(plan, await clients.mesos.getAgents()).filter(
+        (step) => !forced.has(`${step.phase}/${step.step}`),
+      );
       if (stuck.length > 0) {
         await decideOnStuck(stuck, service, options, progress);
         for (const step of stuck) {
@@ -298,9 +371,16 @@ async function followPlan(
   }
 }
 
-async function decideOnStuck(stuck: StuckStep[], service: string, options: UninstallOptions, progress: Progress): Promise<void> {
+async function decideOnStuck(
+  stuck: StuckStep[],
+  service: string,
+  options: UninstallOptions,
+  progress: Progress,
+): Promise<void> {
   const hosts = [...new Set(stuck.map((step) => step.agentHostname ?? 'a gone agent'))].join(', ');
-  progress.warn(`${plural(stuck.length, 'unreserve step waits', 'unreserve steps wait')} for ${hosts}, which is not registered: ${stuck.length === 1 ? 'it' : 'they'} can never finish.`);
+  progress.warn(
+    `${plural(stuck.length, 'unreserve step waits', 'unreserve steps wait')} for ${hosts}, which is not registered: ${stuck.length === 1 ? 'it' : 'they'} can never finish.`,
+  );
   if (options.askToForce) {
     if (await options.askToForce(stuck)) return;
   } else if (options.forceStuck) {
@@ -319,20 +399,33 @@ function isUninstallPlan(plan: SdkPlan): boolean {
   return phases.length === 0 || phases.some((phase) => phase.name === 'deregister-service');
 }
 
-async function waitForDeployments(clients: UninstallClients, appId: string, deadline: number, pollMs: number, progress: Progress): Promise<void> {
+async function waitForDeployments(
+  clients: UninstallClients,
+  appId: string,
+  deadline: number,
+  pollMs: number,
+  progress: Progress,
+): Promise<void> {
   for (let polls = 0; ; polls++) {
     const app = await clients.marathon.getApp(appId);
     if (!app || (app.deployments ?? []).length === 0) return;
-    if (Date.now() > deadline) throw new TimedOutError(`Marathon's deployment of ${appId} did not finish before --timeout: check 'dcos marathon deployment list'.`);
+    if (Date.now() > deadline)
+      throw new TimedOutError(
+        `Marathon's deployment of ${appId} did not finish before --timeout: check 'dcos marathon deployment list'.`,
+      );
     if (polls === 0) progress.step(`  waiting for Marathon to restart ${appId} with SDK_UNINSTALL...`);
-    progress.update(`Waiting for Marathon to restart ${appId} with SDK_UNINSTALL (${Math.round((polls * pollMs) / 1000)} s)`);
+    progress.update(
+      `Waiting for Marathon to restart ${appId} with SDK_UNINSTALL (${Math.round((polls * pollMs) / 1000)} s)`,
+    );
     await sleep(pollMs);
   }
 }
 
 function stepsOf(plan: SdkPlan): Array<{ phase: string; step: { name: string; status: string } }> {
   return (plan.phases ?? []).flatMap((phase) =>
-    (phase.steps ?? []).filter((step) => step.name).map((step) => ({ phase: phase.name ?? '', step: { name: step.name as string, status: step.status ?? '' } })),
+    (phase.steps ?? [])
+      .filter((step) => step.name)
+      .map((step) => ({ phase: phase.name ?? '', step: { name: step.name as string, status: step.status ?? '' } })),
   );
 }
 
@@ -340,7 +433,11 @@ function stepsOf(plan: SdkPlan): Array<{ phase: string; step: { name: string; st
 function reportPhases(plan: SdkPlan, shown: Map<string, string>, progress: Progress): void {
   for (const phase of plan.phases ?? []) {
     const steps = phase.steps ?? [];
-    const state: PhaseProgress = { status: phase.status ?? '?', done: steps.filter((step) => step.status === 'COMPLETE').length, total: steps.length };
+    const state: PhaseProgress = {
+      status: phase.status ?? '?',
+      done: steps.filter((step) => step.status === 'COMPLETE').length,
+      total: steps.length,
+    };
     const line = `  ${phase.name}: ${state.done}/${plural(state.total, 'step')} COMPLETE (${state.status})`;
     if (shown.get(phase.name ?? '') !== line) {
       shown.set(phase.name ?? '', line);
@@ -354,10 +451,18 @@ function reportPhases(plan: SdkPlan, shown: Map<string, string>, progress: Progr
  * (a Cosmos restart), the finished scheduler stays: a zombie, removed here after a
  * grace period (docs/reference/cosmos.md §4).
  */
-async function removeZombie(clients: UninstallClients, appId: string, options: UninstallOptions, progress: Progress, report: UninstallReport, deadline: number): Promise<void> {
+async function removeZombie(
+  clients: UninstallClients,
+  appId: string,
+  options: UninstallOptions,
+  progress: Progress,
+  report: UninstallReport,
+  deadline: number,
+): Promise<void> {
   const graceEnd = Date.now() + options.graceMs;
   const seconds = Math.round(options.graceMs / 1000);
-  if (await clients.marathon.getApp(appId)) progress.step(`Waiting up to ${seconds} s for Cosmos to remove ${appId} (it does once the plan is COMPLETE)...`);
+  if (await clients.marathon.getApp(appId))
+    progress.step(`Waiting up to ${seconds} s for Cosmos to remove ${appId} (it does once the plan is COMPLETE)...`);
   const wait = progress.wait(`Waiting up to ${seconds} s for Cosmos to remove ${appId}`);
   try {
     while (Date.now() < graceEnd) {
@@ -371,7 +476,9 @@ async function removeZombie(clients: UninstallClients, appId: string, options: U
     wait.end();
   }
   if (!(await clients.marathon.getApp(appId))) return;
-  progress.warn(`the plan is COMPLETE but app ${appId} is still there after ${Math.round(options.graceMs / 1000)} s (a zombie scheduler: Cosmos lost its uninstall loop): removing it.`);
+  progress.warn(
+    `the plan is COMPLETE but app ${appId} is still there after ${Math.round(options.graceMs / 1000)} s (a zombie scheduler: Cosmos lost its uninstall loop): removing it.`,
+  );
   await removeApp(clients, appId, deadline, options.pollMs, progress);
   report.zombieRemoved = true;
   report.actions.push(`removed the zombie scheduler app ${appId}`);
@@ -380,7 +487,12 @@ async function removeZombie(clients: UninstallClients, appId: string, options: U
 // ------------------------------------------------------------------ legacy route
 
 /** App removed, framework torn down, then the cleanup of the first issue (the documentation's "manual uninstall"). */
-export async function uninstallLegacy(clients: UninstallClients, request: UninstallRequest, options: UninstallOptions, progress: Progress): Promise<UninstallReport> {
+export async function uninstallLegacy(
+  clients: UninstallClients,
+  request: UninstallRequest,
+  options: UninstallOptions,
+  progress: Progress,
+): Promise<UninstallReport> {
   const report: UninstallReport = { route: 'legacy', actions: [], forced: [], reapplied: 0, zombieRemoved: false };
   options.onReport?.(report);
   const deadline = Date.now() + options.timeoutMs;
@@ -392,21 +504,34 @@ export async function uninstallLegacy(clients: UninstallClients, request: Uninst
   const before = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
   for (const framework of before.frameworks) {
     const result = await tearDownAndWait(clients, framework, deadline, options.pollMs, progress);
-    report.actions.push(`${result === 'torn-down' ? 'tore down' : 'found already torn down'} framework ${framework.name} (${framework.id})`);
+    report.actions.push(
+      `${result === 'torn-down' ? 'tore down' : 'found already torn down'} framework ${framework.name} (${framework.id})`,
+    );
   }
   const plan = await planCleanup(clients, cleanupRequestOf(request), progress);
-  if (plan.blockers.length > 0) throw new UsageError(`The cleanup of ${request.service} is still blocked: ${plan.blockers.map(describeBlocker).join(' | ')}`);
+  if (plan.blockers.length > 0)
+    throw new UsageError(
+      `The cleanup of ${request.service} is still blocked: ${plan.blockers.map(describeBlocker).join(' | ')}`,
+    );
   const { outcome } = await cleanUp(clients, plan, options.cleanup, progress, false);
-  report.actions.push(`destroyed ${plural(outcome.volumesDestroyed, 'volume')} and unreserved ${plural(outcome.resourcesUnreserved, 'resource')}; znode ${outcome.znode}`);
+  report.actions.push(
+    `destroyed ${plural(outcome.volumesDestroyed, 'volume')} and unreserved ${plural(outcome.resourcesUnreserved, 'resource')}; znode ${outcome.znode}`,
+  );
   return report;
 }
 
 // ------------------------------------------------------------------ verification
 
 /** No app, no framework (active or inactive), no task, no reservation or volume, no znode. */
-export async function verifyUninstalled(clients: UninstallClients, request: UninstallRequest, progress: Progress): Promise<{ verification: Verification; fresh: CleanupPlan }> {
+export async function verifyUninstalled(
+  clients: UninstallClients,
+  request: UninstallRequest,
+  progress: Progress,
+): Promise<{ verification: Verification; fresh: CleanupPlan }> {
   progress.step(`Verifying that nothing of ${request.service} is left...`);
   const fresh = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
-  const verification = verificationOf(fresh, undefined, (leftover) => (leftover.kind === 'app' ? { ...leftover, hint: `${leftover.hint} (or --manual)` } : leftover));
+  const verification = verificationOf(fresh, undefined, (leftover) =>
+    leftover.kind === 'app' ? { ...leftover, hint: `${leftover.hint} (or --manual)` } : leftover,
+  );
   return { verification, fresh };
 }

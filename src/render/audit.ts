@@ -13,11 +13,20 @@ export function renderAudit(report: AuditReport, view: ViewOptions): string {
   const notices = findings.filter((finding) => !finding.fix);
   const noticeLines = notices.map((finding) => wrap(`Notice: ${finding.summary}.`, view.width, '  '));
   if (notices.length === findings.length) {
-    return [wrap(header, view.width), 'No leftovers: everything on the cluster belongs to a live service.', ...noticeLines].join('\n');
+    return [
+      wrap(header, view.width),
+      'No leftovers: everything on the cluster belongs to a live service.',
+      ...noticeLines,
+    ].join('\n');
   }
   const services = groupByService(findings.filter((finding) => finding.fix));
   const actionable = findings.length - notices.length;
-  const lines = [wrap(header, view.width), ...noticeLines, wrap(`${plural(actionable, 'finding')} for ${plural(services.size, 'service')}:`, view.width), ''];
+  const lines = [
+    wrap(header, view.width),
+    ...noticeLines,
+    wrap(`${plural(actionable, 'finding')} for ${plural(services.size, 'service')}:`, view.width),
+    '',
+  ];
   const columns: Column[] = [
     { header: 'Service', shrink: 1, min: 12 },
     { header: 'Owner', shrink: 0 },
@@ -26,7 +35,8 @@ export function renderAudit(report: AuditReport, view: ViewOptions): string {
   const rows = [...services].map(([service, group]) => [service, group[0].ownerCertainty, kindsOf(group)]);
   const shown = view.wide ? rows : rows.slice(0, view.maxRows);
   lines.push(renderColumns(columns, shown, view.width));
-  if (shown.length < rows.length) lines.push(`... and ${plural(rows.length - shown.length, 'more service')} (--wide or --json for all)`);
+  if (shown.length < rows.length)
+    lines.push(`... and ${plural(rows.length - shown.length, 'more service')} (--wide or --json for all)`);
   let detailed = 0;
   for (const [service, group] of services) {
     if (!view.wide && detailed >= view.maxRows) break;
@@ -42,8 +52,16 @@ export function renderServiceFindings(service: string, group: Finding[], view: V
     lines.push(wrap(`  ${finding.kind}: ${finding.summary}`, view.width, '      '));
     if (!finding.fix) lines.push(wrap(`    fix: none: ${finding.advice ?? 'a notice'}`, view.width, '      '));
     else {
-      lines.push(wrapCommand(finding.autoFix ? '    fix: ' : '    fix (by hand): ', finding.fix.command, view.width, '         '));
-      if (finding.manualBecause) lines.push(wrap(`    not run by --fix: ${finding.manualBecause}`, view.width, '      '));
+      lines.push(
+        wrapCommand(
+          finding.autoFix ? '    fix: ' : '    fix (by hand): ',
+          finding.fix.command,
+          view.width,
+          '         ',
+        ),
+      );
+      if (finding.manualBecause)
+        lines.push(wrap(`    not run by --fix: ${finding.manualBecause}`, view.width, '      '));
     }
   }
   return lines.join('\n');
@@ -51,7 +69,12 @@ export function renderServiceFindings(service: string, group: Finding[], view: V
 
 /** What --fix left to the operator: each command, and why it was not run unattended. */
 export function renderManualFixes(findings: Finding[], view: ViewOptions): string {
-  const lines = [wrap(`Left to you (${plural(findings.length, 'finding')}): --fix runs only what is certainly a leftover and no longer lives. Check each, then run:`, view.width)];
+  const lines = [
+    wrap(
+      `Left to you (${plural(findings.length, 'finding')}): --fix runs only what is certainly a leftover and no longer lives. Check each, then run:`,
+      view.width,
+    ),
+  ];
   for (const finding of findings) {
     lines.push(wrap(`  ${finding.service}: ${finding.kind}: ${finding.manualBecause ?? ''}`, view.width, '    '));
     if (finding.fix) lines.push(wrapCommand('    ', finding.fix.command, view.width, '        '));
@@ -60,7 +83,10 @@ export function renderManualFixes(findings: Finding[], view: ViewOptions): strin
 }
 
 /** What `audit --fix --dry-run` would run, service by service, in the order it would. */
-export function renderWouldRun(entries: Array<{ service: string; steps: Array<{ command: string }> }>, view: ViewOptions): string {
+export function renderWouldRun(
+  entries: Array<{ service: string; steps: Array<{ command: string }> }>,
+  view: ViewOptions,
+): string {
   if (entries.length === 0) return 'With --fix, nothing would run unattended.';
   const lines = ['With --fix, it would run (each after your confirmation, or --yes):'];
   for (const entry of entries) {
@@ -72,7 +98,13 @@ export function renderWouldRun(entries: Array<{ service: string; steps: Array<{ 
 
 export function renderFixSteps(service: string, steps: FixStep[], view: ViewOptions): string {
   return steps
-    .map((step) => wrap(`${service}: ${step.command} -> ${step.result === 'nothing-left' ? 'nothing left to do' : step.result}${step.detail ? ` (${step.detail})` : ''}`, view.width, '    '))
+    .map((step) =>
+      wrap(
+        `${service}: ${step.command} -> ${step.result === 'nothing-left' ? 'nothing left to do' : step.result}${step.detail ? ` (${step.detail})` : ''}`,
+        view.width,
+        '    ',
+      ),
+    )
     .join('\n');
 }
 

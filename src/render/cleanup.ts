@@ -18,7 +18,11 @@ export interface ViewOptions {
 
 export function viewOptions(wide = false): ViewOptions {
   // In a pipe every row is written: only a terminal gets a screenful and "... and N more".
-  return { width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(), wide, maxRows: process.stdout.isTTY ? 20 : Number.MAX_SAFE_INTEGER };
+  return {
+    width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(),
+    wide,
+    maxRows: process.stdout.isTTY ? 20 : Number.MAX_SAFE_INTEGER,
+  };
 }
 
 export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOptions()): string {
@@ -31,11 +35,18 @@ export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOpt
 
   const totals = planTotals(plan);
   if (target.roles.length > 0) {
-    const holding = plan.agents.filter((agent) => agent.volumes.length + agent.reservations.length + agent.inUse.length > 0).length;
+    const holding = plan.agents.filter(
+      (agent) => agent.volumes.length + agent.reservations.length + agent.inUse.length > 0,
+    ).length;
     lines.push('');
-    say(`Read ${plural(plan.agentsRead, 'agent')}; ${holding} hold resources of role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}.`);
+    say(
+      `Read ${plural(plan.agentsRead, 'agent')}; ${holding} hold resources of role ${target.roles.join(', ')} with principal ${target.principals.join(' or ')}.`,
+    );
     if (plan.agents.length > 0) lines.push(agentTable(plan.agents, view));
-    const parts = [`destroy ${plural(totals.volumes, 'volume')}`, `unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`];
+    const parts = [
+      `destroy ${plural(totals.volumes, 'volume')}`,
+      `unreserve ${plural(totals.resources, 'resource')} on ${plural(totals.agents, 'agent')}`,
+    ];
     if (totals.volumes > 0 && totals.resources > 0) {
       parts[1] += ` (${plural(totals.reservations, 'reservation')} and the disk of ${totals.volumes === 1 ? 'the destroyed volume' : `each of the ${totals.volumes} destroyed volumes`})`;
     }
@@ -53,13 +64,18 @@ export function renderCleanupPlan(plan: CleanupPlan, view: ViewOptions = viewOpt
   }
   for (const framework of plan.frameworks) {
     const state = framework.active ? (framework.connected ? 'active, connected' : 'active, disconnected') : 'inactive';
-    say(`Framework ${framework.name} (${framework.id}) holds the role: ${state}, ${plural(framework.taskCount, 'task')}.`);
+    say(
+      `Framework ${framework.name} (${framework.id}) holds the role: ${state}, ${plural(framework.taskCount, 'task')}.`,
+    );
   }
   const unregistered = plan.unregisteredAgents;
   for (const agent of unregistered.slice(0, view.wide ? unregistered.length : 5)) {
-    say(`Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: not visible, not cleanable now.`);
+    say(
+      `Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: not visible, not cleanable now.`,
+    );
   }
-  if (!view.wide && unregistered.length > 5) lines.push(`... and ${plural(unregistered.length - 5, 'more unregistered agent')}`);
+  if (!view.wide && unregistered.length > 5)
+    lines.push(`... and ${plural(unregistered.length - 5, 'more unregistered agent')}`);
   for (const blocker of plan.blockers) {
     say(`Blocked: ${blocker.reason}`);
     // The command that unblocks goes on a line of its own, whole: it is meant to be copied.
@@ -110,7 +126,11 @@ function skipLegend(plan: CleanupPlan): string[] {
   return [...reasons].map((reason) => `${reason}: ${SKIP_REASON_TEXT[reason]}`);
 }
 
-export function renderCleanupOutcome(outcome: CleanupOutcome, verification: Verification, view: ViewOptions = viewOptions()): string {
+export function renderCleanupOutcome(
+  outcome: CleanupOutcome,
+  verification: Verification,
+  view: ViewOptions = viewOptions(),
+): string {
   const lines: string[] = [];
   lines.push(
     wrap(
@@ -119,21 +139,44 @@ export function renderCleanupOutcome(outcome: CleanupOutcome, verification: Veri
     ),
   );
   if (outcome.unknown > 0) {
-    lines.push(wrap(`${plural(outcome.unknown, 'volume or resource was', 'volumes and resources were')} sent to agents that are no longer registered: whether they went is unknown.`, view.width, '  '));
+    lines.push(
+      wrap(
+        `${plural(outcome.unknown, 'volume or resource was', 'volumes and resources were')} sent to agents that are no longer registered: whether they went is unknown.`,
+        view.width,
+        '  ',
+      ),
+    );
   }
   for (const failure of outcome.failures) {
-    lines.push(wrap(`Failed: ${failure.operation} ${failure.resource}${failure.hostname ? ` on ${failure.hostname}` : ''}: ${failure.message} (${failure.hint})`, view.width, '    '));
+    lines.push(
+      wrap(
+        `Failed: ${failure.operation} ${failure.resource}${failure.hostname ? ` on ${failure.hostname}` : ''}: ${failure.message} (${failure.hint})`,
+        view.width,
+        '    ',
+      ),
+    );
   }
   lines.push(renderVerification(verification, view));
   return lines.join('\n');
 }
 
 /** The leftovers, or "Verified", then the agents nothing could be said of. */
-export function renderVerification(verification: Verification, view: ViewOptions = viewOptions(), what = 'the target'): string {
-  const lines = [verification.leftovers.length === 0 ? `Verified: nothing of ${what} is left on the cluster.` : renderLeftovers(verification.leftovers, view)];
+export function renderVerification(
+  verification: Verification,
+  view: ViewOptions = viewOptions(),
+  what = 'the target',
+): string {
+  const lines = [
+    verification.leftovers.length === 0
+      ? `Verified: nothing of ${what} is left on the cluster.`
+      : renderLeftovers(verification.leftovers, view),
+  ];
   const unseen = verification.unverifiableAgents;
   if (unseen.length > 0) {
-    const hosts = unseen.slice(0, 5).map((agent) => agent.hostname ?? agent.id).join(', ');
+    const hosts = unseen
+      .slice(0, 5)
+      .map((agent) => agent.hostname ?? agent.id)
+      .join(', ');
     lines.push(
       wrap(
         `Warning: ${plural(unseen.length, 'agent is', 'agents are')} known to the master but not registered (${hosts}${unseen.length > 5 ? ', ...' : ''}): what ${unseen.length === 1 ? 'it holds' : 'they hold'} cannot be seen, so the verification says nothing of ${unseen.length === 1 ? 'it' : 'them'}. Run it again when ${unseen.length === 1 ? 'it returns' : 'they return'}.`,
@@ -159,12 +202,23 @@ export function renderLeftovers(leftovers: Leftover[], view: ViewOptions = viewO
     for (const leftover of group) {
       if (!view.wide && shown >= view.maxRows) break;
       const where = leftover.hostname ?? leftover.agentId;
-      lines.push(wrap(`  ${leftover.kind}${where ? ` on ${view.wide && leftover.agentId ? `${where} (${leftover.agentId})` : where}` : ''}: ${leftover.detail}`, view.width, '      '));
+      lines.push(
+        wrap(
+          `  ${leftover.kind}${where ? ` on ${view.wide && leftover.agentId ? `${where} (${leftover.agentId})` : where}` : ''}: ${leftover.detail}`,
+          view.width,
+          '      ',
+        ),
+      );
       shown++;
     }
-    lines.push(/^dcos janitor /.test(hint) ? wrapCommand('    next: ', hint, view.width, '          ') : wrap(`    next: ${hint}`, view.width, '      '));
+    lines.push(
+      /^dcos janitor /.test(hint)
+        ? wrapCommand('    next: ', hint, view.width, '          ')
+        : wrap(`    next: ${hint}`, view.width, '      '),
+    );
   }
-  if (shown < leftovers.length) lines.push(`  ... and ${plural(leftovers.length - shown, 'more leftover')} (--wide or --json for all)`);
+  if (shown < leftovers.length)
+    lines.push(`  ... and ${plural(leftovers.length - shown, 'more leftover')} (--wide or --json for all)`);
   return lines.join('\n');
 }
 
@@ -184,7 +238,13 @@ function znodeText(state: CleanupOutcome['znode']): string {
 }
 
 /** The one JSON object `cleanup --json` prints; keys are stable for CI. */
-export function cleanupJson(plan: CleanupPlan, dryRun: boolean, exitCode: number, outcome?: CleanupOutcome, verification?: Verification) {
+export function cleanupJson(
+  plan: CleanupPlan,
+  dryRun: boolean,
+  exitCode: number,
+  outcome?: CleanupOutcome,
+  verification?: Verification,
+) {
   return {
     command: 'cleanup',
     dryRun,
@@ -206,13 +266,19 @@ export function cleanupJson(plan: CleanupPlan, dryRun: boolean, exitCode: number
         volumes: agent.volumes.map(describeResource),
         reservations: agent.reservations.map(describeResource),
         inUse: agent.inUse.map(describeResource),
-        skipped: agent.skipped.map((skipped) => ({ resource: describeResource(skipped.resource), reason: skipped.reason })),
+        skipped: agent.skipped.map((skipped) => ({
+          resource: describeResource(skipped.resource),
+          reason: skipped.reason,
+        })),
       })),
       unregisteredAgents: plan.unregisteredAgents,
       frameworks: plan.frameworks,
       marathonApp: plan.marathonApp ?? null,
       znode: plan.znode ?? null,
-      blockers: plan.blockers.map((blocker) => ({ reason: blocker.reason, next: blocker.next ? actionCommand(blocker.next) : null })),
+      blockers: plan.blockers.map((blocker) => ({
+        reason: blocker.reason,
+        next: blocker.next ? actionCommand(blocker.next) : null,
+      })),
       warnings: plan.warnings,
     },
     outcome: outcome ?? null,

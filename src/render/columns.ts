@@ -38,7 +38,13 @@ export function renderColumns(columns: Column[], rows: string[][], width = termi
     }
   }
   fitWidths(columns, widths, width);
-  const lines = [formatRow(columns.map((column) => column.header.toUpperCase()), columns, widths)];
+  const lines = [
+    formatRow(
+      columns.map((column) => column.header.toUpperCase()),
+      columns,
+      widths,
+    ),
+  ];
   for (const row of rows) lines.push(formatRow(row, columns, widths));
   return lines.join('\n');
 }
@@ -47,7 +53,9 @@ export function renderColumns(columns: Column[], rows: string[][], width = termi
 export function renderKeyValues(pairs: Array<[string, string]>, width = terminalWidth(), indent = ''): string {
   const keyWidth = Math.max(0, ...pairs.map(([key]) => key.length + 1));
   return pairs
-    .map(([key, value]) => `${indent}${`${key}:`.padEnd(keyWidth)}${GAP}${truncate(value, Math.max(10, width - indent.length - keyWidth - GAP.length))}`.trimEnd())
+    .map(([key, value]) =>
+      `${indent}${`${key}:`.padEnd(keyWidth)}${GAP}${truncate(value, Math.max(10, width - indent.length - keyWidth - GAP.length))}`.trimEnd(),
+    )
     .join('\n');
 }
 

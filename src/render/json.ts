@@ -35,7 +35,9 @@ function writeValue(value: unknown, indent: string, emit: (text: string) => void
     return emit(`${indent}]`);
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol');
+    const entries = Object.entries(value).filter(
+      ([, item]) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol',
+    );
     if (entries.length === 0) return emit('{}');
     const inner = `${indent}  `;
     emit('{\n');

@@ -27,11 +27,15 @@ export function renderPlanTree(planName: string, plan: SdkPlan): string {
   const phases = plan.phases ?? [];
   phases.forEach((phase, phaseIndex) => {
     const lastPhase = phaseIndex === phases.length - 1;
-    lines.push(`${lastPhase ? '└─ ' : '├─ '}${phase.name ?? UNKNOWN}${withStrategy(phase.strategy)} (${phase.status ?? UNKNOWN})`);
+    lines.push(
+      `${lastPhase ? '└─ ' : '├─ '}${phase.name ?? UNKNOWN}${withStrategy(phase.strategy)} (${phase.status ?? UNKNOWN})`,
+    );
     const steps = phase.steps ?? [];
     steps.forEach((step, stepIndex) => {
       const indent = lastPhase ? '   ' : '│  ';
-      lines.push(`${indent}${stepIndex === steps.length - 1 ? '└─ ' : '├─ '}${step.name ?? UNKNOWN} (${step.status ?? UNKNOWN})`);
+      lines.push(
+        `${indent}${stepIndex === steps.length - 1 ? '└─ ' : '├─ '}${step.name ?? UNKNOWN} (${step.status ?? UNKNOWN})`,
+      );
     });
   });
   const errors = plan.errors ?? [];

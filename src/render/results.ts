@@ -93,8 +93,26 @@ export interface ServicesResult {
   services: string[];
 }
 
-export const EMPTY_CLEANUP: CleanupResult = { dryRun: false, target: null, plan: null, accepted: null, outcome: null, verification: null, notFound: false, message: null };
-export const EMPTY_TEARDOWN: TeardownResult = { dryRun: false, candidates: [], frameworks: [], outcomes: [], remainingReservations: [], cleanups: [], notFound: false, message: null };
+export const EMPTY_CLEANUP: CleanupResult = {
+  dryRun: false,
+  target: null,
+  plan: null,
+  accepted: null,
+  outcome: null,
+  verification: null,
+  notFound: false,
+  message: null,
+};
+export const EMPTY_TEARDOWN: TeardownResult = {
+  dryRun: false,
+  candidates: [],
+  frameworks: [],
+  outcomes: [],
+  remainingReservations: [],
+  cleanups: [],
+  notFound: false,
+  message: null,
+};
 export const EMPTY_UNINSTALL: UninstallResult = {
   dryRun: false,
   service: null,
@@ -107,6 +125,25 @@ export const EMPTY_UNINSTALL: UninstallResult = {
   notFound: false,
   message: null,
 };
-export const EMPTY_AUDIT: AuditResult = { clean: false, read: null, findings: [], before: [], fixed: [], leftToOperator: [] };
-export const EMPTY_PLAN: PlanResult = { service: null, plan: null, phase: null, step: null, plans: [], status: null, body: null, stuck: [], forced: [], result: null, message: null };
+export const EMPTY_AUDIT: AuditResult = {
+  clean: false,
+  read: null,
+  findings: [],
+  before: [],
+  fixed: [],
+  leftToOperator: [],
+};
+export const EMPTY_PLAN: PlanResult = {
+  service: null,
+  plan: null,
+  phase: null,
+  step: null,
+  plans: [],
+  status: null,
+  body: null,
+  stuck: [],
+  forced: [],
+  result: null,
+  message: null,
+};
 export const EMPTY_SERVICES: ServicesResult = { services: [] };

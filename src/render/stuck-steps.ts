@@ -7,7 +7,8 @@ import { terminalWidth } from './columns';
  * what `plan force-complete` takes), so no table cuts them to fit.
  */
 export function renderStuckSteps(stuck: StuckStep[], width = terminalWidth()): string {
-  if (stuck.length === 0) return wrap('No stuck steps: every unfinished unreserve step waits for an agent that is registered.', width);
+  if (stuck.length === 0)
+    return wrap('No stuck steps: every unfinished unreserve step waits for an agent that is registered.', width);
   const groups = new Map<string, StuckStep[]>();
   for (const step of stuck) {
     const key = `${step.phase}\u0000${step.reason}`;

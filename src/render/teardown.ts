@@ -1,4 +1,3 @@
-
 import { FrameworkView, RemainingReservations, TeardownOutcome } from '../domain/teardown';
 import { plural, wrap } from '../text';
 import { Column, renderColumns, renderKeyValues, terminalWidth } from './columns';
@@ -6,7 +5,9 @@ import { Column, renderColumns, renderKeyValues, terminalWidth } from './columns
 /** Text views of `teardown`: one key/value table per framework, then outcomes and what is left. */
 
 export function renderFramework(view: FrameworkView, width = terminalWidth()): string {
-  const states = Object.entries(view.taskStates).map(([state, count]) => `${count} ${state}`).join(', ');
+  const states = Object.entries(view.taskStates)
+    .map(([state, count]) => `${count} ${state}`)
+    .join(', ');
   const app = view.app
     ? `${view.app.id}: ${view.app.tasksRunning}/${view.app.instances} running${view.app.tasksStaged ? `, ${view.app.tasksStaged} staged` : ''}${view.app.deployments ? `, ${plural(view.app.deployments, 'deployment')}` : ''}`
     : 'none';
@@ -34,7 +35,10 @@ export function frameworkState(view: FrameworkView): string {
 
 export function renderCandidates(candidates: FrameworkView[], width = terminalWidth(), wide = false): string {
   if (candidates.length === 0) {
-    return wrap('No orphaned frameworks: every registered framework has a connected scheduler, or a Marathon app that relaunches it (DC/OS system frameworks are never listed).', width);
+    return wrap(
+      'No orphaned frameworks: every registered framework has a connected scheduler, or a Marathon app that relaunches it (DC/OS system frameworks are never listed).',
+      width,
+    );
   }
   // At 80 columns the decisive cells stay whole: why (short words), the name, and the id to copy;
   // roles and principal come with --wide.
@@ -42,7 +46,12 @@ export function renderCandidates(candidates: FrameworkView[], width = terminalWi
     { header: 'Name', shrink: 2, min: 10 },
     { header: 'Tasks', align: 'right', shrink: 0 },
     { header: 'Scheduler', shrink: 0 },
-    ...(wide ? [{ header: 'Roles', shrink: 0 }, { header: 'Principal', shrink: 0 }] : []),
+    ...(wide
+      ? [
+          { header: 'Roles', shrink: 0 },
+          { header: 'Principal', shrink: 0 },
+        ]
+      : []),
     { header: 'ID', shrink: 0 },
   ];
   const rows = candidates.map((view) => [
@@ -57,7 +66,11 @@ export function renderCandidates(candidates: FrameworkView[], width = terminalWi
 }
 
 export function renderOutcome(outcome: TeardownOutcome): string {
-  const app = outcome.appRemoved ? `Marathon app ${outcome.appRemoved} removed; ` : outcome.appKept ? `Marathon app ${outcome.appKept} KEPT (it will relaunch the scheduler); ` : '';
+  const app = outcome.appRemoved
+    ? `Marathon app ${outcome.appRemoved} removed; `
+    : outcome.appKept
+      ? `Marathon app ${outcome.appKept} KEPT (it will relaunch the scheduler); `
+      : '';
   const result = outcome.result === 'torn-down' ? `torn down in ${outcome.seconds} s` : 'was already torn down';
   return `${app}framework ${outcome.name} (${outcome.id}) ${result}.`;
 }
@@ -66,8 +79,10 @@ export function renderRemaining(remaining: RemainingReservations[]): string {
   return remaining
     .map(
       (left) =>
-        wrap(`Reservations of role ${left.roles.join(', ')} (principal ${left.principal}) remain: ${plural(left.resources, 'resource')}, ${plural(left.volumes, 'volume')}, on ${plural(left.agents, 'agent')}.`, terminalWidth()) +
-        (left.cleanup ? `\n${wrap(`  Clean them with: ${left.cleanup}`, terminalWidth(), '    ')}` : ''),
+        wrap(
+          `Reservations of role ${left.roles.join(', ')} (principal ${left.principal}) remain: ${plural(left.resources, 'resource')}, ${plural(left.volumes, 'volume')}, on ${plural(left.agents, 'agent')}.`,
+          terminalWidth(),
+        ) + (left.cleanup ? `\n${wrap(`  Clean them with: ${left.cleanup}`, terminalWidth(), '    ')}` : ''),
     )
     .join('\n');
 }

@@ -20,22 +20,31 @@ export function renderInventory(inventory: Inventory, view: ViewOptions = viewOp
   );
   if (plan.frameworks.length === 0) say('  Frameworks: none registered');
   for (const framework of plan.frameworks) {
-    say(`  Framework ${framework.name} (${framework.id}): ${framework.active ? (framework.connected ? 'active' : 'disconnected') : 'inactive'}, ${plural(framework.taskCount, 'task')}, roles ${framework.roles.join(', ')}`);
+    say(
+      `  Framework ${framework.name} (${framework.id}): ${framework.active ? (framework.connected ? 'active' : 'disconnected') : 'inactive'}, ${plural(framework.taskCount, 'task')}, roles ${framework.roles.join(', ')}`,
+    );
   }
   const volumes = countVolumes(inventory);
-  const holding = plan.agents.filter((agent) => agent.volumes.length + agent.reservations.length + agent.inUse.length > 0).length;
+  const holding = plan.agents.filter(
+    (agent) => agent.volumes.length + agent.reservations.length + agent.inUse.length > 0,
+  ).length;
   say(
     `  Reservations of role ${plan.target.roles.join(', ')} (principal ${plan.target.principals.join(' or ')}): ` +
       `${plural(holding, 'agent')}, ${plural(volumes.all, 'volume')}${volumes.inUse > 0 ? ` (${volumes.inUse} in use by running tasks)` : ''}`,
   );
   if (plan.agents.length > 0) lines.push(agentTable(plan.agents, view));
   if (plan.znode) say(`  ZooKeeper node /${plan.znode.node}: ${plan.znode.present ? 'present' : 'absent'}`);
-  for (const agent of plan.unregisteredAgents.slice(0, 5)) say(`  Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: what it holds cannot be seen.`);
-  if (plan.unregisteredAgents.length > 5) say(`  ... and ${plural(plan.unregisteredAgents.length - 5, 'more unregistered agent')}`);
+  for (const agent of plan.unregisteredAgents.slice(0, 5))
+    say(
+      `  Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is not registered: what it holds cannot be seen.`,
+    );
+  if (plan.unregisteredAgents.length > 5)
+    say(`  ... and ${plural(plan.unregisteredAgents.length - 5, 'more unregistered agent')}`);
   const underWay = inventory.underWay;
   if (underWay) {
     say(`Uninstall under way: plan deploy is ${underWay.status}.`);
-    for (const phase of underWay.phases) say(`  ${phase.name}: ${phase.done}/${plural(phase.total, 'step')} COMPLETE (${phase.status})`);
+    for (const phase of underWay.phases)
+      say(`  ${phase.name}: ${phase.done}/${plural(phase.total, 'step')} COMPLETE (${phase.status})`);
     if (underWay.unreadable) say(`  (${underWay.unreadable})`);
     if (underWay.stuck.length > 0) lines.push(renderStuckSteps(underWay.stuck, view.width));
   }
@@ -58,10 +67,14 @@ export function uninstallQuestion(inventory: Inventory): string {
 
 function nextSteps(inventory: Inventory): string {
   const { plan } = inventory;
-  if (inventory.route.route === 'legacy') return `manual route (${inventory.route.why}): remove the app, tear the framework down, clean up, verify.`;
+  if (inventory.route.route === 'legacy')
+    return `manual route (${inventory.route.why}): remove the app, tear the framework down, clean up, verify.`;
   if (inventory.underWay) {
     const stuck = inventory.underWay.stuck.length;
-    const forcing = stuck > 0 ? ` The ${plural(stuck, 'stuck step')} will be offered for force-complete (--force-stuck in scripts). ${FORCE_NOTE}` : '';
+    const forcing =
+      stuck > 0
+        ? ` The ${plural(stuck, 'stuck step')} will be offered for force-complete (--force-stuck in scripts). ${FORCE_NOTE}`
+        : '';
     return `follow the uninstall already under way (Cosmos is not asked again), then remove what the scheduler leaves and verify.${forcing}`;
   }
   const totals = planTotals(plan);

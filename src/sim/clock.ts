@@ -57,7 +57,8 @@ export class SimClock {
    * order of due time (work scheduled by work that runs is included).
    */
   advance(ms: number): void {
-    if (this.mode === 'real') throw new Error('advance() needs a virtual clock: start the simulator with { clock: "virtual" }');
+    if (this.mode === 'real')
+      throw new Error('advance() needs a virtual clock: start the simulator with { clock: "virtual" }');
     const target = this.virtualNow + ms;
     for (;;) {
       const next = this.nextDue();
@@ -78,7 +79,8 @@ export class SimClock {
     const stepMs = options.stepMs ?? 10;
     const maxMs = options.maxMs ?? 600_000;
     for (let spent = 0; !ready(); spent += stepMs) {
-      if (spent >= maxMs) throw new Error(`The simulated cluster did not reach the awaited state within ${maxMs} ms of simulated time`);
+      if (spent >= maxMs)
+        throw new Error(`The simulated cluster did not reach the awaited state within ${maxMs} ms of simulated time`);
       this.advance(stepMs);
     }
   }
@@ -125,7 +127,8 @@ export class SimClock {
 
   private nextDue(): Scheduled | undefined {
     let next: Scheduled | undefined;
-    for (const entry of this.pending.values()) if (!next || entry.due < next.due || (entry.due === next.due && entry.id < next.id)) next = entry;
+    for (const entry of this.pending.values())
+      if (!next || entry.due < next.due || (entry.due === next.due && entry.id < next.id)) next = entry;
     return next;
   }
 }

@@ -1,6 +1,14 @@
 import { AgentSpec, FrameworkSpec, ReservationSpec, Scenario, SchedulerSpec, ZnodeTree, stableUuid } from './scenario';
 import { SimClock } from './clock';
-import { MesosVersion, SimReservation, SimResource, addResources, lastReservation, parseResource, subtractResources } from './resources';
+import {
+  MesosVersion,
+  SimReservation,
+  SimResource,
+  addResources,
+  lastReservation,
+  parseResource,
+  subtractResources,
+} from './resources';
 
 /**
  * The simulated cluster's state, shared by the Mesos, Marathon and Exhibitor
@@ -98,7 +106,18 @@ export class ClusterState {
     for (const spec of scenario.frameworks) this.addFramework(spec, refs);
     addZnodes(this.znodes, '', scenario.znodes);
     for (const app of scenario.marathon.apps) {
-      const { id, instances, labels, env, schedulerFrameworkId, scheduler, tasksRunning, tasksStaged, lastTaskFailure, ...extra } = app;
+      const {
+        id,
+        instances,
+        labels,
+        env,
+        schedulerFrameworkId,
+        scheduler,
+        tasksRunning,
+        tasksStaged,
+        lastTaskFailure,
+        ...extra
+      } = app;
       const appId = `/${id.replace(/^\/+/, '')}`;
       this.apps.set(appId, {
         id: appId,
@@ -179,7 +198,9 @@ export class ClusterState {
    * registered agent: Mesos offers nothing from the others.
    */
   releaseOwnResource(resourceId: string): 'released' | 'agent-unavailable' | 'in-use' | 'absent' {
-    const carries = (resource: SimResource) => lastReservation(resource)?.labels?.some((label) => label.key === 'resource_id' && label.value === resourceId) ?? false;
+    const carries = (resource: SimResource) =>
+      lastReservation(resource)?.labels?.some((label) => label.key === 'resource_id' && label.value === resourceId) ??
+      false;
     for (const agent of this.agents.values()) {
       const index = agent.total.findIndex(carries);
       if (index < 0) continue;
@@ -187,7 +208,14 @@ export class ClusterState {
       if (this.usedResources(agent.id).some(({ task }) => task.resources.some(carries))) return 'in-use';
       const resource = agent.total[index];
       const rest = [...agent.total.slice(0, index), ...agent.total.slice(index + 1)];
-      const plain: SimResource = { name: resource.name, type: resource.type, scalar: resource.scalar, ranges: resource.ranges, set: resource.set, reservations: resource.reservations.slice(0, -1) };
+      const plain: SimResource = {
+        name: resource.name,
+        type: resource.type,
+        scalar: resource.scalar,
+        ranges: resource.ranges,
+        set: resource.set,
+        reservations: resource.reservations.slice(0, -1),
+      };
       if (resource.disk?.source) plain.disk = { source: resource.disk.source };
       agent.total = addResources(rest, [plain]);
       return 'released';
@@ -216,7 +244,8 @@ export class ClusterState {
       { name: 'disk', type: 'SCALAR', scalar: spec.resources.disk, reservations: unreservedStack },
       { name: 'gpus', type: 'SCALAR', scalar: 0, reservations: unreservedStack },
     ];
-    if (spec.resources.ports) total.push({ name: 'ports', type: 'RANGES', ranges: spec.resources.ports, reservations: unreservedStack });
+    if (spec.resources.ports)
+      total.push({ name: 'ports', type: 'RANGES', ranges: spec.resources.ports, reservations: unreservedStack });
     total = total.filter((resource) => resource.type !== 'SCALAR' || (resource.scalar ?? 0) > 0);
     for (const reservation of spec.reservations) {
       const resources = this.expandReservation(reservation);
@@ -237,13 +266,22 @@ export class ClusterState {
 
   private expandReservation(spec: ReservationSpec): SimResource[] {
     if (spec.preReservedRole && !this.version.atLeast(1, 4)) {
-      throw new Error(`Scenario ${this.scenario.name}: reservation ${spec.ref} is refined (preReservedRole), which Mesos < 1.4 cannot represent`);
+      throw new Error(
+        `Scenario ${this.scenario.name}: reservation ${spec.ref} is refined (preReservedRole), which Mesos < 1.4 cannot represent`,
+      );
     }
     const stackFor = (name: string): SimReservation[] => {
       const labels = Object.entries(spec.labels ?? {}).map(([key, value]) => ({ key, value }));
-      if (spec.sdkLabels) labels.push({ key: 'resource_id', value: spec.resourceIds?.[name] ?? stableUuid(`${this.scenario.name}/${spec.ref}/${name}`) });
+      if (spec.sdkLabels)
+        labels.push({
+          key: 'resource_id',
+          value: spec.resourceIds?.[name] ?? stableUuid(`${this.scenario.name}/${spec.ref}/${name}`),
+        });
       if (spec.frameworkIdLabel) labels.push({ key: 'framework_id', value: spec.frameworkIdLabel });
-      const dynamic: SimReservation = { type: 'DYNAMIC', role: spec.preReservedRole ? `${spec.preReservedRole}/${spec.role}` : spec.role };
+      const dynamic: SimReservation = {
+        type: 'DYNAMIC',
+        role: spec.preReservedRole ? `${spec.preReservedRole}/${spec.role}` : spec.role,
+      };
       if (spec.principal !== undefined) dynamic.principal = spec.principal;
       if (labels.length > 0) dynamic.labels = labels;
       return spec.preReservedRole ? [{ type: 'STATIC', role: spec.preReservedRole }, dynamic] : [dynamic];
@@ -253,7 +291,8 @@ export class ClusterState {
       const value = spec[name];
       if (value !== undefined) resources.push({ name, type: 'SCALAR', scalar: value, reservations: stackFor(name) });
     }
-    if (spec.ports) resources.push({ name: 'ports', type: 'RANGES', ranges: spec.ports, reservations: stackFor('ports') });
+    if (spec.ports)
+      resources.push({ name: 'ports', type: 'RANGES', ranges: spec.ports, reservations: stackFor('ports') });
     if (spec.volume) {
       const volume: SimResource = {
         name: 'disk',
@@ -261,7 +300,10 @@ export class ClusterState {
         scalar: spec.volume.size,
         reservations: stackFor('volume'),
         disk: {
-          persistence: { id: spec.volume.id ?? stableUuid(`${this.scenario.name}/${spec.ref}/persistence`), ...(spec.principal ? { principal: spec.principal } : {}) },
+          persistence: {
+            id: spec.volume.id ?? stableUuid(`${this.scenario.name}/${spec.ref}/persistence`),
+            ...(spec.principal ? { principal: spec.principal } : {}),
+          },
           volume: { mode: 'RW', container_path: spec.volume.containerPath },
           ...(spec.volume.source ? { source: spec.volume.source } : {}),
         },
@@ -291,17 +333,31 @@ export class ClusterState {
       registeredTime: started - (spec.registeredAgo ?? 86_400),
       reregisteredTime: spec.reregisteredAgo === undefined ? undefined : started - spec.reregisteredAgo,
       unregisteredTime:
-        spec.unregisteredAgo === null ? 0 : spec.active && spec.connected && !spec.completed ? 0 : started - (spec.unregisteredAgo ?? 3600),
+        spec.unregisteredAgo === null
+          ? 0
+          : spec.active && spec.connected && !spec.completed
+            ? 0
+            : started - (spec.unregisteredAgo ?? 3600),
       tasks: [],
       completedTasks: [],
     };
     for (const taskSpec of spec.tasks) {
-      const resources = taskSpec.uses.flatMap((ref) => {
-        const found = refs.get(ref);
-        if (!found) throw new Error(`Scenario ${this.scenario.name}: task ${taskSpec.id} uses unknown reservation '${ref}'`);
-        return found.resources;
-      }).concat(taskSpec.usesRaw.map(parseResource));
-      const task: SimTask = { id: taskSpec.id, name: taskSpec.name, frameworkId: spec.id, agentId: taskSpec.agent, state: taskSpec.state, resources };
+      const resources = taskSpec.uses
+        .flatMap((ref) => {
+          const found = refs.get(ref);
+          if (!found)
+            throw new Error(`Scenario ${this.scenario.name}: task ${taskSpec.id} uses unknown reservation '${ref}'`);
+          return found.resources;
+        })
+        .concat(taskSpec.usesRaw.map(parseResource));
+      const task: SimTask = {
+        id: taskSpec.id,
+        name: taskSpec.name,
+        frameworkId: spec.id,
+        agentId: taskSpec.agent,
+        state: taskSpec.state,
+        resources,
+      };
       if (spec.completed || isTerminal(taskSpec.state)) framework.completedTasks.push(task);
       else framework.tasks.push(task);
     }
@@ -311,7 +367,16 @@ export class ClusterState {
 }
 
 export function isTerminal(state: string): boolean {
-  return ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR'].includes(state);
+  return [
+    'TASK_FINISHED',
+    'TASK_FAILED',
+    'TASK_KILLED',
+    'TASK_LOST',
+    'TASK_ERROR',
+    'TASK_DROPPED',
+    'TASK_GONE',
+    'TASK_GONE_BY_OPERATOR',
+  ].includes(state);
 }
 
 function addZnodes(store: Map<string, string>, parent: string, tree: ZnodeTree): void {
@@ -324,5 +389,3 @@ function addZnodes(store: Map<string, string>, parent: string, tree: ZnodeTree):
     }
   }
 }
-
-

@@ -44,7 +44,8 @@ export class SimCosmos {
 
   handle(operation: string, request: SimRequest): SimResponse {
     if (request.method !== 'POST') return error(405, 'MethodNotAllowed', `Method ${request.method} not allowed`);
-    if (this.faults.unavailable) return error(503, 'ServiceUnavailable', 'Unable to complete request due to service [cosmos] unavailability');
+    if (this.faults.unavailable)
+      return error(503, 'ServiceUnavailable', 'Unable to complete request due to service [cosmos] unavailability');
     const name = operation === 'list' ? 'list' : operation === 'uninstall' ? 'uninstall' : undefined;
     if (!name) return error(404, 'NotFound', `Unknown endpoint /package/${operation}`);
     const headerError = checkMediaTypes(request, MEDIA(`${name}-request`), MEDIA(`${name}-response`));
@@ -75,21 +76,36 @@ export class SimCosmos {
     if (body.appId !== undefined) {
       const appId = `/${String(body.appId).replace(/^\/+/, '')}`;
       const app = this.state.apps.get(appId);
-      if (!app) return error(400, 'UninstallNonExistentAppForPackage', `Package [${packageName}] with id [${appId}] is not installed`, { packageName, appId });
+      if (!app)
+        return error(
+          400,
+          'UninstallNonExistentAppForPackage',
+          `Package [${packageName}] with id [${appId}] is not installed`,
+          { packageName, appId },
+        );
       apps = [app].filter((candidate) => candidate.labels.DCOS_PACKAGE_NAME === packageName);
     } else {
       apps = [...this.state.apps.values()].filter((candidate) => candidate.labels.DCOS_PACKAGE_NAME === packageName);
     }
-    if (apps.length === 0) return error(400, 'PackageNotInstalled', `Package [${packageName}] is not installed`, { packageName });
+    if (apps.length === 0)
+      return error(400, 'PackageNotInstalled', `Package [${packageName}] is not installed`, { packageName });
     if (apps.length > 1 && body.all !== true) {
-      return error(400, 'AmbiguousAppId', `Multiple apps named [${packageName}] are installed: [${apps.map((app) => app.id).join(', ')}]`, {
-        packageName,
-        appIds: apps.map((app) => app.id),
-      });
+      return error(
+        400,
+        'AmbiguousAppId',
+        `Multiple apps named [${packageName}] are installed: [${apps.map((app) => app.id).join(', ')}]`,
+        {
+          packageName,
+          appIds: apps.map((app) => app.id),
+        },
+      );
     }
     const results = [];
     for (const app of apps) {
-      const failure = app.labels.DCOS_COMMONS_UNINSTALL !== undefined ? this.startSdkUninstall(app) : this.uninstallNonSdk(app, packageName);
+      const failure =
+        app.labels.DCOS_COMMONS_UNINSTALL !== undefined
+          ? this.startSdkUninstall(app)
+          : this.uninstallNonSdk(app, packageName);
       if (failure) return failure;
       results.push({ packageName, appId: app.id, packageVersion: app.labels.DCOS_PACKAGE_VERSION });
     }
@@ -97,9 +113,19 @@ export class SimCosmos {
   }
 
   private uninstallNonSdk(app: SimApp, packageName: string): SimResponse | undefined {
-    if (this.faults.mesosUnavailable) return error(503, 'IncompleteUninstall', `Incomplete uninstall of package [${packageName}] due to Mesos unavailability`);
+    if (this.faults.mesosUnavailable)
+      return error(
+        503,
+        'IncompleteUninstall',
+        `Incomplete uninstall of package [${packageName}] due to Mesos unavailability`,
+      );
     const options = this.options();
-    deleteApp(this.state, app, { method: 'DELETE', path: '', query: new URLSearchParams('force=true'), body: '', headers: {} }, options);
+    deleteApp(
+      this.state,
+      app,
+      { method: 'DELETE', path: '', query: new URLSearchParams('force=true'), body: '', headers: {} },
+      options,
+    );
     const frameworkName = app.labels.DCOS_PACKAGE_FRAMEWORK_NAME;
     if (!frameworkName) return undefined;
     const matching = [...this.state.frameworks.values()].filter((framework) => framework.name === frameworkName);
@@ -119,7 +145,12 @@ export class SimCosmos {
     const options = this.options();
     app.env = { ...app.env, SDK_UNINSTALL: 'true' };
     const deploymentId = `cosmos-${this.state.clock.now()}-${Math.random().toString(16).slice(2, 8)}`;
-    this.state.deployments.set(deploymentId, { id: deploymentId, version: this.state.nowIso(), affectedApps: [app.id], action: 'RestartApplication' });
+    this.state.deployments.set(deploymentId, {
+      id: deploymentId,
+      version: this.state.nowIso(),
+      affectedApps: [app.id],
+      action: 'RestartApplication',
+    });
     app.deployments.push(deploymentId);
     options.later(options.deploymentMs, () => {
       this.state.deployments.delete(deploymentId);
@@ -134,7 +165,12 @@ export class SimCosmos {
         options.later(options.loopMs, loop);
         return;
       }
-      deleteApp(this.state, app, { method: 'DELETE', path: '', query: new URLSearchParams(), body: '', headers: {} }, options);
+      deleteApp(
+        this.state,
+        app,
+        { method: 'DELETE', path: '', query: new URLSearchParams(), body: '', headers: {} },
+        options,
+      );
     };
     options.later(options.loopMs, loop);
     return undefined;
@@ -153,7 +189,8 @@ function decodeDefinition(app: SimApp): Record<string, unknown> | undefined {
 
 /** Cosmos compares the media types exactly (docs/reference/cosmos.md). */
 function checkMediaTypes(request: SimRequest, requestType: string, responseType: string): SimResponse | undefined {
-  const normalise = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : (value ?? '')).replace(/\s+/g, '').toLowerCase();
+  const normalise = (value: string | string[] | undefined) =>
+    (Array.isArray(value) ? value.join(',') : (value ?? '')).replace(/\s+/g, '').toLowerCase();
   const accept = normalise(request.headers.accept);
   const contentType = normalise(request.headers['content-type']);
   if (!accept) return error(400, 'not_present', "Item header 'Accept' not present but required");
@@ -161,7 +198,12 @@ function checkMediaTypes(request: SimRequest, requestType: string, responseType:
     return error(400, 'not_valid', `Item header 'Accept' deemed invalid by rule: should match one of ${responseType}`);
   }
   if (!contentType) return error(400, 'not_present', "Item header 'Content-Type' not present but required");
-  if (contentType !== requestType.toLowerCase()) return error(400, 'not_valid', `Item header 'Content-Type' deemed invalid by rule: should match one of ${requestType}`);
+  if (contentType !== requestType.toLowerCase())
+    return error(
+      400,
+      'not_valid',
+      `Item header 'Content-Type' deemed invalid by rule: should match one of ${requestType}`,
+    );
   return undefined;
 }
 

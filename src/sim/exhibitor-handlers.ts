@@ -19,7 +19,12 @@ export interface ExhibitorViolations {
   rootDeleteAttempted: boolean;
 }
 
-export function handleExhibitor(state: ClusterState, request: SimRequest, faults: ExhibitorFaults, violations: ExhibitorViolations): SimResponse {
+export function handleExhibitor(
+  state: ClusterState,
+  request: SimRequest,
+  faults: ExhibitorFaults,
+  violations: ExhibitorViolations,
+): SimResponse {
   if (request.path === '/cluster/status' && request.method === 'GET') {
     return json(200, [{ code: 3, description: 'serving', hostname: 'master.mesos', isLeader: true }]);
   }
@@ -36,8 +41,10 @@ export function handleExhibitor(state: ClusterState, request: SimRequest, faults
       violations.rootDeleteAttempted = true;
       return json(200, { message: 'Simulator refused to delete / (the whole ZooKeeper tree)', succeeded: false });
     }
-    if (path.includes('//')) return json(200, { message: `Path must not contain empty node names: ${path}`, succeeded: false });
-    if (!state.znodes.has(path)) return json(200, { message: `KeeperErrorCode = NoNode for ${path}`, succeeded: false });
+    if (path.includes('//'))
+      return json(200, { message: `Path must not contain empty node names: ${path}`, succeeded: false });
+    if (!state.znodes.has(path))
+      return json(200, { message: `KeeperErrorCode = NoNode for ${path}`, succeeded: false });
     const result = state.deleteZnodeRecursive(path, faults.failDeleteAfter);
     if (result.failedAt) {
       faults.failDeleteAfter = undefined;
@@ -48,12 +55,16 @@ export function handleExhibitor(state: ClusterState, request: SimRequest, faults
   if (request.path === '/explorer/node' && request.method === 'GET') {
     const key = request.query.get('key') ?? '/';
     const prefix = key === '/' ? '/' : `${key}/`;
-    if (key !== '/' && !state.znodes.has(key)) return json(200, [{ title: '* Exception *', key: '*', isLazy: false, expand: false }]);
+    if (key !== '/' && !state.znodes.has(key))
+      return json(200, [{ title: '* Exception *', key: '*', isLazy: false, expand: false }]);
     const children = [...state.znodes.keys()]
       .filter((node) => node.startsWith(prefix) && !node.slice(prefix.length).includes('/'))
       .map((node) => node.slice(prefix.length))
       .sort();
-    return json(200, children.map((title) => ({ title, key: `${prefix}${title}`, isLazy: true, expand: false })));
+    return json(
+      200,
+      children.map((title) => ({ title, key: `${prefix}${title}`, isLazy: true, expand: false })),
+    );
   }
   if (request.path === '/explorer/node-data' && request.method === 'GET') {
     const key = request.query.get('key') ?? '/';

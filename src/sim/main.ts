@@ -23,7 +23,9 @@ export async function main(argv: string[]): Promise<void> {
   const envFile = option('--write-env');
   const scenarioName = args[0];
   if (!scenarioName || scenarioName === '--help') {
-    process.stderr.write(`usage: node scripts/sim.js SCENARIO [--latency MS] [--port N] [--write-env FILE]\nscenarios: ${listScenarios().join(', ')}, generated:<agents>\n`);
+    process.stderr.write(
+      `usage: node scripts/sim.js SCENARIO [--latency MS] [--port N] [--write-env FILE]\nscenarios: ${listScenarios().join(', ')}, generated:<agents>\n`,
+    );
     process.exitCode = 2;
     return;
   }

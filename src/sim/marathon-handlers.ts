@@ -42,7 +42,11 @@ export function handleMarathon(state: ClusterState, request: SimRequest, options
         affectedApps: deployment.affectedApps,
         affectedPods: [],
         steps: [{ actions: deployment.affectedApps.map((app) => ({ action: deployment.action, app })) }],
-        currentActions: deployment.affectedApps.map((app) => ({ action: deployment.action, app, readinessCheckResults: [] })),
+        currentActions: deployment.affectedApps.map((app) => ({
+          action: deployment.action,
+          app,
+          readinessCheckResults: [],
+        })),
         currentStep: 1,
         totalSteps: 1,
       })),
@@ -80,13 +84,21 @@ function updateApp(state: ClusterState, app: SimApp, request: SimRequest, option
   }
   const force = request.query.get('force') === 'true';
   if (!force && app.deployments.length > 0) {
-    return json(409, { message: 'App is locked by one or more deployments. Override with the option \'?force=true\'.', deployments: app.deployments.map((id) => ({ id })) });
+    return json(409, {
+      message: "App is locked by one or more deployments. Override with the option '?force=true'.",
+      deployments: app.deployments.map((id) => ({ id })),
+    });
   }
   if (definition.env) app.env = { ...definition.env };
   if (definition.labels) app.labels = { ...definition.labels };
   const deploymentId = crypto.randomUUID();
   const version = state.nowIso();
-  state.deployments.set(deploymentId, { id: deploymentId, version, affectedApps: [app.id], action: 'RestartApplication' });
+  state.deployments.set(deploymentId, {
+    id: deploymentId,
+    version,
+    affectedApps: [app.id],
+    action: 'RestartApplication',
+  });
   app.deployments.push(deploymentId);
   app.version = version;
   options.later(options.deploymentMs, () => {
@@ -97,7 +109,12 @@ function updateApp(state: ClusterState, app: SimApp, request: SimRequest, option
   return json(200, { version, deploymentId }, { 'Marathon-Deployment-Id': deploymentId });
 }
 
-export function deleteApp(state: ClusterState, app: SimApp, request: SimRequest, options: MarathonOptions): SimResponse {
+export function deleteApp(
+  state: ClusterState,
+  app: SimApp,
+  request: SimRequest,
+  options: MarathonOptions,
+): SimResponse {
   // `force` defaults to true in Marathon's code, whatever the RAML says (docs/reference/marathon.md §1).
   const force = request.query.get('force') !== 'false';
   if (!force && app.deployments.length > 0) {
@@ -155,7 +172,11 @@ function appBody(app: SimApp) {
  * ("Framework has been removed") and crash-loops; one without stored state
  * registers as a new framework (docs/reference/mesos.md §3, derived).
  */
-export function relaunchSchedulerAfterTeardown(state: ClusterState, framework: SimFramework, options: MarathonOptions): void {
+export function relaunchSchedulerAfterTeardown(
+  state: ClusterState,
+  framework: SimFramework,
+  options: MarathonOptions,
+): void {
   const app = [...state.apps.values()].find((candidate) => candidate.schedulerFrameworkId === framework.id);
   if (!app) return;
   app.tasksRunning = 0;

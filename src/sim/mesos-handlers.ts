@@ -87,7 +87,12 @@ interface ParsedOperation {
   resources: SimResource[];
 }
 
-function parseOperation(state: ClusterState, body: string, parameter: 'resources' | 'volumes', operation: string): ParsedOperation | SimResponse {
+function parseOperation(
+  state: ClusterState,
+  body: string,
+  parameter: 'resources' | 'volumes',
+  operation: string,
+): ParsedOperation | SimResponse {
   const form = parseMesosForm(body);
   if (!form) return text(400, 'Unable to decode query string: malformed percent-encoding');
   const agentId = form.get('slaveId');
@@ -101,13 +106,15 @@ function parseOperation(state: ClusterState, body: string, parameter: 'resources
   } catch (error) {
     return text(400, `Error in parsing '${parameter}' query parameter${inBody}: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsedJson)) return text(400, `Error in parsing '${parameter}' query parameter${inBody}: expected a JSON array`);
+  if (!Array.isArray(parsedJson))
+    return text(400, `Error in parsing '${parameter}' query parameter${inBody}: expected a JSON array`);
   const agent = state.agents.get(agentId);
   if (!agent || agent.state !== 'registered') return text(400, 'No agent found with specified ID');
   try {
     return { agent, resources: parsedJson.map(parseResource) };
   } catch (error) {
-    if (error instanceof ResourceFormatError) return text(400, `Invalid ${operation} operation: Invalid resources: ${error.message}`);
+    if (error instanceof ResourceFormatError)
+      return text(400, `Invalid ${operation} operation: Invalid resources: ${error.message}`);
     throw error;
   }
 }
@@ -148,7 +155,8 @@ function destroyVolumes(state: ClusterState, body: string): SimResponse {
   const { agent, resources } = parsed;
   const checkpointed: SimResource[] = [];
   for (const volume of resources) {
-    if (!isVolume(volume)) return text(400, `Invalid DESTROY operation: Not a persistent volume: ${resourceText(volume)}`);
+    if (!isVolume(volume))
+      return text(400, `Invalid DESTROY operation: Not a persistent volume: ${resourceText(volume)}`);
     // Exact match but for container_path (MESOS-3961).
     const match = agent.total.find((candidate) => isVolume(candidate) && sameVolumeIgnoringPath(candidate, volume));
     if (!match) return text(400, 'Invalid DESTROY operation: Persistent volumes not found');
@@ -172,7 +180,12 @@ function destroyVolumes(state: ClusterState, body: string): SimResponse {
   // The volume becomes plain reserved disk with the same reservation (it is not unreserved).
   const freed = checkpointed.map((volume) => {
     const disk = volume.disk?.source ? { source: volume.disk.source } : undefined;
-    const plain: SimResource = { name: volume.name, type: volume.type, scalar: volume.scalar, reservations: volume.reservations };
+    const plain: SimResource = {
+      name: volume.name,
+      type: volume.type,
+      scalar: volume.scalar,
+      reservations: volume.reservations,
+    };
     if (disk) plain.disk = disk;
     return plain;
   });
@@ -182,8 +195,13 @@ function destroyVolumes(state: ClusterState, body: string): SimResponse {
 
 function sameVolumeIgnoringPath(a: SimResource, b: SimResource): boolean {
   const withoutPath = (resource: SimResource) =>
-    identityKey({ ...resource, disk: { ...resource.disk, volume: resource.disk?.volume ? { ...resource.disk.volume, container_path: '' } : undefined } }) +
-    `|${resource.scalar}`;
+    identityKey({
+      ...resource,
+      disk: {
+        ...resource.disk,
+        volume: resource.disk?.volume ? { ...resource.disk.volume, container_path: '' } : undefined,
+      },
+    }) + `|${resource.scalar}`;
   return withoutPath(a) === withoutPath(b);
 }
 
@@ -243,15 +261,24 @@ function agentEntry(state: ClusterState, agent: SimAgent): Record<string, unknow
   const { summary, reservedByRole } = agentSummary(state, agent);
   const usedFull = state
     .usedResources(agent.id)
-    .flatMap(({ task, framework }) => task.resources.map((resource) => formatResource(resource, state.version, frameworkRole(framework))));
+    .flatMap(({ task, framework }) =>
+      task.resources.map((resource) => formatResource(resource, state.version, frameworkRole(framework))),
+    );
   const full: Record<string, unknown> = {
     ...summary,
-    reserved_resources_full: Object.fromEntries([...reservedByRole].map(([role, list]) => [role, list.map((resource) => formatResource(resource, state.version))])),
+    reserved_resources_full: Object.fromEntries(
+      [...reservedByRole].map(([role, list]) => [
+        role,
+        list.map((resource) => formatResource(resource, state.version)),
+      ]),
+    ),
     used_resources_full: usedFull,
     offered_resources_full: [],
   };
   if (state.version.atLeast(1, 4)) {
-    full.unreserved_resources_full = agent.total.filter((resource) => resource.reservations.length === 0).map((resource) => formatResource(resource, state.version));
+    full.unreserved_resources_full = agent.total
+      .filter((resource) => resource.reservations.length === 0)
+      .map((resource) => formatResource(resource, state.version));
   }
   return full;
 }
@@ -339,8 +366,18 @@ function stateSummaryBody(state: ClusterState) {
     cluster: state.scenario.clusterName,
     slaves: state.registeredAgents().map((agent) => agentSummary(state, agent).summary),
     frameworks: [...state.frameworks.values()].map((framework) => {
-      const counts: Record<string, number> = { TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_KILLED: 0, TASK_FAILED: 0, TASK_LOST: 0 };
-      for (const task of [...framework.tasks, ...framework.completedTasks]) counts[task.state] = (counts[task.state] ?? 0) + 1;
+      const counts: Record<string, number> = {
+        TASK_STAGING: 0,
+        TASK_STARTING: 0,
+        TASK_RUNNING: 0,
+        TASK_KILLING: 0,
+        TASK_FINISHED: 0,
+        TASK_KILLED: 0,
+        TASK_FAILED: 0,
+        TASK_LOST: 0,
+      };
+      for (const task of [...framework.tasks, ...framework.completedTasks])
+        counts[task.state] = (counts[task.state] ?? 0) + 1;
       return {
         id: framework.id,
         name: framework.name,
@@ -359,11 +396,18 @@ function rolesBody(state: ClusterState) {
     if (!roles.has(name)) roles.set(name, { frameworks: new Set(), resources: [] });
     return roles.get(name)!;
   };
-  for (const framework of state.frameworks.values()) for (const role of framework.roles ?? [frameworkRole(framework)]) entry(role).frameworks.add(framework.id);
+  for (const framework of state.frameworks.values())
+    for (const role of framework.roles ?? [frameworkRole(framework)]) entry(role).frameworks.add(framework.id);
   for (const agent of state.registeredAgents()) {
-    for (const resource of agent.total) if (resource.reservations.length > 0) entry(innermostRole(resource)).resources.push(resource);
+    for (const resource of agent.total)
+      if (resource.reservations.length > 0) entry(innermostRole(resource)).resources.push(resource);
   }
   return {
-    roles: [...roles].map(([name, value]) => ({ name, weight: 1.0, frameworks: [...value.frameworks], resources: summarise(value.resources) })),
+    roles: [...roles].map(([name, value]) => ({
+      name,
+      weight: 1.0,
+      frameworks: [...value.frameworks],
+      resources: summarise(value.resources),
+    })),
   };
 }

@@ -56,12 +56,14 @@ type Json = Record<string, unknown>;
 
 /** Parse one resource as posted to /unreserve or /destroy-volumes (any accepted format). */
 export function parseResource(input: unknown): SimResource {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ResourceFormatError('Resource must be a JSON object');
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw new ResourceFormatError('Resource must be a JSON object');
   const json = input as Json;
   const name = json.name;
   const type = json.type;
   if (typeof name !== 'string' || name === '') throw new ResourceFormatError("Resource 'name' must be set");
-  if (type !== 'SCALAR' && type !== 'RANGES' && type !== 'SET') throw new ResourceFormatError(`Unknown resource type for '${name}'`);
+  if (type !== 'SCALAR' && type !== 'RANGES' && type !== 'SET')
+    throw new ResourceFormatError(`Unknown resource type for '${name}'`);
   const resource: SimResource = { name, type, reservations: parseReservations(json) };
   if (type === 'SCALAR') {
     const value = (json.scalar as Json | undefined)?.value;
@@ -69,7 +71,9 @@ export function parseResource(input: unknown): SimResource {
     resource.scalar = round3(value);
   } else if (type === 'RANGES') {
     const ranges = ((json.ranges as Json | undefined)?.range as Json[] | undefined) ?? [];
-    resource.ranges = normaliseRanges(ranges.map((range) => [Number(range.begin), Number(range.end)] as [number, number]));
+    resource.ranges = normaliseRanges(
+      ranges.map((range) => [Number(range.begin), Number(range.end)] as [number, number]),
+    );
   } else {
     resource.set = [...(((json.set as Json | undefined)?.item as string[] | undefined) ?? [])].sort();
   }
@@ -89,16 +93,21 @@ function parseReservations(json: Json): SimReservation[] {
       if (typeof entry.role !== 'string' || entry.role === '' || entry.role === '*') {
         throw new ResourceFormatError(`Invalid reservation: role "${String(entry.role ?? '')}" cannot be reserved`);
       }
-      if (index > 0 && entry.type !== 'DYNAMIC') throw new ResourceFormatError('Invalid refined reservation: refinements must be DYNAMIC');
+      if (index > 0 && entry.type !== 'DYNAMIC')
+        throw new ResourceFormatError('Invalid refined reservation: refinements must be DYNAMIC');
       return toReservation(entry);
     });
     for (let i = 1; i < parsed.length; i++) {
       if (!parsed[i].role.startsWith(`${parsed[i - 1].role}/`)) {
-        throw new ResourceFormatError(`Invalid refined reservation: role '${parsed[i].role}' is not a refinement of '${parsed[i - 1].role}'`);
+        throw new ResourceFormatError(
+          `Invalid refined reservation: role '${parsed[i].role}' is not a refinement of '${parsed[i - 1].role}'`,
+        );
       }
     }
     if (parsed.length > 1 && (role !== undefined || reservation !== undefined)) {
-      throw new ResourceFormatError("Invalid resources: 'role' and 'reservation' must not be set with a refined 'reservations'");
+      throw new ResourceFormatError(
+        "Invalid resources: 'role' and 'reservation' must not be set with a refined 'reservations'",
+      );
     }
     if (parsed.length === 1 && (role !== undefined || reservation !== undefined)) {
       // The ENDPOINT format posted back unchanged: accepted only when consistent.
@@ -110,15 +119,25 @@ function parseReservations(json: Json): SimReservation[] {
           : reservation !== undefined &&
             (reservation.principal as string | undefined) === only.principal &&
             labelsKey(parseLabels(reservation.labels)) === labelsKey(only.labels));
-      if (!consistent) throw new ResourceFormatError("Invalid resources: 'role'/'reservation' are inconsistent with 'reservations'");
+      if (!consistent)
+        throw new ResourceFormatError("Invalid resources: 'role'/'reservation' are inconsistent with 'reservations'");
     }
     return parsed;
   }
   // Pre-1.4 input.
   if (reservation !== undefined) {
-    if ('type' in reservation || 'role' in reservation) throw new ResourceFormatError("Invalid reservation: 'type' and 'role' must not be set in 'reservation'");
-    if (role === undefined || role === '*') throw new ResourceFormatError('Invalid reservation: role "*" cannot be dynamically reserved');
-    return [{ type: 'DYNAMIC', role, principal: reservation.principal as string | undefined, labels: parseLabels(reservation.labels) }];
+    if ('type' in reservation || 'role' in reservation)
+      throw new ResourceFormatError("Invalid reservation: 'type' and 'role' must not be set in 'reservation'");
+    if (role === undefined || role === '*')
+      throw new ResourceFormatError('Invalid reservation: role "*" cannot be dynamically reserved');
+    return [
+      {
+        type: 'DYNAMIC',
+        role,
+        principal: reservation.principal as string | undefined,
+        labels: parseLabels(reservation.labels),
+      },
+    ];
   }
   if (role === undefined || role === '*') return [];
   return [{ type: 'STATIC', role }];
@@ -135,7 +154,10 @@ function toReservation(entry: Json): SimReservation {
 function parseLabels(input: unknown): SimLabel[] | undefined {
   const labels = (input as Json | undefined)?.labels;
   if (!Array.isArray(labels) || labels.length === 0) return undefined;
-  return labels.map((label: Json) => ({ key: String(label.key), ...(label.value !== undefined ? { value: String(label.value) } : {}) }));
+  return labels.map((label: Json) => ({
+    key: String(label.key),
+    ...(label.value !== undefined ? { value: String(label.value) } : {}),
+  }));
 }
 
 function parseDisk(json: Json): SimDisk {
@@ -158,7 +180,8 @@ export function formatResource(resource: SimResource, version: MesosVersion, all
   const out: Json = { name: resource.name, type: resource.type };
   if (allocationRole !== undefined && version.atLeast(1, 4)) out.allocation_info = { role: allocationRole };
   if (resource.type === 'SCALAR') out.scalar = { value: resource.scalar ?? 0 };
-  if (resource.type === 'RANGES') out.ranges = { range: (resource.ranges ?? []).map(([begin, end]) => ({ begin, end })) };
+  if (resource.type === 'RANGES')
+    out.ranges = { range: (resource.ranges ?? []).map(([begin, end]) => ({ begin, end })) };
   if (resource.type === 'SET') out.set = { item: resource.set ?? [] };
   const stack = resource.reservations;
   if (stack.length <= 1) {
@@ -166,7 +189,8 @@ export function formatResource(resource: SimResource, version: MesosVersion, all
     out.role = only ? only.role : '*';
     if (only?.type === 'DYNAMIC') out.reservation = reservationOutput(only, false);
   }
-  if (version.atLeast(1, 4) && stack.length > 0) out.reservations = stack.map((entry) => reservationOutput(entry, true));
+  if (version.atLeast(1, 4) && stack.length > 0)
+    out.reservations = stack.map((entry) => reservationOutput(entry, true));
   if (resource.disk) out.disk = formatDisk(resource.disk);
   return out;
 }
@@ -174,7 +198,8 @@ export function formatResource(resource: SimResource, version: MesosVersion, all
 function reservationOutput(reservation: SimReservation, withTypeAndRole: boolean): Json {
   const out: Json = withTypeAndRole ? { type: reservation.type, role: reservation.role } : {};
   if (reservation.principal !== undefined) out.principal = reservation.principal;
-  if (reservation.labels && reservation.labels.length > 0) out.labels = { labels: reservation.labels.map((label) => ({ ...label })) };
+  if (reservation.labels && reservation.labels.length > 0)
+    out.labels = { labels: reservation.labels.map((label) => ({ ...label })) };
   return out;
 }
 
@@ -190,7 +215,9 @@ function formatDisk(disk: SimDisk): Json {
 export function resourceText(resource: SimResource): string {
   const last = resource.reservations[resource.reservations.length - 1];
   const owner = last ? `(${[last.role, last.principal].filter(Boolean).join(', ')})` : '';
-  const volume = resource.disk?.persistence ? `[${resource.disk.persistence.id}:${resource.disk.volume?.container_path ?? ''}]` : '';
+  const volume = resource.disk?.persistence
+    ? `[${resource.disk.persistence.id}:${resource.disk.volume?.container_path ?? ''}]`
+    : '';
   return `${resource.name}${owner}${volume}:${amountText(resource)}`;
 }
 
@@ -231,7 +258,9 @@ export function identityKey(resource: SimResource): string {
       resource.name,
       resource.type,
       resource.reservations.map((r) => [r.type, r.role, r.principal ?? null, labelsKey(r.labels)]),
-      resource.disk ? [resource.disk.persistence ?? null, resource.disk.volume ?? null, resource.disk.source ?? null] : null,
+      resource.disk
+        ? [resource.disk.persistence ?? null, resource.disk.volume ?? null, resource.disk.source ?? null]
+        : null,
     ]);
     identityKeys.set(resource, key);
   }
@@ -250,14 +279,18 @@ export function cloneResource(resource: SimResource): SimResource {
 export function addResources(pool: SimResource[], extra: SimResource[]): SimResource[] {
   const result = [...pool];
   for (const resource of extra) {
-    const index = isVolume(resource) ? -1 : result.findIndex((candidate) => identityKey(candidate) === identityKey(resource));
+    const index = isVolume(resource)
+      ? -1
+      : result.findIndex((candidate) => identityKey(candidate) === identityKey(resource));
     if (index < 0) {
       result.push(cloneResource(resource));
       continue;
     }
     const match = result[index];
-    if (resource.type === 'SCALAR') result[index] = { ...match, scalar: round3((match.scalar ?? 0) + (resource.scalar ?? 0)) };
-    else if (resource.type === 'RANGES') result[index] = { ...match, ranges: normaliseRanges([...(match.ranges ?? []), ...(resource.ranges ?? [])]) };
+    if (resource.type === 'SCALAR')
+      result[index] = { ...match, scalar: round3((match.scalar ?? 0) + (resource.scalar ?? 0)) };
+    else if (resource.type === 'RANGES')
+      result[index] = { ...match, ranges: normaliseRanges([...(match.ranges ?? []), ...(resource.ranges ?? [])]) };
     else result[index] = { ...match, set: [...new Set([...(match.set ?? []), ...(resource.set ?? [])])].sort() };
   }
   return result;
@@ -315,7 +348,10 @@ export function normaliseRanges(ranges: Array<[number, number]>): Array<[number,
   return merged;
 }
 
-function subtractRanges(have: Array<[number, number]>, remove: Array<[number, number]>): Array<[number, number]> | undefined {
+function subtractRanges(
+  have: Array<[number, number]>,
+  remove: Array<[number, number]>,
+): Array<[number, number]> | undefined {
   let current = normaliseRanges(have.map(([b, e]) => [b, e] as [number, number]));
   for (const [begin, end] of normaliseRanges(remove.map(([b, e]) => [b, e] as [number, number]))) {
     const container = current.find(([b, e]) => b <= begin && end <= e);
@@ -342,9 +378,13 @@ export function summarise(resources: SimResource[]): Record<string, number | str
   const summary: Record<string, number | string> = { disk: 0, mem: 0, gpus: 0, cpus: 0 };
   const ports: Array<[number, number]> = [];
   for (const resource of resources) {
-    if (resource.type === 'SCALAR') summary[resource.name] = round3(Number(summary[resource.name] ?? 0) + (resource.scalar ?? 0));
+    if (resource.type === 'SCALAR')
+      summary[resource.name] = round3(Number(summary[resource.name] ?? 0) + (resource.scalar ?? 0));
     if (resource.type === 'RANGES' && resource.name === 'ports') ports.push(...(resource.ranges ?? []));
   }
-  if (ports.length > 0) summary.ports = `[${normaliseRanges(ports).map(([b, e]) => `${b}-${e}`).join(', ')}]`;
+  if (ports.length > 0)
+    summary.ports = `[${normaliseRanges(ports)
+      .map(([b, e]) => `${b}-${e}`)
+      .join(', ')}]`;
   return summary;
 }

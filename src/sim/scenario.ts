@@ -139,7 +139,9 @@ export type AppSpec = z.infer<typeof AppSpec>;
 
 /** Nested ZooKeeper tree: a string is a leaf's data, an object a node with children. */
 export type ZnodeTree = { [name: string]: string | ZnodeTree };
-const ZnodeTreeSchema: z.ZodType<ZnodeTree> = z.lazy(() => z.record(z.string(), z.union([z.string(), ZnodeTreeSchema])));
+const ZnodeTreeSchema: z.ZodType<ZnodeTree> = z.lazy(() =>
+  z.record(z.string(), z.union([z.string(), ZnodeTreeSchema])),
+);
 
 export const ScenarioSchema = z.object({
   name: z.string(),
@@ -150,7 +152,9 @@ export const ScenarioSchema = z.object({
   /** When set, Admin Router requires `Authorization: token=<this>`. */
   authToken: z.string().optional(),
   /** Accounts /acs/api/v1/auth/login accepts: RS256 login tokens checked with publicKey (PEM), or a password. */
-  serviceAccounts: z.array(z.object({ uid: z.string(), publicKey: z.string().optional(), password: z.string().optional() })).default([]),
+  serviceAccounts: z
+    .array(z.object({ uid: z.string(), publicKey: z.string().optional(), password: z.string().optional() }))
+    .default([]),
   agents: z.array(AgentSpec),
   frameworks: z.array(FrameworkSpec).default([]),
   marathon: z.object({ apps: z.array(AppSpec).default([]) }).default({ apps: [] }),
@@ -166,7 +170,9 @@ export function loadScenario(nameOrPath: string): Scenario {
   if (generated) return generateScenario(Number(generated[1]));
   const file = fs.existsSync(nameOrPath) ? nameOrPath : path.join(SCENARIO_DIR, `${nameOrPath}.json`);
   if (!fs.existsSync(file)) {
-    throw new Error(`No scenario '${nameOrPath}': known ones are ${listScenarios().join(', ')}, generated:<N>, or a JSON file path.`);
+    throw new Error(
+      `No scenario '${nameOrPath}': known ones are ${listScenarios().join(', ')}, generated:<N>, or a JSON file path.`,
+    );
   }
   return parseScenario(JSON.parse(fs.readFileSync(file, 'utf8')), file);
 }
@@ -216,12 +222,29 @@ export function generateScenario(agentCount: number): Scenario {
       },
     ];
     if (i % 10 === 0) {
-      reservations.push({ ref: `other-${i}`, role: 'other-role', principal: 'other-principal', sdkLabels: true, cpus: 0.5, mem: 512 });
+      reservations.push({
+        ref: `other-${i}`,
+        role: 'other-role',
+        principal: 'other-principal',
+        sdkLabels: true,
+        cpus: 0.5,
+        mem: 512,
+      });
     }
     agents.push({
       id: `b0000000-0000-4000-8000-000000000000-S${i}`,
       hostname: `10.1.${Math.floor(i / 250)}.${i % 250}`,
-      resources: { cpus: 8, mem: 32768, disk: 200000, ports: [[1025, 2180], [2182, 3887], [3889, 5049], [5052, 8079]] },
+      resources: {
+        cpus: 8,
+        mem: 32768,
+        disk: 200000,
+        ports: [
+          [1025, 2180],
+          [2182, 3887],
+          [3889, 5049],
+          [5052, 8079],
+        ],
+      },
       reservations,
       rawReserved: [],
       state: 'registered',
@@ -234,8 +257,22 @@ export function generateScenario(agentCount: number): Scenario {
     mesosVersion: '1.7.0',
     agents,
     frameworks: [
-      { id: 'b0000000-0000-4000-8000-000000000000-0000', name: 'marathon', roles: ['slave_public'], principal: 'dcos_marathon', system: true },
-      { id: 'b0000000-0000-4000-8000-000000000000-0007', name: 'bench', role: 'bench-role', principal: 'bench-principal', completed: true, active: false, connected: false },
+      {
+        id: 'b0000000-0000-4000-8000-000000000000-0000',
+        name: 'marathon',
+        roles: ['slave_public'],
+        principal: 'dcos_marathon',
+        system: true,
+      },
+      {
+        id: 'b0000000-0000-4000-8000-000000000000-0007',
+        name: 'bench',
+        role: 'bench-role',
+        principal: 'bench-principal',
+        completed: true,
+        active: false,
+        connected: false,
+      },
     ],
     znodes: { 'dcos-service-bench': { FrameworkID: 'b0000000-0000-4000-8000-000000000000-0007', SchemaVersion: '1' } },
   });

@@ -13,7 +13,8 @@ import { SchedulerPlanSpec, SchedulerSpec } from './scenario';
  * force-complete overrides that a restart loses.
  */
 
-type Status = 'PENDING' | 'PREPARED' | 'STARTING' | 'STARTED' | 'COMPLETE' | 'IN_PROGRESS' | 'WAITING' | 'DELAYED' | 'ERROR';
+type Status =
+  'PENDING' | 'PREPARED' | 'STARTING' | 'STARTED' | 'COMPLETE' | 'IN_PROGRESS' | 'WAITING' | 'DELAYED' | 'ERROR';
 type StepKind = 'deploy' | 'kill' | 'unreserve' | 'tls' | 'deregister';
 
 interface SimStep {
@@ -80,7 +81,9 @@ export class SimScheduler {
 
   private framework(): SimFramework | undefined {
     const id = this.app.schedulerFrameworkId;
-    return id ? (this.state.frameworks.get(id) ?? this.state.completedFrameworks.find((framework) => framework.id === id)) : undefined;
+    return id
+      ? (this.state.frameworks.get(id) ?? this.state.completedFrameworks.find((framework) => framework.id === id))
+      : undefined;
   }
 
   /** A restart rebuilds every plan from the state store: new UUIDs, and in-memory overrides are lost. */
@@ -116,9 +119,15 @@ export class SimScheduler {
     const perAgent = this.version.atLeast(0, 52);
     const unreserveStatus: Status = this.version.atLeast(0, 50) ? 'PREPARED' : 'PENDING';
     // The state store lists tasks by name.
-    const tasks = framework ? [...framework.tasks, ...framework.completedTasks].sort((a, b) => a.name.localeCompare(b.name)) : [];
+    const tasks = framework
+      ? [...framework.tasks, ...framework.completedTasks].sort((a, b) => a.name.localeCompare(b.name))
+      : [];
     const phases: SimPhase[] = [
-      phase('kill-tasks', 'parallel', tasks.map((task) => step(`kill-task-${task.id}`, 'PENDING', 'kill', { taskId: task.id }))),
+      phase(
+        'kill-tasks',
+        'parallel',
+        tasks.map((task) => step(`kill-task-${task.id}`, 'PENDING', 'kill', { taskId: task.id })),
+      ),
     ];
     // One step per resource_id the scheduler reserved, on any agent it knows, registered or not.
     const owned = new Map<string, string>();
@@ -139,11 +148,18 @@ export class SimScheduler {
     }
     const order = this.spec.unreserveOrder ?? [...owned.keys()];
     const ordered = [...order.filter((id) => owned.has(id)), ...[...owned.keys()].filter((id) => !order.includes(id))];
-    const unreserveStep = (resourceId: string) => step(`unreserve-${resourceId}`, unreserveStatus, 'unreserve', { resourceId });
+    const unreserveStep = (resourceId: string) =>
+      step(`unreserve-${resourceId}`, unreserveStatus, 'unreserve', { resourceId });
     if (perAgent) {
       const hosts = [...new Set(ordered.map((id) => owned.get(id) as string))].sort();
       for (const host of hosts) {
-        phases.push(phase(`unreserve-resources-${host}`, 'parallel', ordered.filter((id) => owned.get(id) === host).map(unreserveStep)));
+        phases.push(
+          phase(
+            `unreserve-resources-${host}`,
+            'parallel',
+            ordered.filter((id) => owned.get(id) === host).map(unreserveStep),
+          ),
+        );
       }
     } else {
       phases.push(phase('unreserve-resources', 'parallel', ordered.map(unreserveStep)));
@@ -204,7 +220,13 @@ export class SimScheduler {
         current.status = 'COMPLETE';
         return;
       case 'deploy': {
-        const next: Record<string, Status> = { PENDING: 'PREPARED', PREPARED: 'STARTING', STARTING: this.version.atLeast(0, 31) ? 'STARTED' : 'COMPLETE', STARTED: 'COMPLETE', DELAYED: 'PREPARED' };
+        const next: Record<string, Status> = {
+          PENDING: 'PREPARED',
+          PREPARED: 'STARTING',
+          STARTING: this.version.atLeast(0, 31) ? 'STARTED' : 'COMPLETE',
+          STARTED: 'COMPLETE',
+          DELAYED: 'PREPARED',
+        };
         current.status = next[current.status] ?? current.status;
         return;
       }
@@ -306,7 +328,8 @@ export class SimScheduler {
           return text(400, "Couldn't parse parameters: the body is not a JSON object");
         }
         const bad = Object.keys(parameters).find((key) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
-        if (bad !== undefined) return text(400, `Couldn't parse parameters: ${bad} is not a valid environment variable name`);
+        if (bad !== undefined)
+          return text(400, `Couldn't parse parameters: ${bad} is not a valid environment variable name`);
         resetAll(plan);
         plan.interrupted = false;
         return done(`Received cmd: start ${planName} with parameters: ${JSON.stringify(parameters)}`);
@@ -330,19 +353,29 @@ export class SimScheduler {
       case 'interrupt': {
         const interrupt = verb === 'interrupt';
         const element = target ?? plan;
-        const complete = target ? aggregatePhase(target, false, this.version) === 'COMPLETE' : aggregate(plan, this.version) === 'COMPLETE';
+        const complete = target
+          ? aggregatePhase(target, false, this.version) === 'COMPLETE'
+          : aggregate(plan, this.version) === 'COMPLETE';
         if (complete || element.interrupted === interrupt) return already();
         element.interrupted = interrupt;
         return done(`Received cmd: ${verb}`);
       }
       case 'forceComplete': {
-        const steps = targetStep ? [targetStep] : target ? target.steps : plan.phases.flatMap((current) => current.steps);
+        const steps = targetStep
+          ? [targetStep]
+          : target
+            ? target.steps
+            : plan.phases.flatMap((current) => current.steps);
         if (steps.every((current) => current.status === 'COMPLETE')) return already();
         for (const current of steps) current.status = 'COMPLETE';
         return done(`Received cmd: forceComplete for ${label}`);
       }
       case 'restart': {
-        const steps = targetStep ? [targetStep] : target ? target.steps : plan.phases.flatMap((current) => current.steps);
+        const steps = targetStep
+          ? [targetStep]
+          : target
+            ? target.steps
+            : plan.phases.flatMap((current) => current.steps);
         if (steps.every((current) => current.status === 'PENDING')) return already();
         for (const current of steps) current.status = 'PENDING';
         if (targetStep === undefined && target === undefined) plan.errors = [];
@@ -373,7 +406,13 @@ function buildPlan(name: string, spec: SchedulerPlanSpec): SimPlan {
   return {
     name,
     strategy: spec.strategy,
-    phases: spec.phases.map((current) => phase(current.name, current.strategy, current.steps.map((item) => step(item.name, item.status as Status, 'deploy')))),
+    phases: spec.phases.map((current) =>
+      phase(
+        current.name,
+        current.strategy,
+        current.steps.map((item) => step(item.name, item.status as Status, 'deploy')),
+      ),
+    ),
     errors: [],
     interrupted: spec.interrupted,
   };
@@ -405,7 +444,12 @@ function displayStatus(current: SimStep, interrupted: boolean): Status {
 }
 
 /** The children a strategy lets run now. */
-function candidates<T>(children: T[], strategy: string, isComplete: (child: T) => boolean, isLastDependent: (child: T) => boolean): T[] {
+function candidates<T>(
+  children: T[],
+  strategy: string,
+  isComplete: (child: T) => boolean,
+  isLastDependent: (child: T) => boolean,
+): T[] {
   const open = children.filter((child) => !isComplete(child));
   if (strategy === 'serial' || strategy === 'serial-canary') return open.slice(0, 1);
   if (strategy === 'dependency') {
@@ -426,20 +470,39 @@ function candidatePhases(plan: SimPlan): SimPhase[] {
 }
 
 function candidateSteps(current: SimPhase): SimStep[] {
-  return candidates(current.steps, current.strategy, (item) => item.status === 'COMPLETE', () => false);
+  return candidates(
+    current.steps,
+    current.strategy,
+    (item) => item.status === 'COMPLETE',
+    () => false,
+  );
 }
 
 /** PlanUtils.getAggregateStatus, rules in order (docs/reference/sdk-plans.md §4). */
-function aggregateOf(statuses: Status[], candidateStatuses: Status[], interrupted: boolean, hasErrors: boolean): Status {
+function aggregateOf(
+  statuses: Status[],
+  candidateStatuses: Status[],
+  interrupted: boolean,
+  hasErrors: boolean,
+): Status {
   const any = (list: Status[], wanted: Status) => list.includes(wanted);
   if (hasErrors || any(statuses, 'ERROR')) return 'ERROR';
   if (statuses.every((status) => status === 'COMPLETE')) return 'COMPLETE';
   if (interrupted) return 'WAITING';
-  if (candidateStatuses.length > 0 && candidateStatuses.every((status) => status === 'DELAYED') && statuses.every((status) => status === 'DELAYED')) return 'DELAYED';
+  if (
+    candidateStatuses.length > 0 &&
+    candidateStatuses.every((status) => status === 'DELAYED') &&
+    statuses.every((status) => status === 'DELAYED')
+  )
+    return 'DELAYED';
   if (any(statuses, 'PREPARED')) return 'IN_PROGRESS';
   if (any(candidateStatuses, 'WAITING')) return 'WAITING';
   if (any(candidateStatuses, 'IN_PROGRESS')) return 'IN_PROGRESS';
-  if (any(statuses, 'COMPLETE') && candidateStatuses.some((status) => status === 'PENDING' || status === 'STARTING' || status === 'STARTED')) return 'IN_PROGRESS';
+  if (
+    any(statuses, 'COMPLETE') &&
+    candidateStatuses.some((status) => status === 'PENDING' || status === 'STARTING' || status === 'STARTED')
+  )
+    return 'IN_PROGRESS';
   if (any(candidateStatuses, 'PENDING')) return 'PENDING';
   if (any(statuses, 'WAITING')) return 'WAITING';
   if (any(candidateStatuses, 'STARTING')) return 'STARTING';
@@ -457,7 +520,9 @@ function aggregatePhase(current: SimPhase, planInterrupted: boolean, version: Sd
 function aggregate(plan: SimPlan, version: SdkVersion): Status {
   const statuses = plan.phases.map((current) => aggregatePhase(current, plan.interrupted, version));
   const candidateIds = new Set(candidatePhases(plan).map((current) => current.id));
-  const candidateStatuses = plan.phases.filter((current) => candidateIds.has(current.id)).map((current) => aggregatePhase(current, plan.interrupted, version));
+  const candidateStatuses = plan.phases
+    .filter((current) => candidateIds.has(current.id))
+    .map((current) => aggregatePhase(current, plan.interrupted, version));
   return olderStatus(aggregateOf(statuses, candidateStatuses, plan.interrupted, plan.errors.length > 0), version);
 }
 
@@ -468,7 +533,8 @@ function olderStatus(status: Status, version: SdkVersion): Status {
 
 /** Jackson's default pretty printer: `"key" : value`, arrays inline as `[ {`. */
 export function jacksonPretty(value: unknown, indent = 0): string {
-  if (Array.isArray(value)) return value.length === 0 ? '[ ]' : `[ ${value.map((item) => jacksonPretty(item, indent)).join(', ')} ]`;
+  if (Array.isArray(value))
+    return value.length === 0 ? '[ ]' : `[ ${value.map((item) => jacksonPretty(item, indent)).join(', ')} ]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return '{ }';

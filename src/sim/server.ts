@@ -156,7 +156,13 @@ export class SimCluster {
       planStatus: (app) => {
         const scheduler = this.schedulers.get(app.id);
         if (!scheduler || app.tasksRunning === 0) return undefined;
-        return scheduler.handle({ method: 'GET', path: '/v1/plans/deploy', query: new URLSearchParams(), body: '', headers: {} }).status;
+        return scheduler.handle({
+          method: 'GET',
+          path: '/v1/plans/deploy',
+          query: new URLSearchParams(),
+          body: '',
+          headers: {},
+        }).status;
       },
     }));
     state.onTornDown = (framework) => relaunchSchedulerAfterTeardown(state, framework, this.marathonOptions());
@@ -206,10 +212,16 @@ export class SimCluster {
     const clock = new SimClock(options.clock ?? 'virtual', options.msPerRequest ?? 0);
     const sim = new SimCluster(new ClusterState(loaded, clock), options);
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void sim.serve(req, res, 'admin-router');
-    const adminRouter = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+    const adminRouter = options.tls
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : http.createServer(handler);
     sim.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${await listen(adminRouter, options.port ?? 0)}`;
     sim.servers.push(adminRouter);
-    const direct = async (listener: Listener, route: (req: http.IncomingMessage, res: http.ServerResponse) => void = (req, res) => void sim.serve(req, res, listener)) => {
+    const direct = async (
+      listener: Listener,
+      route: (req: http.IncomingMessage, res: http.ServerResponse) => void = (req, res) =>
+        void sim.serve(req, res, listener),
+    ) => {
       const server = http.createServer(route);
       sim.servers.push(server);
       return `http://127.0.0.1:${await listen(server, 0)}`;
@@ -279,7 +291,12 @@ export class SimCluster {
     );
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse, listener: Listener, schedulerAppId?: string): Promise<void> {
+  private async serve(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    listener: Listener,
+    schedulerAppId?: string,
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -298,13 +315,20 @@ export class SimCluster {
     const fault = listener === 'admin-router' ? this.takeFault(req.method ?? 'GET', url.pathname) : undefined;
     const isRead = req.method === 'GET' || (req.method === 'POST' && COSMOS_READS.test(url.pathname));
     if (this.replayed && !isRead && req.method !== 'HEAD') this.replayed.clear();
-    const replayKey = this.replayed && isRead && !fault ? `${listener} ${schedulerAppId ?? ''} ${req.method} ${req.url} ${req.headers.authorization ?? ''} ${body}` : undefined;
+    const replayKey =
+      this.replayed && isRead && !fault
+        ? `${listener} ${schedulerAppId ?? ''} ${req.method} ${req.url} ${req.headers.authorization ?? ''} ${body}`
+        : undefined;
     const kept = replayKey ? this.replayed?.get(replayKey) : undefined;
     let response: SimResponse;
     try {
       if (kept) response = { status: kept.status };
       else if (fault && (fault.effect ?? 'status') === 'status') response = faultResponse(fault);
-      else response = listener === 'admin-router' ? this.routeAdminRouter(req, url, body) : this.routeDirect(listener, req, url, body, schedulerAppId);
+      else
+        response =
+          listener === 'admin-router'
+            ? this.routeAdminRouter(req, url, body)
+            : this.routeDirect(listener, req, url, body, schedulerAppId);
     } catch (error) {
       response = text(500, `Simulator error: ${(error as Error).message}`);
     }
@@ -329,10 +353,14 @@ export class SimCluster {
       return;
     }
     // A rewrite or a cut needs the whole text at once; so does an answer kept to be replayed.
-    if ((this.rewriteResponse || fault?.effect === 'cut' || !this.streamLargeAnswers || replayKey) && response.stream) response = materialise(response);
+    if ((this.rewriteResponse || fault?.effect === 'cut' || !this.streamLargeAnswers || replayKey) && response.stream)
+      response = materialise(response);
     if (this.rewriteResponse && response.body !== undefined) {
       const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-      const headers = typeof response.body === 'string' ? response.headers : { 'Content-Type': 'application/json', ...response.headers };
+      const headers =
+        typeof response.body === 'string'
+          ? response.headers
+          : { 'Content-Type': 'application/json', ...response.headers };
       response = { ...response, headers, body: this.rewriteResponse(url.pathname, body) };
     }
     if (fault?.effect === 'hang') return;
@@ -357,8 +385,20 @@ export class SimCluster {
   }
 
   /** A service at its own address: its own paths, no Admin Router prefix, no token checked (open DC/OS). */
-  private routeDirect(listener: Exclude<Listener, 'admin-router'>, req: http.IncomingMessage, url: URL, body: string, schedulerAppId?: string): SimResponse {
-    const request: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: req.headers };
+  private routeDirect(
+    listener: Exclude<Listener, 'admin-router'>,
+    req: http.IncomingMessage,
+    url: URL,
+    body: string,
+    schedulerAppId?: string,
+  ): SimResponse {
+    const request: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      headers: req.headers,
+    };
     switch (listener) {
       case 'leader':
         return handleMesos(this.state, request);
@@ -366,7 +406,12 @@ export class SimCluster {
         return handleMarathon(this.state, request, this.marathonOptions());
       case 'exhibitor':
         if (!url.pathname.startsWith('/exhibitor/v1/')) return text(404, '');
-        return handleExhibitor(this.state, { ...request, path: url.pathname.slice('/exhibitor/v1'.length) }, this.faults.exhibitor, this.violations);
+        return handleExhibitor(
+          this.state,
+          { ...request, path: url.pathname.slice('/exhibitor/v1'.length) },
+          this.faults.exhibitor,
+          this.violations,
+        );
       case 'cosmos':
         if (!url.pathname.startsWith('/package/')) return text(404, '');
         return this.cosmos.handle(url.pathname.slice('/package/'.length), request);
@@ -383,15 +428,29 @@ export class SimCluster {
   private routeAdminRouter(req: http.IncomingMessage, url: URL, body: string): SimResponse {
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    const open = path === '/exhibitor/exhibitor/v1/cluster/status' || path === '/acs/api/v1/auth/login' || path === '/dcos-metadata/dcos-version.json';
+    const open =
+      path === '/exhibitor/exhibitor/v1/cluster/status' ||
+      path === '/acs/api/v1/auth/login' ||
+      path === '/dcos-metadata/dcos-version.json';
     if (!open && !this.authorised(req)) return unauthorised();
     if (path === '/pkgpanda/active.buildinfo.full.json') return json(200, {});
     if (path === '/acs/api/v1/auth/login' && method === 'POST') return this.login(body);
     if (path === '/dcos-metadata/dcos-version.json') {
-      return json(200, { version: this.scenario.dcosVersion, 'dcos-variant': 'open', 'dcos-image-commit': 'simulated', 'bootstrap-id': 'simulated' });
+      return json(200, {
+        version: this.scenario.dcosVersion,
+        'dcos-variant': 'open',
+        'dcos-image-commit': 'simulated',
+        'bootstrap-id': 'simulated',
+      });
     }
 
-    const request = (prefix: string): SimRequest => ({ method, path: path.slice(prefix.length) || '/', query: url.searchParams, body, headers: req.headers });
+    const request = (prefix: string): SimRequest => ({
+      method,
+      path: path.slice(prefix.length) || '/',
+      query: url.searchParams,
+      body,
+      headers: req.headers,
+    });
     if (path.startsWith('/mesos/')) {
       if (this.faults.noLeader > 0) {
         this.faults.noLeader--;
@@ -410,14 +469,20 @@ export class SimCluster {
       return handleMarathon(this.state, request(prefix), this.marathonOptions());
     }
     if (path.startsWith('/package/') || path.startsWith('/cosmos/service/')) {
-      const operation = path.startsWith('/package/') ? path.slice('/package/'.length) : path.slice('/cosmos/service/'.length);
+      const operation = path.startsWith('/package/')
+        ? path.slice('/package/'.length)
+        : path.slice('/cosmos/service/'.length);
       return this.cosmos.handle(operation, request(''));
     }
     if (path.startsWith('/exhibitor/exhibitor/v1/')) {
       return handleExhibitor(this.state, request('/exhibitor/exhibitor/v1'), this.faults.exhibitor, this.violations);
     }
     if (path.startsWith('/service/')) return this.routeService(path.slice('/service/'.length), request);
-    return { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', headers: { 'Content-Type': 'text/html' } };
+    return {
+      status: 404,
+      body: '<html><body><h1>404 Not Found</h1></body></html>',
+      headers: { 'Content-Type': 'text/html' },
+    };
   }
 
   /**
@@ -429,7 +494,8 @@ export class SimCluster {
     for (let length = Math.min(10, segments.length); length >= 1; length--) {
       const name = segments.slice(0, length).map(decodeURIComponent).join('/');
       const app = [...this.state.apps.values()].find(
-        (candidate) => (candidate.labels.DCOS_SERVICE_NAME ?? '').replace(/^\/+/, '') === name && candidate.tasksRunning > 0,
+        (candidate) =>
+          (candidate.labels.DCOS_SERVICE_NAME ?? '').replace(/^\/+/, '') === name && candidate.tasksRunning > 0,
       );
       if (!app) continue;
       const scheduler = this.schedulers.get(app.id);
@@ -441,7 +507,12 @@ export class SimCluster {
   }
 
   private takeFault(method: string, path: string): FaultRule | undefined {
-    const rule = this.faults.rules.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === method) && path.startsWith(candidate.pathPrefix ?? '/'));
+    const rule = this.faults.rules.find(
+      (candidate) =>
+        candidate.times > 0 &&
+        (!candidate.method || candidate.method === method) &&
+        path.startsWith(candidate.pathPrefix ?? '/'),
+    );
     if (!rule) return undefined;
     rule.times--;
     return rule;
@@ -457,15 +528,29 @@ export class SimCluster {
     try {
       request = JSON.parse(body) as typeof request;
     } catch {
-      return json(400, { title: 'Bad Request', description: 'Request body is not valid JSON', code: 'ERR_MALFORMED_JSON' });
+      return json(400, {
+        title: 'Bad Request',
+        description: 'Request body is not valid JSON',
+        code: 'ERR_MALFORMED_JSON',
+      });
     }
     const account = this.scenario.serviceAccounts.find((candidate) => candidate.uid === request.uid);
-    const refused = json(401, { title: 'Unauthorized', description: 'Invalid credentials', code: 'ERR_INVALID_CREDENTIALS' }, { 'WWW-Authenticate': 'acsjwt' });
+    const refused = json(
+      401,
+      { title: 'Unauthorized', description: 'Invalid credentials', code: 'ERR_INVALID_CREDENTIALS' },
+      { 'WWW-Authenticate': 'acsjwt' },
+    );
     if (!account) return refused;
-    if (request.password !== undefined) return request.password === account.password ? json(200, { token: this.issuedToken() }) : refused;
+    if (request.password !== undefined)
+      return request.password === account.password ? json(200, { token: this.issuedToken() }) : refused;
     const [header, claims, signature] = (request.token ?? '').split('.');
     if (!header || !claims || !signature || !account.publicKey) return refused;
-    const valid = crypto.verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), account.publicKey, Buffer.from(signature, 'base64url'));
+    const valid = crypto.verify(
+      'RSA-SHA256',
+      Buffer.from(`${header}.${claims}`),
+      account.publicKey,
+      Buffer.from(signature, 'base64url'),
+    );
     let decoded: { uid?: string; exp?: number } = {};
     try {
       decoded = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as typeof decoded;
@@ -505,9 +590,18 @@ function faultResponse(rule: FaultRule): SimResponse {
 
 /** The headers and half the body, then a reset: what a dropped connection looks like to the client. */
 function cutMidway(res: http.ServerResponse, response: SimResponse): void {
-  const payload = typeof response.body === 'string' ? response.body : response.body === undefined ? '' : JSON.stringify(response.body);
+  const payload =
+    typeof response.body === 'string'
+      ? response.body
+      : response.body === undefined
+        ? ''
+        : JSON.stringify(response.body);
   const padded = payload.length >= 2 ? payload : `${payload}  `;
-  res.writeHead(response.status, { ...response.headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(padded)) });
+  res.writeHead(response.status, {
+    ...response.headers,
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(padded)),
+  });
   res.write(padded.slice(0, Math.floor(padded.length / 2)), () => res.socket?.destroy());
 }
 

@@ -39,7 +39,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(CLI, ['janitor', ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CLI, ['janitor', ...args], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -71,7 +74,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
 }
 
 /** Any program with exactly this environment, its output collected (the installed plugin, a job's command). */
-export function runProcess(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -111,12 +118,24 @@ export interface TerminalStep {
  * Runs the CLI in a pseudo-terminal (util-linux `script`), so that stdin is a TTY
  * and the inquirer prompts are driven for real, one step after another.
  */
-export function runInTerminal(args: string[], env: Record<string, string>, steps: TerminalStep[], columns = 200): Promise<CliRun> {
+export function runInTerminal(
+  args: string[],
+  env: Record<string, string>,
+  steps: TerminalStep[],
+  columns = 200,
+): Promise<CliRun> {
   // The pseudo-terminal's own size is what the CLI fits to (process.stdout.columns).
   const command = `stty cols ${columns} rows 50; exec ${[CLI, 'janitor', ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ')}`;
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DCOS_DIR: '/nonexistent-dcos-dir', TERM: 'xterm', COLUMNS: '200', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DCOS_DIR: '/nonexistent-dcos-dir',
+        TERM: 'xterm',
+        COLUMNS: '200',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -4,20 +4,34 @@ import { SimCluster } from '../../src/sim/server';
 
 /** Read-outs of the simulator's state, for assertions. */
 
-export function reservedOf(sim: SimCluster, role: string, principal?: string): Array<{ agentId: string; resource: SimResource }> {
-  return reservedWhere(sim.state, (resource) => innermostRole(resource) === role && (principal === undefined || lastPrincipal(resource) === principal));
+export function reservedOf(
+  sim: SimCluster,
+  role: string,
+  principal?: string,
+): Array<{ agentId: string; resource: SimResource }> {
+  return reservedWhere(
+    sim.state,
+    (resource) =>
+      innermostRole(resource) === role && (principal === undefined || lastPrincipal(resource) === principal),
+  );
 }
 
-export function reservedWhere(state: ClusterState, keep: (resource: SimResource) => boolean): Array<{ agentId: string; resource: SimResource }> {
+export function reservedWhere(
+  state: ClusterState,
+  keep: (resource: SimResource) => boolean,
+): Array<{ agentId: string; resource: SimResource }> {
   const found: Array<{ agentId: string; resource: SimResource }> = [];
   for (const agent of state.agents.values()) {
-    for (const resource of agent.total) if (resource.reservations.length > 0 && keep(resource)) found.push({ agentId: agent.id, resource });
+    for (const resource of agent.total)
+      if (resource.reservations.length > 0 && keep(resource)) found.push({ agentId: agent.id, resource });
   }
   return found;
 }
 
 export function volumesOf(sim: SimCluster, principal: string): SimResource[] {
-  return reservedWhere(sim.state, (resource) => isVolume(resource) && lastPrincipal(resource) === principal).map((entry) => entry.resource);
+  return reservedWhere(sim.state, (resource) => isVolume(resource) && lastPrincipal(resource) === principal).map(
+    (entry) => entry.resource,
+  );
 }
 
 export function lastPrincipal(resource: SimResource): string | undefined {

@@ -25,7 +25,9 @@ function validatorFor(name: string): ReturnType<typeof ajv.compile> {
 export function schemaOf(args: string[]): string | undefined {
   if (!args.includes('--json') || args.includes('--print-job') || args.includes('--print-app')) return undefined;
   const command = args.find((word) => !word.startsWith('-'));
-  return command && ['cleanup', 'teardown', 'uninstall', 'audit', 'plan', 'services'].includes(command) ? command : undefined;
+  return command && ['cleanup', 'teardown', 'uninstall', 'audit', 'plan', 'services'].includes(command)
+    ? command
+    : undefined;
 }
 
 /** The documents on stdout (`plan show --watch --json` prints one per change). */
@@ -41,6 +43,11 @@ export function documentsOf(stdout: string): unknown[] {
 export function assertFollowsSchema(name: string, document: unknown): void {
   const validate = validatorFor(name);
   if (validate(document)) return;
-  const problems = (validate.errors ?? []).slice(0, 5).map((error) => `${error.instancePath || '(document)'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
+  const problems = (validate.errors ?? [])
+    .slice(0, 5)
+    .map(
+      (error) =>
+        `${error.instancePath || '(document)'} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+    );
   throw new Error(`--json output does not follow docs/json/${name}.schema.json: ${problems.join('; ')}`);
 }

@@ -68,7 +68,8 @@ export async function startTinyproxy(upstreamPort: number): Promise<Tinyproxy> {
   const child = spawn('tinyproxy', ['-d', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const log = () => `${output}${fs.existsSync(path.join(dir, 'tinyproxy.log')) ? fs.readFileSync(path.join(dir, 'tinyproxy.log'), 'utf8') : ''}`;
+  const log = () =>
+    `${output}${fs.existsSync(path.join(dir, 'tinyproxy.log')) ? fs.readFileSync(path.join(dir, 'tinyproxy.log'), 'utf8') : ''}`;
   await accepting(port, child, log);
   return {
     url: `http://127.0.0.1:${port}`,

@@ -7,7 +7,16 @@ import { AuditReport, FINDING_KINDS, Finding, FindingKind, auditCluster, readClu
 import { FixStep, fixPlan, manualFixes, runFix } from '../../domain/audit-fix';
 import { UninstallClients } from '../../domain/uninstall';
 import { AbortedError, ExitCode, UsageError } from '../../errors';
-import { actionableFindings, auditJson, groupByService, renderAudit, renderFixSteps, renderManualFixes, renderServiceFindings, renderWouldRun } from '../../render/audit';
+import {
+  actionableFindings,
+  auditJson,
+  groupByService,
+  renderAudit,
+  renderFixSteps,
+  renderManualFixes,
+  renderServiceFindings,
+  renderWouldRun,
+} from '../../render/audit';
 import { viewOptions } from '../../render/cleanup';
 import { EMPTY_AUDIT, AuditResult } from '../../render/results';
 
@@ -19,25 +28,72 @@ export default class Audit extends JanitorCommand<AuditResult> {
     'reservations no registered framework holds, reservations of completed frameworks, orphaned frameworks, crash-looping and ' +
     'zombie schedulers, stuck uninstalls, stale dcos-service-* nodes and unregistered agents, grouped by the service they most ' +
     'likely belonged to. Whatever a live framework could still use is never a finding. Exit 0 when clean (an unregistered agent is only a notice), 3 when anything is ' +
-    'found. --fix runs each service\'s fixes in a safe order after a confirmation, then audits again.';
+    "found. --fix runs each service's fixes in a safe order after a confirmation, then audits again.";
 
   static examples = [
     { description: 'What is left on the cluster, and whose', command: '<%= config.bin %> janitor audit' },
-    { description: 'Only the reservations, as JSON for a pipeline', command: '<%= config.bin %> janitor audit --kind orphaned-reservations --kind completed-framework-reservations --json' },
+    {
+      description: 'Only the reservations, as JSON for a pipeline',
+      command:
+        '<%= config.bin %> janitor audit --kind orphaned-reservations --kind completed-framework-reservations --json',
+    },
     { description: 'Fix everything, confirming each service', command: '<%= config.bin %> janitor audit --fix' },
   ];
 
   static flags = {
-    kind: Flags.string({ description: 'Only findings of this kind (repeatable).', options: FINDING_KINDS, multiple: true }),
-    'older-than': Flags.string({ description: 'A framework inactive, disconnected or idle for less than this is not a finding yet (e.g. 10m, 2h, 1d).', default: '10m' }),
-    fix: Flags.boolean({ description: 'Fix what was found, service by service, after a confirmation each (--yes for all); then audit again.', default: false }),
-    'dry-run': Flags.boolean({ description: 'With --fix: show the fixes it would run and those it leaves to you; change nothing.', default: false }),
-    yes: Flags.boolean({ char: 'y', description: 'With --fix: do not ask (required when stdin is not a terminal).', default: false }),
-    wide: Flags.boolean({ description: 'Every service and finding, lines not fitted to the terminal.', default: false }),
-    concurrency: Flags.integer({ description: 'Plan reads, and agents cleaned, at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
-    timeout: Flags.integer({ description: 'With --fix: seconds each fix may wait (app removals, teardowns, uninstall plans).', default: 1800, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
-    grace: Flags.integer({ description: 'With --fix: seconds Cosmos gets to remove a finished scheduler before it is removed as a zombie.', default: 30, min: 0, env: 'DCOS_JANITOR_GRACE' }),
-    'poll-ms': Flags.integer({ description: 'Milliseconds between two reads while waiting.', default: 2000, min: 10, hidden: true }),
+    kind: Flags.string({
+      description: 'Only findings of this kind (repeatable).',
+      options: FINDING_KINDS,
+      multiple: true,
+    }),
+    'older-than': Flags.string({
+      description:
+        'A framework inactive, disconnected or idle for less than this is not a finding yet (e.g. 10m, 2h, 1d).',
+      default: '10m',
+    }),
+    fix: Flags.boolean({
+      description:
+        'Fix what was found, service by service, after a confirmation each (--yes for all); then audit again.',
+      default: false,
+    }),
+    'dry-run': Flags.boolean({
+      description: 'With --fix: show the fixes it would run and those it leaves to you; change nothing.',
+      default: false,
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'With --fix: do not ask (required when stdin is not a terminal).',
+      default: false,
+    }),
+    wide: Flags.boolean({
+      description: 'Every service and finding, lines not fitted to the terminal.',
+      default: false,
+    }),
+    concurrency: Flags.integer({
+      description: 'Plan reads, and agents cleaned, at once.',
+      default: 32,
+      min: 1,
+      max: 256,
+      env: 'DCOS_JANITOR_CONCURRENCY',
+    }),
+    timeout: Flags.integer({
+      description: 'With --fix: seconds each fix may wait (app removals, teardowns, uninstall plans).',
+      default: 1800,
+      min: 1,
+      env: 'DCOS_JANITOR_TIMEOUT',
+    }),
+    grace: Flags.integer({
+      description: 'With --fix: seconds Cosmos gets to remove a finished scheduler before it is removed as a zombie.',
+      default: 30,
+      min: 0,
+      env: 'DCOS_JANITOR_GRACE',
+    }),
+    'poll-ms': Flags.integer({
+      description: 'Milliseconds between two reads while waiting.',
+      default: 2000,
+      min: 10,
+      hidden: true,
+    }),
   };
 
   protected override emptyResult(): AuditResult {
@@ -49,15 +105,25 @@ export default class Audit extends JanitorCommand<AuditResult> {
     this.configure(flags);
     const olderThanMs = parseDuration(flags['older-than']);
     const cluster = await this.clusterClients();
-    const clients: UninstallClients = { ...cluster, cosmos: new CosmosClient(cluster.http), sdk: new SdkSchedulerClient(cluster.http, cluster.marathon) };
+    const clients: UninstallClients = {
+      ...cluster,
+      cosmos: new CosmosClient(cluster.http),
+      sdk: new SdkSchedulerClient(cluster.http, cluster.marathon),
+    };
     const progress = this.progress();
     const view = viewOptions(flags.wide);
     const audit = async (): Promise<AuditReport> => {
       progress.step('Reading the cluster: agents, frameworks, Marathon apps, ZooKeeper, Cosmos...');
       const snapshot = await readCluster(clients, { concurrency: flags.concurrency });
-      const report = auditCluster(snapshot, { olderThanMs, concurrency: flags.concurrency, now: Date.now() }, this.extraSystemFrameworks());
+      const report = auditCluster(
+        snapshot,
+        { olderThanMs, concurrency: flags.concurrency, now: Date.now() },
+        this.extraSystemFrameworks(),
+      );
       const kinds = flags.kind as FindingKind[] | undefined;
-      return kinds ? { ...report, findings: report.findings.filter((finding) => kinds.includes(finding.kind)) } : report;
+      return kinds
+        ? { ...report, findings: report.findings.filter((finding) => kinds.includes(finding.kind)) }
+        : report;
     };
 
     const report = await audit();
@@ -66,10 +132,21 @@ export default class Audit extends JanitorCommand<AuditResult> {
       const code = actionableFindings(report).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
       const manual = manualFixes(report.findings);
       const wouldRun = [...groupByService(report.findings)]
-        .map(([service, group]) => ({ service, steps: fixPlan(group).map((finding) => ({ command: finding.fix?.command ?? '', result: 'dry-run' as const })) }))
+        .map(([service, group]) => ({
+          service,
+          steps: fixPlan(group).map((finding) => ({ command: finding.fix?.command ?? '', result: 'dry-run' as const })),
+        }))
         .filter((entry) => entry.steps.length > 0);
       if (flags.json) {
-        this.printResult({ ...auditJson(report, code), before: auditJson(report, 0).findings, fixed: wouldRun, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings }, code);
+        this.printResult(
+          {
+            ...auditJson(report, code),
+            before: auditJson(report, 0).findings,
+            fixed: wouldRun,
+            leftToOperator: auditJson({ ...report, findings: manual }, 0).findings,
+          },
+          code,
+        );
       } else {
         this.log(renderAudit(report, view));
         this.log(`\n${renderWouldRun(wouldRun, view)}`);
@@ -95,11 +172,21 @@ export default class Audit extends JanitorCommand<AuditResult> {
     };
     // Each fix is checked against a fresh read just before it runs: still found, still certain, still not alive.
     const recheck = async (finding: Finding): Promise<Finding | undefined> =>
-      (await audit()).findings.find((fresh) => fresh.kind === finding.kind && fresh.service === finding.service && fresh.fix?.command === finding.fix?.command);
+      (await audit()).findings.find(
+        (fresh) =>
+          fresh.kind === finding.kind &&
+          fresh.service === finding.service &&
+          fresh.fix?.command === finding.fix?.command,
+      );
     const fixed: Array<{ service: string; steps: FixStep[]; skipped?: string }> = [];
     const manual = manualFixes(report.findings);
     // A fix that fails part-way still leaves the audit before and the fixes done so far in the document.
-    this.resultSoFar({ ...auditJson(report, 0), before: auditJson(report, 0).findings, fixed, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings });
+    this.resultSoFar({
+      ...auditJson(report, 0),
+      before: auditJson(report, 0).findings,
+      fixed,
+      leftToOperator: auditJson({ ...report, findings: manual }, 0).findings,
+    });
     for (const [service, group] of groupByService(report.findings)) {
       const plan = fixPlan(group);
       if (plan.length === 0) continue;
@@ -124,7 +211,16 @@ export default class Audit extends JanitorCommand<AuditResult> {
 
     const after = await audit();
     const code = actionableFindings(after).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (flags.json) this.printResult({ ...auditJson(after, code), before: auditJson(report, 0).findings, fixed, leftToOperator: auditJson({ ...report, findings: manual }, 0).findings }, code);
+    if (flags.json)
+      this.printResult(
+        {
+          ...auditJson(after, code),
+          before: auditJson(report, 0).findings,
+          fixed,
+          leftToOperator: auditJson({ ...report, findings: manual }, 0).findings,
+        },
+        code,
+      );
     else this.log(`\nAfter the fixes:\n${renderAudit(after, view)}`);
     this.setExitCode(code);
   }

@@ -19,34 +19,88 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     'an interruption finishes the job.';
 
   static examples = [
-    { description: 'Preview the cleanup of a service destroyed from the UI', command: '<%= config.bin %> janitor cleanup --service kafka --dry-run' },
-    { description: 'Clean it, as CI would', command: '<%= config.bin %> janitor cleanup --service /data/kafka --yes --json' },
-    { description: 'The janitor.py form', command: '<%= config.bin %> janitor cleanup -r kafka-role -p kafka-principal -z dcos-service-kafka' },
-    { description: 'Inside the cluster, as janitor.py ran (on a master, or in a task)', command: '<%= config.bin %> janitor cleanup --service kafka --internal --yes' },
+    {
+      description: 'Preview the cleanup of a service destroyed from the UI',
+      command: '<%= config.bin %> janitor cleanup --service kafka --dry-run',
+    },
+    {
+      description: 'Clean it, as CI would',
+      command: '<%= config.bin %> janitor cleanup --service /data/kafka --yes --json',
+    },
+    {
+      description: 'The janitor.py form',
+      command: '<%= config.bin %> janitor cleanup -r kafka-role -p kafka-principal -z dcos-service-kafka',
+    },
+    {
+      description: 'Inside the cluster, as janitor.py ran (on a master, or in a task)',
+      command: '<%= config.bin %> janitor cleanup --service kafka --internal --yes',
+    },
     {
       description: 'The same as a one-off Metronome job, for a workstation that cannot reach the masters',
-      command: '<%= config.bin %> janitor cleanup --service kafka --print-job --artifact-url https://example.com/dcos-janitor.zip > job.json && dcos job add job.json',
+      command:
+        '<%= config.bin %> janitor cleanup --service kafka --print-job --artifact-url https://example.com/dcos-janitor.zip > job.json && dcos job add job.json',
     },
   ];
 
   static args = {
-    service: Args.string({ description: 'Service name, e.g. kafka or /data/kafka (the same as --service).', required: false }),
+    service: Args.string({
+      description: 'Service name, e.g. kafka or /data/kafka (the same as --service).',
+      required: false,
+    }),
   };
 
   static flags = {
-    service: Flags.string({ description: 'Service name (foldered names too): derives role, principal and ZooKeeper node by the SDK naming rules.' }),
-    role: Flags.string({ char: 'r', description: 'Role whose dynamic reservations to clean (repeatable); overrides the derived one.', multiple: true }),
+    service: Flags.string({
+      description:
+        'Service name (foldered names too): derives role, principal and ZooKeeper node by the SDK naming rules.',
+    }),
+    role: Flags.string({
+      char: 'r',
+      description: 'Role whose dynamic reservations to clean (repeatable); overrides the derived one.',
+      multiple: true,
+    }),
     principal: Flags.string({ char: 'p', description: 'Principal that made the reservations; required with -r.' }),
     'zk-node': Flags.string({ char: 'z', description: 'ZooKeeper node to delete, e.g. dcos-service-kafka.' }),
-    'framework-id': Flags.string({ description: 'Only take resources whose framework_id label (SDK >= 0.57.3) is one of these (repeatable).', multiple: true }),
-    'include-unlabeled': Flags.boolean({ description: 'Also take reservations of the role+principal that carry no SDK resource_id label.', default: false }),
+    'framework-id': Flags.string({
+      description: 'Only take resources whose framework_id label (SDK >= 0.57.3) is one of these (repeatable).',
+      multiple: true,
+    }),
+    'include-unlabeled': Flags.boolean({
+      description: 'Also take reservations of the role+principal that carry no SDK resource_id label.',
+      default: false,
+    }),
     'dry-run': Flags.boolean({ description: 'Show the plan and change nothing.', default: false }),
-    wide: Flags.boolean({ description: 'List every agent, with agent ids, lines not fitted to the terminal.', default: false }),
-    'ignore-not-found': Flags.boolean({ description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run a cleanup).', default: false }),
-    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
-    force: Flags.boolean({ description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.', default: false }),
-    concurrency: Flags.integer({ description: 'How many agents are worked on at once.', default: 32, min: 1, max: 256, env: 'DCOS_JANITOR_CONCURRENCY' }),
-    'conflict-retries': Flags.integer({ description: 'Extra attempts for a resource Mesos answers 409 for.', default: 2, min: 0, max: 20, hidden: true }),
+    wide: Flags.boolean({
+      description: 'List every agent, with agent ids, lines not fitted to the terminal.',
+      default: false,
+    }),
+    'ignore-not-found': Flags.boolean({
+      description: 'Exit 0 when nothing on the cluster matches the name (pipelines that re-run a cleanup).',
+      default: false,
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'Do not ask for confirmation (required when stdin is not a terminal).',
+      default: false,
+    }),
+    force: Flags.boolean({
+      description: 'Proceed although a registered scheduler or a Marathon app of the service is still there.',
+      default: false,
+    }),
+    concurrency: Flags.integer({
+      description: 'How many agents are worked on at once.',
+      default: 32,
+      min: 1,
+      max: 256,
+      env: 'DCOS_JANITOR_CONCURRENCY',
+    }),
+    'conflict-retries': Flags.integer({
+      description: 'Extra attempts for a resource Mesos answers 409 for.',
+      default: 2,
+      min: 0,
+      max: 20,
+      hidden: true,
+    }),
     ...IN_CLUSTER_FLAGS,
   };
 
@@ -59,7 +113,14 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     const flags = { ...parsed, service: serviceOf(args.service, parsed.service) };
     this.resultSoFar({ dryRun: flags['dry-run'] });
     this.configure(flags);
-    if (this.printInClusterRun({ ...flags, service: parsed.service }, args.service ? [args.service] : [], flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0])) return;
+    if (
+      this.printInClusterRun(
+        { ...flags, service: parsed.service },
+        args.service ? [args.service] : [],
+        flags.service ?? flags['zk-node'] ?? flags.role?.[0] ?? flags['framework-id']?.[0],
+      )
+    )
+      return;
     refuseSystemTarget(flags.service, [], this.extraSystemFrameworks());
     const clients = await this.clusterClients();
     const progress = this.progress();
@@ -78,7 +139,8 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     );
     this.resultSoFar(cleanupJson(plan, flags['dry-run'], ExitCode.OK));
     refuseSystemTarget(plan.target.serviceName, plan.frameworks, this.extraSystemFrameworks());
-    if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK))) return;
+    if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK)))
+      return;
     const view = viewOptions(flags.wide);
     if (!flags.json) this.log(renderCleanupPlan(plan, view));
     for (const warning of plan.warnings) progress.warn(warning);
@@ -93,7 +155,12 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
           ? `Error: Refusing to clean ${plan.target.serviceName ?? plan.marathonApp?.id}: it is installed (Marathon app ${plan.marathonApp?.id}). To remove it, uninstall it: dcos janitor uninstall ${plan.target.serviceName ?? plan.marathonApp?.id}`
           : 'Error: Refusing to clean while the service can still run: do first what each "Blocked" line above names, then run this again (--force cleans what is not in use anyway).',
       );
-      if (flags.json) this.printResult(cleanupJson(plan, flags['dry-run'], code), code, { kind: 'refused', message: plan.blockers.map(describeBlocker).join(' | '), exitCode: code });
+      if (flags.json)
+        this.printResult(cleanupJson(plan, flags['dry-run'], code), code, {
+          kind: 'refused',
+          message: plan.blockers.map(describeBlocker).join(' | '),
+          exitCode: code,
+        });
       return this.setExitCode(code);
     }
     if (flags['dry-run']) {
@@ -103,16 +170,26 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     }
 
     if (planHasChanges(plan)) {
-      await this.confirm(`${describeChanges(plan)}? Their data cannot be recovered.`, 'clean up the cluster', flags.yes);
+      await this.confirm(
+        `${describeChanges(plan)}? Their data cannot be recovered.`,
+        'clean up the cluster',
+        flags.yes,
+      );
     }
     // Until the verification says what the cluster shows, a failure reports what Mesos and Exhibitor accepted.
     const accepted = { volumes: 0, resources: 0, znodeDeleted: false };
     this.resultSoFar({ accepted });
-    const { outcome, verification } = await cleanUp(clients, plan, { ...this.cleanupOptions(flags.concurrency, flags['conflict-retries']), accepted }, progress);
+    const { outcome, verification } = await cleanUp(
+      clients,
+      plan,
+      { ...this.cleanupOptions(flags.concurrency, flags['conflict-retries']), accepted },
+      progress,
+    );
     // The verification is the truth: a 409 for a request whose first answer was lost is
     // not a leftover, and an agent that left during the run is one (agent-unregistered).
     const code = verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (flags.json) this.printResult({ ...cleanupJson(plan, false, code, outcome, verification), accepted: null }, code);
+    if (flags.json)
+      this.printResult({ ...cleanupJson(plan, false, code, outcome, verification), accepted: null }, code);
     else this.log(renderCleanupOutcome(outcome, verification, view));
     this.setExitCode(code);
   }

@@ -8,7 +8,10 @@ import { Command, Flags } from '@oclif/core';
 export default class Janitor extends Command {
   static summary = 'Clean up after Mesos frameworks: teardown, cleanup, uninstall, plan, audit.';
   static flags = {
-    info: Flags.boolean({ description: 'Print a one-line description of the plugin (for the DC/OS CLI).', hidden: true }),
+    info: Flags.boolean({
+      description: 'Print a one-line description of the plugin (for the DC/OS CLI).',
+      hidden: true,
+    }),
   };
 
   async run(): Promise<void> {

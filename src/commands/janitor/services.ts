@@ -28,7 +28,11 @@ export default class Services extends JanitorCommand<ServicesResult> {
     this.configure(flags);
     const { marathon, mesos, exhibitor } = await this.clusterClients();
     // Cached for a minute per cluster: switching clusters never serves the other one's names.
-    const cache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'dcos-janitor', `services-${crypto.createHash('sha1').update(this.clusterIdentity).digest('hex').slice(0, 16)}`);
+    const cache = path.join(
+      process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+      'dcos-janitor',
+      `services-${crypto.createHash('sha1').update(this.clusterIdentity).digest('hex').slice(0, 16)}`,
+    );
     let sorted = readFresh(cache, 60_000);
     if (!sorted) {
       // The agents only if they come quickly (a small cluster): a large one's would not fit in completion's 2 s.
@@ -40,7 +44,9 @@ export default class Services extends JanitorCommand<ServicesResult> {
         Promise.race([agents, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1200).unref())]),
       ]);
       const names = new Set<string>();
-      for (const app of apps) if (app.labels?.DCOS_SERVICE_NAME || app.labels?.DCOS_PACKAGE_FRAMEWORK_NAME) names.add(app.id.replace(/^\/+/, ''));
+      for (const app of apps)
+        if (app.labels?.DCOS_SERVICE_NAME || app.labels?.DCOS_PACKAGE_FRAMEWORK_NAME)
+          names.add(app.id.replace(/^\/+/, ''));
       const extra = this.extraSystemFrameworks();
       for (const framework of [...(frameworks?.frameworks ?? []), ...(frameworks?.completed_frameworks ?? [])]) {
         // DC/OS' own frameworks are never offered: every command refuses them.

@@ -47,8 +47,15 @@ export default class PlanForceComplete extends PlanCommandBase {
   static flags = {
     stuck: Flags.boolean({ description: 'Force exactly the stuck unreserve steps.', default: false }),
     'dry-run': Flags.boolean({ description: 'Show what would be forced; change nothing.', default: false }),
-    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).', default: false }),
-    force: Flags.boolean({ description: 'Allow forcing deregister-service/deregister (leaves the framework and ZooKeeper state behind).', default: false }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'Do not ask for confirmation (required when stdin is not a terminal).',
+      default: false,
+    }),
+    force: Flags.boolean({
+      description: 'Allow forcing deregister-service/deregister (leaves the framework and ZooKeeper state behind).',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -61,12 +68,28 @@ export default class PlanForceComplete extends PlanCommandBase {
       const names = namesOf(plan, args.phase, args.step);
       const never = names.find((name) => NEVER_FORCE.includes(name));
       const what = describeTarget(args.plan, args.phase, args.step);
-      if (flags.json) this.printResult({ service: args.service, plan: args.plan, phase: args.phase, step: args.step ?? null, status: plan.status ?? null, result: 'dry-run' }, ExitCode.OK);
-      else this.log(`Dry run: would force ${what} to COMPLETE${never && !flags.force ? ` (refused without --force: ${never})` : ''}; nothing was changed.`);
+      if (flags.json)
+        this.printResult(
+          {
+            service: args.service,
+            plan: args.plan,
+            phase: args.phase,
+            step: args.step ?? null,
+            status: plan.status ?? null,
+            result: 'dry-run',
+          },
+          ExitCode.OK,
+        );
+      else
+        this.log(
+          `Dry run: would force ${what} to COMPLETE${never && !flags.force ? ` (refused without --force: ${never})` : ''}; nothing was changed.`,
+        );
       return;
     }
     if (!args.plan || !args.phase) {
-      throw new UsageError('Name the plan and the phase (and the step), or use --stuck: forcing a whole plan is never done, it would let Cosmos remove the app before the cleanup.');
+      throw new UsageError(
+        'Name the plan and the phase (and the step), or use --stuck: forcing a whole plan is never done, it would let Cosmos remove the app before the cleanup.',
+      );
     }
     if (!flags.force) {
       // The scheduler addresses phases and steps by name or by UUID: the guard holds for both.
@@ -80,11 +103,23 @@ export default class PlanForceComplete extends PlanCommandBase {
         );
       }
     }
-    await this.confirm(`Force ${describeTarget(args.plan, args.phase, args.step)} to COMPLETE?`, 'force-complete plan elements', flags.yes);
-    await this.runPlanCommand({ service: args.service, plan: args.plan, phase: args.phase, step: args.step, json: flags.json }, 'forceComplete', 'forced to complete');
+    await this.confirm(
+      `Force ${describeTarget(args.plan, args.phase, args.step)} to COMPLETE?`,
+      'force-complete plan elements',
+      flags.yes,
+    );
+    await this.runPlanCommand(
+      { service: args.service, plan: args.plan, phase: args.phase, step: args.step, json: flags.json },
+      'forceComplete',
+      'forced to complete',
+    );
   }
 
-  private async forceStuck(service: string, planName: string, flags: { yes: boolean; json: boolean; 'dry-run': boolean }): Promise<void> {
+  private async forceStuck(
+    service: string,
+    planName: string,
+    flags: { yes: boolean; json: boolean; 'dry-run': boolean },
+  ): Promise<void> {
     const { scheduler, clients } = await this.scheduler();
     const { stuck, stuckUnknown } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
     if (stuckUnknown) throw stuckUnknown;
@@ -95,17 +130,24 @@ export default class PlanForceComplete extends PlanCommandBase {
     }
     if (flags['dry-run']) {
       if (flags.json) this.printResult({ service, plan: planName, stuck, result: 'dry-run' }, ExitCode.OK);
-      else this.log(`Dry run: would force ${plural(stuck.length, 'step')} to COMPLETE, one by one; nothing was changed.`);
+      else
+        this.log(`Dry run: would force ${plural(stuck.length, 'step')} to COMPLETE, one by one; nothing was changed.`);
       return;
     }
-    await this.confirm(`Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`, 'force-complete stuck steps', flags.yes);
+    await this.confirm(
+      `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`,
+      'force-complete stuck steps',
+      flags.yes,
+    );
     const forced = await forceCompleteSteps(scheduler, service, planName, stuck);
     const after = await scheduler.getPlan(service, planName);
     if (flags.json) {
       this.printResult({ service, plan: planName, stuck, forced, status: after.plan.status ?? null }, ExitCode.OK);
       return;
     }
-    this.log(`Forced ${plural(forced.filter((step) => step.result === 'forced').length, 'step')} to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`);
+    this.log(
+      `Forced ${plural(forced.filter((step) => step.result === 'forced').length, 'step')} to complete${forced.some((step) => step.result === 'already-complete') ? ' (the others were already complete)' : ''}.`,
+    );
     this.log(renderPlanTree(planName, after.plan));
     if (isUninstallPlan(after.plan)) {
       // Forcing alone leaves the scheduler to finish with nobody watching: a zombie and its znode may stay.

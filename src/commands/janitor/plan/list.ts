@@ -3,7 +3,10 @@ import { ExitCode } from '../../../errors';
 
 export default class PlanList extends PlanCommandBase {
   static summary = "List an SDK service's plans.";
-  static examples = ['<%= config.bin %> janitor plan list kafka', '<%= config.bin %> janitor plan list /data/kafka --json'];
+  static examples = [
+    '<%= config.bin %> janitor plan list kafka',
+    '<%= config.bin %> janitor plan list /data/kafka --json',
+  ];
   static args = { service: PlanCommandBase.serviceArg };
 
   async run(): Promise<void> {

@@ -6,7 +6,11 @@ export default class PlanResume extends PlanCommandBase {
   static summary = 'Resume (continue) a paused plan, or one of its phases.';
   static hiddenAliases = ['janitor:plan:continue'];
   static examples = ['<%= config.bin %> janitor plan resume kafka deploy'];
-  static args = { service: PlanCommandBase.serviceArg, plan: PlanCommandBase.planArg, phase: Args.string({ description: 'Phase to resume.' }) };
+  static args = {
+    service: PlanCommandBase.serviceArg,
+    plan: PlanCommandBase.planArg,
+    phase: Args.string({ description: 'Phase to resume.' }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanResume);

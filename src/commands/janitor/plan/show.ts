@@ -14,18 +14,31 @@ export default class PlanShow extends PlanCommandBase {
   static summary = "Show a plan as the SDK CLI's tree, with unreserve steps that can never finish.";
   static description =
     "The tree on stdout is the SDK CLI's, line for line; notes about stuck steps go to stderr. --stuck lists only the " +
-    'stuck steps (exit 10 when there are some). --json prints the scheduler\'s body, re-indented as the SDK CLI does.';
+    "stuck steps (exit 10 when there are some). --json prints the scheduler's body, re-indented as the SDK CLI does.";
   static hiddenAliases = ['janitor:plan:status'];
   static examples = [
     '<%= config.bin %> janitor plan show kafka',
     '<%= config.bin %> janitor plan show /data/kafka deploy --watch',
     '<%= config.bin %> janitor plan show kafka --stuck',
   ];
-  static args = { service: PlanCommandBase.serviceArg, plan: Args.string({ description: 'Plan name.', default: 'deploy' }) };
+  static args = {
+    service: PlanCommandBase.serviceArg,
+    plan: Args.string({ description: 'Plan name.', default: 'deploy' }),
+  };
   static flags = {
-    stuck: Flags.boolean({ description: 'List only the stuck steps, with why (exit 10 when there are some).', default: false }),
-    watch: Flags.boolean({ description: 'Re-render until the plan is COMPLETE (exit 0), in ERROR (exit 13), has stuck steps (exit 10) or --timeout (exit 9).', default: false }),
-    'keep-watching': Flags.boolean({ description: 'With --watch: go on watching when stuck steps are found.', default: false }),
+    stuck: Flags.boolean({
+      description: 'List only the stuck steps, with why (exit 10 when there are some).',
+      default: false,
+    }),
+    watch: Flags.boolean({
+      description:
+        'Re-render until the plan is COMPLETE (exit 0), in ERROR (exit 13), has stuck steps (exit 10) or --timeout (exit 9).',
+      default: false,
+    }),
+    'keep-watching': Flags.boolean({
+      description: 'With --watch: go on watching when stuck steps are found.',
+      default: false,
+    }),
     timeout: Flags.integer({ description: 'Seconds to watch for.', default: 600, min: 1, env: 'DCOS_JANITOR_TIMEOUT' }),
     interval: Flags.integer({ description: 'Seconds between two reads when watching.', default: 2, min: 1 }),
   };
@@ -40,7 +53,11 @@ export default class PlanShow extends PlanCommandBase {
       const { stuck, stuckUnknown } = await read();
       // Asked for the stuck steps and they cannot be known: that is the answer's failure, not "none".
       if (stuckUnknown) throw stuckUnknown;
-      if (flags.json) this.printResult({ service: args.service, plan: args.plan, stuck }, stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
+      if (flags.json)
+        this.printResult(
+          { service: args.service, plan: args.plan, stuck },
+          stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK,
+        );
       else this.log(renderStuckSteps(stuck));
       return this.setExitCode(stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
     }
@@ -54,12 +71,28 @@ export default class PlanShow extends PlanCommandBase {
     await this.watch(args.service, args.plan, flags, read);
   }
 
-  private show(service: string, planName: string, read: PlanRead, stuck: StuckStep[], json: boolean, exitCode: number, watching = false): void {
+  private show(
+    service: string,
+    planName: string,
+    read: PlanRead,
+    stuck: StuckStep[],
+    json: boolean,
+    exitCode: number,
+    watching = false,
+  ): void {
     if (json) {
       // The scheduler's body as it sent it (what the SDK CLI prints), inside the one document.
       const result = { service, plan: planName, status: read.plan.status ?? null, body: read.body, stuck };
       // --watch --json: one whole document per change of the plan, each on its own.
-      if (watching) this.printJson({ schemaVersion: SCHEMA_VERSION, command: this.commandName(), ...this.emptyResult(), ...result, exitCode, error: null });
+      if (watching)
+        this.printJson({
+          schemaVersion: SCHEMA_VERSION,
+          command: this.commandName(),
+          ...this.emptyResult(),
+          ...result,
+          exitCode,
+          error: null,
+        });
       else this.printResult(result, exitCode);
       return;
     }
@@ -78,7 +111,9 @@ export default class PlanShow extends PlanCommandBase {
   private noteStuckUnknown(why: Error | undefined): void {
     if (!why || this.stuckNoted) return;
     this.stuckNoted = true;
-    this.logToStderr(`Note: stuck-step detection needs read access to /mesos/master/slaves, which failed: ${why.message}`);
+    this.logToStderr(
+      `Note: stuck-step detection needs read access to /mesos/master/slaves, which failed: ${why.message}`,
+    );
   }
 
   private async watch(
@@ -99,7 +134,10 @@ export default class PlanShow extends PlanCommandBase {
       if (terminal || rendered !== previous) {
         if (terminal) process.stdout.write('\u001b[2J\u001b[H');
         else if (previous) this.log('');
-        if (!flags.json) this.log(`Every ${flags.interval} s: plan ${planName} of ${service}, read at ${new Date().toISOString().slice(11, 19)} UTC (Ctrl-C to stop)\n`);
+        if (!flags.json)
+          this.log(
+            `Every ${flags.interval} s: plan ${planName} of ${service}, read at ${new Date().toISOString().slice(11, 19)} UTC (Ctrl-C to stop)\n`,
+          );
         this.show(service, planName, plan, stuck, flags.json, ExitCode.OK, true);
         previous = rendered;
       }
@@ -113,7 +151,9 @@ export default class PlanShow extends PlanCommandBase {
         return this.setExitCode(ExitCode.STUCK_STEPS);
       }
       if (Date.now() + flags.interval * 1000 > deadline) {
-        throw new TimedOutError(`Plan ${planName} of ${service} was still ${status ?? 'not complete'} when --timeout (${flags.timeout} s) ran out.`);
+        throw new TimedOutError(
+          `Plan ${planName} of ${service} was still ${status ?? 'not complete'} when --timeout (${flags.timeout} s) ran out.`,
+        );
       }
       await sleep(flags.interval * 1000);
     }

@@ -7,7 +7,9 @@ export default class PlanStart extends PlanCommandBase {
   static summary = 'Start a plan (a sidecar plan such as backup), with parameters as env.';
   static examples = ['<%= config.bin %> janitor plan start kafka backup -p S3_BUCKET=my-bucket'];
   static args = { service: PlanCommandBase.serviceArg, plan: PlanCommandBase.planArg };
-  static flags = { param: Flags.string({ char: 'p', description: 'KEY=VALUE, passed to the plan (repeatable).', multiple: true }) };
+  static flags = {
+    param: Flags.string({ char: 'p', description: 'KEY=VALUE, passed to the plan (repeatable).', multiple: true }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlanStart);
