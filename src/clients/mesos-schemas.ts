@@ -47,7 +47,6 @@ export const ResourceSchema = z.looseObject({
   reservation: z.looseObject({ principal: z.string().optional(), labels: LabelsSchema.optional() }).optional(),
   reservations: z.array(ReservationInfoSchema).optional(),
   disk: DiskInfoSchema.optional(),
-  allocation_info: z.looseObject({ role: z.string().optional() }).optional(),
 });
 export type MesosResource = z.output<typeof ResourceSchema>;
 
@@ -271,6 +270,21 @@ function checkResource(resource: unknown): Problem {
       return { field: 'disk.persistence.id', message: 'expected a string' };
     if (isObject(persistence) && persistence.principal !== undefined && typeof persistence.principal !== 'string') {
       return { field: 'disk.persistence.principal', message: 'expected a string' };
+    }
+    // As DiskInfoSchema says (test/slaves-schema-parity.test.ts holds the two to each other).
+    const volume = disk.volume;
+    if (volume !== undefined) {
+      if (!isObject(volume)) return { field: 'disk.volume', message: 'expected an object' };
+      for (const field of ['mode', 'container_path']) {
+        if (volume[field] !== undefined && typeof volume[field] !== 'string')
+          return { field: `disk.volume.${field}`, message: 'expected a string' };
+      }
+    }
+    const source = disk.source;
+    if (source !== undefined) {
+      if (!isObject(source)) return { field: 'disk.source', message: 'expected an object' };
+      if (source.type !== undefined && typeof source.type !== 'string')
+        return { field: 'disk.source.type', message: 'expected a string' };
     }
   }
   return undefined;
