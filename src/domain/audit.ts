@@ -5,7 +5,7 @@ import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import { JanitorError, ServiceNotFoundError } from '../errors';
 import { heldResources, plural } from '../text';
 import { CleanupClients } from './cleanup';
-import { frameworkRoles } from './cleanup-plan';
+import { frameworkRoles } from './selection';
 import { mapWithConcurrency } from './concurrency';
 import { deriveServiceNames, serviceNameFromZkNode } from './naming';
 import { isPersistentVolume, reservationIdentity, reservationOf } from './resources';

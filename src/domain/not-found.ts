@@ -2,7 +2,7 @@ import { ExhibitorClient } from '../clients/exhibitor';
 import { MarathonClient } from '../clients/marathon';
 import { NothingFoundError } from '../errors';
 import type { CleanupPlan } from './cleanup';
-import { TARGET_SKIP_REASONS, hasWork } from './cleanup-plan';
+import { TARGET_SKIP_REASONS, hasWork } from './selection';
 import { serviceNameFromZkNode } from './naming';
 import { reservationOf } from './resources';
 

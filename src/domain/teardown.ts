@@ -14,7 +14,7 @@ import {
   planCleanup,
 } from './cleanup';
 import { Blocker, describeBlocker } from './actions';
-import { CleanupTarget, FrameworkSummary, planAgentCleanup, summariseFramework } from './cleanup-plan';
+import { CleanupTarget, FrameworkSummary, planAgentCleanup, summariseFramework } from './selection';
 import {
   Ownership,
   activeTaskCount,

@@ -1,5 +1,5 @@
 import { actionCommand } from '../domain/actions';
-import { AgentCleanup, SKIP_REASON_TEXT, SkipReason } from '../domain/cleanup-plan';
+import { AgentCleanup, SKIP_REASON_TEXT, SkipReason } from '../domain/selection';
 import { CleanupOutcome, CleanupPlan, Leftover, Verification, planTotals } from '../domain/cleanup';
 import { describeResource, summariseResources } from '../domain/resources';
 import { plural, wrap, wrapCommand } from '../text';

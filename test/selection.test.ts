@@ -1,5 +1,5 @@
 import { MesosAgent, MesosResource } from '../src/clients/mesos-schemas';
-import { CleanupTarget, planAgentCleanup, selectResource } from '../src/domain/cleanup-plan';
+import { CleanupTarget, planAgentCleanup, selectResource } from '../src/domain/selection';
 import { targetFromRequest } from '../src/domain/cleanup';
 import { reservationOf, summariseResources } from '../src/domain/resources';
 
