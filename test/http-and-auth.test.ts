@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { ClusterHttp } from '../src/cluster/http';
 import { AuthError, UnexpectedResponseError, UnreachableError } from '../src/errors';
 import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
+import { selfSignedCertificate } from './helpers/tls';
 import { runAgainst } from './helpers/cli';
 
 /** The HTTP layer over real sockets: token header, retries, leader redirect, failures, TLS. */
@@ -313,29 +313,9 @@ describe('TLS verification follows the CLI config', () => {
   let dir: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'ca.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    const certificate = selfSignedCertificate(dir, '127.0.0.1', 'IP:127.0.0.1');
     sim = await SimCluster.start('cassandra-six-agents', {
-      tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'ca.pem')) },
+      tls: { key: certificate.key, cert: certificate.cert },
     });
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { FIX_ORDER } from '../src/domain/audit';
 import { listScenarios, loadScenario, parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runAgainst, runCli } from './helpers/cli';
@@ -151,6 +152,16 @@ describe('a re-installed service beside its old incarnations', () => {
     sim = await SimCluster.start('kafka-reinstalled', { deploymentMs: 100, msPerRequest: 10 });
   });
 
+  /** The scenario with only its two completed incarnations (and their reservations) left. */
+  function onlyCompletedIncarnations() {
+    const scenario = loadScenario('kafka-reinstalled');
+    scenario.frameworks = scenario.frameworks.filter((framework) => ![INACTIVE, LIVE].includes(framework.id));
+    for (const agent of scenario.agents) {
+      agent.reservations = agent.reservations.filter((reservation) => !/^(live|inactive)-/.test(reservation.ref));
+    }
+    return scenario;
+  }
+
   it("tearing down the inactive old incarnation keeps the live one's app, data and znode", async () => {
     const live = snapshotWhere(sim, labelled(LIVE));
     const dry = await run(['teardown', '--framework-id', INACTIVE, '--dry-run']);
@@ -182,12 +193,7 @@ describe('a re-installed service beside its old incarnations', () => {
 
   it('the app of the newest completed incarnation, with no registered one, needs --yes off a terminal', async () => {
     await sim.stop();
-    const scenario = loadScenario('kafka-reinstalled');
-    scenario.frameworks = scenario.frameworks.filter((framework) => ![INACTIVE, LIVE].includes(framework.id));
-    for (const agent of scenario.agents)
-      agent.reservations = agent.reservations.filter(
-        (reservation) => !reservation.ref.startsWith('live') && !reservation.ref.startsWith('inactive'),
-      );
+    const scenario = onlyCompletedIncarnations();
     sim = await SimCluster.start(parseScenario(scenario), { deploymentMs: 100, msPerRequest: 10 });
     const refused = await run(['teardown', '--framework-id', OLD2]);
     expect(refused.code).toBe(2);
@@ -230,12 +236,7 @@ describe('a re-installed service beside its old incarnations', () => {
 
   it('cleanup --service of a name with several completed incarnations takes every one of them', async () => {
     await sim.stop();
-    const scenario = loadScenario('kafka-reinstalled');
-    scenario.frameworks = scenario.frameworks.filter((framework) => ![INACTIVE, LIVE].includes(framework.id));
-    for (const agent of scenario.agents)
-      agent.reservations = agent.reservations.filter(
-        (reservation) => !reservation.ref.startsWith('live') && !reservation.ref.startsWith('inactive'),
-      );
+    const scenario = onlyCompletedIncarnations();
     scenario.marathon.apps = [];
     sim = await SimCluster.start(parseScenario(scenario), { msPerRequest: 10 });
     const result = await run(['cleanup', '--service', 'kafka', '--yes', '--json']);
@@ -467,16 +468,8 @@ describe('the fix that runs is the fix that was shown', () => {
     await sim.stop();
 
     sim = await SimCluster.start('messy-cluster', options);
-    const order = [
-      'crash-looping-scheduler',
-      'zombie-scheduler',
-      'stuck-uninstall',
-      'orphaned-framework',
-      'completed-framework-reservations',
-      'orphaned-reservations',
-      'stale-znode',
-    ];
-    for (const finding of [...ran].sort((a: any, b: any) => order.indexOf(a.kind) - order.indexOf(b.kind))) {
+    // By hand, in the order --fix runs them.
+    for (const finding of [...ran].sort((a: any, b: any) => FIX_ORDER.indexOf(a.kind) - FIX_ORDER.indexOf(b.kind))) {
       const [dcos, janitor, ...args] = finding.fix.argv;
       expect([dcos, janitor]).toEqual(['dcos', 'janitor']);
       const byHand = await runCli(args[0] === 'uninstall' ? [...args, '--poll-ms', '20'] : args, {

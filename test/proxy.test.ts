@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -9,6 +8,7 @@ import { proxyFor, proxySettingsFromEnv } from '../src/cluster/proxy';
 import { SimCluster } from '../src/sim/server';
 import { runCli } from './helpers/cli';
 import { reservedOf } from './helpers/cluster';
+import { selfSignedCertificate } from './helpers/tls';
 import { Tinyproxy, startTinyproxy, tinyproxyInstalled } from './helpers/tinyproxy';
 
 /** CI installs tinyproxy (.ci/run) and must run these; a developer's machine without it skips them, and says so. */
@@ -90,31 +90,11 @@ withProxy('HTTPS_PROXY, for an https:// cluster: a CONNECT tunnel, TLS verified 
   let hop: http.Server;
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-proxy-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${CLUSTER}`,
-        '-addext',
-        `subjectAltName=DNS:${CLUSTER}`,
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'ca.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    const certificate = selfSignedCertificate(dir, CLUSTER, `DNS:${CLUSTER}`);
     sim = await SimCluster.start('kafka-ui-destroyed', {
       deploymentMs: 100,
       msPerRequest: 10,
-      tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'ca.pem')) },
+      tls: { key: certificate.key, cert: certificate.cert },
     });
     // tinyproxy's upstream: the next hop of the corporate network, which opens the tunnel to the cluster.
     hop = http.createServer((_req, res) => res.writeHead(405).end());
