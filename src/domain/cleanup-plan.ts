@@ -233,7 +233,9 @@ export async function planCleanup(
   if (target.zkNode) {
     // Deleting the state of a scheduler that can still run wipes a live service
     // (dcos-commons #679): ZooKeeper goes last, and never under a registered framework or an app.
-    const registered = holding.filter((framework) => target.frameworkNames.includes(framework.name));
+    const registered = holding.filter((framework) =>
+      target.frameworkNames.some((name) => sameName(name, framework.name)),
+    );
     if (marathonApp)
       znode = {
         node: target.zkNode,
