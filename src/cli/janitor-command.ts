@@ -17,6 +17,7 @@ import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
 import { wrap } from '../text';
+import { IO, OutputStream, Prompter, commandContext } from './context';
 import { StderrProgress } from './terminal-progress';
 import {
   AbortedError,
@@ -216,6 +217,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    */
   override async init(): Promise<void> {
     await super.init();
+    // A command run inside a test's process leaves the process's signals alone.
+    if (!commandContext().ownsProcess) return;
     // `on`, not `once`: a second Ctrl-C while exiting must not fall back to the default
     // action (killed by the signal, no exit code, no message).
     let interrupted = false;
@@ -250,8 +253,17 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
       : `Interrupted${where}: nothing was changed.`;
   }
 
+  /** The streams this command writes to (the process's, or a test's). */
+  protected io(): IO {
+    return commandContext().io;
+  }
+
+  protected prompter(): Prompter {
+    return commandContext().prompter;
+  }
+
   protected verbosity(): number {
-    const level = Number(process.env.DCOS_VERBOSITY ?? 0);
+    const level = Number(commandContext().env.DCOS_VERBOSITY ?? 0);
     return Number.isFinite(level) ? level : 0;
   }
 
@@ -263,12 +275,13 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     const named = this.endpointFlags;
     // Naming the services' own addresses (flags, env) makes the cluster URL optional: a task inside
     // the cluster has no CLI config. Keys in a config file imply a configured cluster, read next.
-    const withoutConfig = endpointSettings(named.urls, named.internal, process.env, {});
+    const env = commandContext().env;
+    const withoutConfig = endpointSettings(named.urls, named.internal, env, {});
     const urlOptional = withoutConfig.internal || Object.keys(withoutConfig.overrides).length > 0;
-    let connection = resolveClusterConnection(process.env, { urlOptional });
+    let connection = resolveClusterConnection(env, { urlOptional });
     const endpoints = resolveEndpoints(
       connection.url,
-      endpointSettings(named.urls, named.internal, process.env, connection.janitorConfig ?? {}),
+      endpointSettings(named.urls, named.internal, env, connection.janitorConfig ?? {}),
     );
     const verbose = this.verbosity() > 0;
     if (verbose) {
@@ -286,7 +299,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     }
     const options = {
       // As the DC/OS CLI, whose environment plugins inherit: HTTP_PROXY, HTTPS_PROXY, NO_PROXY.
-      proxy: proxySettingsFromEnv(process.env),
+      proxy: proxySettingsFromEnv(env),
       userAgent: `dcos-janitor/${this.config.version}`,
       retries: envNumber('DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
       backoffMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
@@ -296,7 +309,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
       // In a job or app the secret store hands the key over in the environment: it never touches a file.
       const key = this.serviceAccount.privateKeyPath
         ? readPrivateKey(this.serviceAccount.privateKeyPath)
-        : privateKeyFromPem(process.env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
+        : privateKeyFromPem(env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
       const loginHttp = new ClusterHttp({ ...connection, token: undefined }, endpoints, options);
       let token: string;
       try {
@@ -404,9 +417,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
 
   private async removeOwnApp(): Promise<void> {
     if (!this.removeSelf) return;
-    const appId = process.env.MARATHON_APP_ID;
+    const appId = commandContext().env.MARATHON_APP_ID;
+    const stderr = this.io().stderr;
     if (!appId) {
-      process.stderr.write(
+      stderr.write(
         'Warning: --remove-self: MARATHON_APP_ID is not set (this is not a Marathon app), so there is nothing to remove.\n',
       );
       return;
@@ -414,10 +428,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     try {
       const { marathon } = this.clients ?? (await this.clusterClients());
       // Said first: Marathon may stop this task before the answer to the delete is read.
-      process.stderr.write(`Removing this run's own Marathon app ${appId}, so that it does not run again...\n`);
+      stderr.write(`Removing this run's own Marathon app ${appId}, so that it does not run again...\n`);
       this.removingSelf = true;
       const deleted = await marathon.deleteApp(appId);
-      process.stderr.write(
+      stderr.write(
         deleted
           ? `Removed this run's own Marathon app ${appId} (deployment ${deleted.deploymentId}), so that it does not run again; Marathon now stops this task.\n`
           : `This run's own Marathon app ${appId} is already gone.\n`,
@@ -425,7 +439,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     } catch (removal) {
       this.removingSelf = false;
       const reason = removal instanceof Error ? removal.message : String(removal);
-      process.stderr.write(
+      stderr.write(
         `Warning: could not remove this run's own Marathon app ${appId}: ${reason} Remove it with 'dcos marathon app remove ${appId}'.\n`,
       );
     }
@@ -442,7 +456,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
 
   /** Names set with `dcos config set janitor.system_frameworks a,b` (the CLI passes DCOS_JANITOR_SYSTEM_FRAMEWORKS). */
   protected extraSystemFrameworks(): string[] {
-    return (process.env.DCOS_JANITOR_SYSTEM_FRAMEWORKS ?? '')
+    return (commandContext().env.DCOS_JANITOR_SYSTEM_FRAMEWORKS ?? '')
       .split(',')
       .map((name) => name.trim())
       .filter(Boolean);
@@ -450,7 +464,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
 
   /** Progress on stderr: live status in a terminal, plain lines elsewhere, no live status with --json. */
   protected progress(): Progress {
-    this.liveProgress = new StderrProgress({ live: !this.jsonMode });
+    this.liveProgress = new StderrProgress({ live: !this.jsonMode, stream: this.io().stderr });
     return this.liveProgress;
   }
 
@@ -495,7 +509,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     };
     this.jsonMode = flags.json;
     this.wideMode = flags.wide === true;
-    if (flags['service-account'] && !flags['private-key'] && !process.env[PRIVATE_KEY_ENV]) {
+    if (flags['service-account'] && !flags['private-key'] && !commandContext().env[PRIVATE_KEY_ENV]) {
       throw new UsageError(
         `--service-account needs --private-key FILE (or the key in ${PRIVATE_KEY_ENV}, as a secret of a job or app).`,
       );
@@ -505,7 +519,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   }
 
   protected printJson(result: unknown): void {
-    writeJson(result, (text) => process.stdout.write(text));
+    const stdout = this.io().stdout;
+    writeJson(result, (text) => stdout.write(text));
   }
 
   /** "cleanup", "plan show": the command as the operator types it after `dcos janitor`. */
@@ -548,23 +563,19 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    */
   protected async confirm(question: string, what: string, yes: boolean): Promise<void> {
     if (yes) return;
-    if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
-    const { default: confirm } = await import('@inquirer/confirm');
-    const answer = await this.withoutLiveLine(() =>
-      confirm({ message: this.fitQuestion(question, 'Go ahead?'), default: false }, { output: process.stderr }),
-    );
+    if (!this.interactive()) throw new ConfirmationRequiredError(what);
+    const answer = await this.withoutLiveLine(() => this.prompter().confirm(this.fitQuestion(question, 'Go ahead?')));
     if (!answer) throw new AbortedError(this.abortedMessage('the confirmation was declined'));
   }
 
   /** The stronger confirmation: the operator types a name. --yes still skips it (CI). */
   protected async confirmByTyping(question: string, expected: string, what: string, yes: boolean): Promise<void> {
     if (yes) return;
-    if (!process.stdin.isTTY) throw new ConfirmationRequiredError(what);
-    const { default: input } = await import('@inquirer/input');
+    if (!this.interactive()) throw new ConfirmationRequiredError(what);
     const typeIt = `Type ${expected} to confirm:`;
     const body = question.endsWith(typeIt) ? question.slice(0, -typeIt.length).trim() : question;
     const answer = await this.withoutLiveLine(() =>
-      input({ message: this.fitQuestion(`${body} ${typeIt}`, typeIt) }, { output: process.stderr }),
+      this.prompter().input(this.fitQuestion(`${body} ${typeIt}`, typeIt)),
     );
     // The forms the command line takes: `kafka` and `/kafka` name the same service.
     const same = (a: string, b: string) =>
@@ -587,19 +598,20 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    * its short last part: a prompt line is never wider than the screen.
    */
   private fitQuestion(question: string, short: string): string {
-    const width = terminalWidth(process.stderr);
+    const stderr = this.io().stderr;
+    const width = terminalWidth(stderr);
     if (question.length + 12 <= width) return question;
     const body = question.endsWith(short) ? question.slice(0, -short.length).trim() : question;
-    process.stderr.write(`${wrap(body, width, '  ')}\n`);
+    stderr.write(`${wrap(body, width, '  ')}\n`);
     return short;
   }
 
   protected interactive(): boolean {
-    return process.stdin.isTTY === true;
+    return this.io().stdin.isTTY === true;
   }
 
   protected setExitCode(code: ExitCodeValue): void {
-    process.exitCode = code;
+    commandContext().setExitCode(code);
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
@@ -663,18 +675,20 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
 
   /** In a terminal, lines longer than it are wrapped (tables are fitted before); in a pipe, left whole. */
   override log(message = '', ...args: unknown[]): void {
+    const stdout = this.io().stdout;
     this.liveProgress?.hold();
-    super.log(this.fitTo(process.stdout, message), ...args);
+    stdout.write(`${this.fitTo(stdout, [message, ...args].join(' '))}\n`);
     this.liveProgress?.release();
   }
 
   override logToStderr(message = '', ...args: unknown[]): void {
+    const stderr = this.io().stderr;
     this.liveProgress?.hold();
-    super.logToStderr(this.fitTo(process.stderr, message), ...args);
+    stderr.write(`${this.fitTo(stderr, [message, ...args].join(' '))}\n`);
     this.liveProgress?.release();
   }
 
-  private fitTo(stream: NodeJS.WriteStream, message: string): string {
+  private fitTo(stream: OutputStream, message: string): string {
     if (!stream.isTTY || this.wideMode || this.jsonMode) return message;
     return wrap(message, terminalWidth(stream), '  ');
   }
@@ -729,8 +743,7 @@ function usageMessage(
 }
 
 function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0
-    ? value
-    : fallback;
+  const env = commandContext().env;
+  const value = Number(env[name]);
+  return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }

@@ -1,3 +1,4 @@
+import { OutputStream } from './context';
 import { Progress, WaitHandle } from '../domain/progress';
 import { terminalWidth, truncate } from '../render/columns';
 import { wrap } from '../text';
@@ -17,14 +18,17 @@ export class StderrProgress implements Progress {
   private readonly live: boolean;
   private held = 0;
 
-  constructor(options: { live: boolean }) {
-    this.live = options.live && process.stderr.isTTY === true;
+  private readonly stream: OutputStream;
+
+  constructor(options: { live: boolean; stream?: OutputStream }) {
+    this.stream = options.stream ?? process.stderr;
+    this.live = options.live && this.stream.isTTY === true;
   }
 
   step(message: string): void {
     this.clearLine();
     // In a terminal, lines are wrapped to its width; in a pipe or a log, one line each.
-    process.stderr.write(`${process.stderr.isTTY ? wrap(message, terminalWidth(process.stderr), '  ') : message}\n`);
+    this.stream.write(`${this.stream.isTTY ? wrap(message, terminalWidth(this.stream), '  ') : message}\n`);
     this.redraw(true);
   }
 
@@ -86,10 +90,10 @@ export class StderrProgress implements Progress {
     const now = Date.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
-    process.stderr.write(`\r\u001b[K${truncate(this.status, terminalWidth(process.stderr) - 1)}`);
+    this.stream.write(`\r\u001b[K${truncate(this.status, terminalWidth(this.stream) - 1)}`);
   }
 
   private clearLine(): void {
-    if (this.live && this.status && this.held === 0) process.stderr.write('\r\u001b[K');
+    if (this.live && this.status && this.held === 0) this.stream.write('\r\u001b[K');
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { commandContext } from '../../cli/context';
 import { JanitorCommand } from '../../cli/janitor-command';
 import { serviceOfRole } from '../../domain/audit';
 import { serviceNameFromZkNode } from '../../domain/naming';
@@ -29,7 +30,7 @@ export default class Services extends JanitorCommand<ServicesResult> {
     const { marathon, mesos, exhibitor } = await this.clusterClients();
     // Cached for a minute per cluster: switching clusters never serves the other one's names.
     const cache = path.join(
-      process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+      commandContext().env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
       'dcos-janitor',
       `services-${crypto.createHash('sha1').update(this.clusterIdentity).digest('hex').slice(0, 16)}`,
     );

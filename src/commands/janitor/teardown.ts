@@ -239,16 +239,12 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
   }
 
   private async pick(candidates: FrameworkView[]): Promise<FrameworkView[]> {
-    const { default: checkbox } = await import('@inquirer/checkbox');
-    const ids = await checkbox(
-      {
-        message: 'Tear down which frameworks? (space to select, enter to confirm)',
-        choices: candidates.map((view) => ({
-          name: `${view.name}  ${view.id}  (${view.orphanReasons.join(', ')}; ${plural(view.tasks, 'task')})`,
-          value: view.id,
-        })),
-      },
-      { output: process.stderr },
+    const ids = await this.prompter().checkbox(
+      'Tear down which frameworks? (space to select, enter to confirm)',
+      candidates.map((view) => ({
+        name: `${view.name}  ${view.id}  (${view.orphanReasons.join(', ')}; ${plural(view.tasks, 'task')})`,
+        value: view.id,
+      })),
     );
     return candidates.filter((view) => ids.includes(view.id));
   }

@@ -249,24 +249,18 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
       throw new UsageError(
         'No installed service found (Cosmos and Marathon list none): name the service to clean up what is left of it.',
       );
-    const { default: select } = await import('@inquirer/select');
-    return select(
-      { message: 'Uninstall which service?', choices: [...choices].map(([value, name]) => ({ value, name })) },
-      { output: process.stderr },
+    return this.prompter().select(
+      'Uninstall which service?',
+      [...choices].map(([value, name]) => ({ value, name })),
     );
   }
 
   private async askToForce(stuck: StuckStep[]): Promise<boolean> {
-    const { default: confirm } = await import('@inquirer/confirm');
     // The stuck steps and the question, with the live "Following the uninstall plan (6 s)" line out of the way.
     return this.withoutLiveLine(() => {
       this.log(renderStuckSteps(stuck));
-      return confirm(
-        {
-          message: `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`,
-          default: false,
-        },
-        { output: process.stderr },
+      return this.prompter().confirm(
+        `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`,
       );
     });
   }

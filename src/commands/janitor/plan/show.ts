@@ -123,7 +123,8 @@ export default class PlanShow extends PlanCommandBase {
     read: () => Promise<{ read: PlanRead; stuck: StuckStep[]; stuckUnknown?: Error }>,
   ): Promise<void> {
     const deadline = Date.now() + flags.timeout * 1000;
-    const terminal = process.stdout.isTTY === true && !flags.json;
+    const stdout = this.io().stdout;
+    const terminal = stdout.isTTY === true && !flags.json;
     let previous = '';
     for (;;) {
       const { read: plan, stuck, stuckUnknown } = await read();
@@ -132,7 +133,7 @@ export default class PlanShow extends PlanCommandBase {
       // In a terminal the screen is redrawn every time (the clock in the header moves);
       // in a pipe only a changed plan is printed again.
       if (terminal || rendered !== previous) {
-        if (terminal) process.stdout.write('\u001b[2J\u001b[H');
+        if (terminal) stdout.write('\u001b[2J\u001b[H');
         else if (previous) this.log('');
         if (!flags.json)
           this.log(
