@@ -1,7 +1,7 @@
 import { FIX_ORDER } from '../src/domain/audit';
 import { listScenarios, loadScenario, parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runAgainst, runCli } from './helpers/cli';
+import { runInProcess } from './helpers/in-process';
 import { mutatingRequests, reservedWhere, snapshotWhere } from './helpers/cluster';
 import { SimResource } from '../src/sim/resources';
 
@@ -14,7 +14,9 @@ import { SimResource } from '../src/sim/resources';
 let sim: SimCluster;
 afterEach(async () => sim?.stop());
 
-const run = (args: string[], env: Record<string, string> = {}) => runAgainst(sim.url, args, env);
+/** In the test's process (helpers/in-process.ts): the same command classes and HTTP client, no process to start. */
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runInProcess(args, { env: { DCOS_URL: sim.url, ...env } });
 const labelled = (id: string) => (resource: SimResource) =>
   resource.reservations.some((entry) =>
     entry.labels?.some((label) => label.key === 'framework_id' && label.value === id),
@@ -444,9 +446,8 @@ describe('the fix that runs is the fix that was shown', () => {
     sim = await SimCluster.start('messy-cluster', options);
     const fixed = JSON.parse(
       (
-        await runCli(['audit', '--fix', '--yes', '--json', '--poll-ms', '20'], {
+        await runInProcess(['audit', '--fix', '--yes', '--json', '--poll-ms', '20'], {
           env: { DCOS_URL: sim.url, DCOS_JANITOR_GRACE: '0' },
-          timeoutMs: 120_000,
         })
       ).stdout,
     );
@@ -472,9 +473,8 @@ describe('the fix that runs is the fix that was shown', () => {
     for (const finding of [...ran].sort((a: any, b: any) => FIX_ORDER.indexOf(a.kind) - FIX_ORDER.indexOf(b.kind))) {
       const [dcos, janitor, ...args] = finding.fix.argv;
       expect([dcos, janitor]).toEqual(['dcos', 'janitor']);
-      const byHand = await runCli(args[0] === 'uninstall' ? [...args, '--poll-ms', '20'] : args, {
+      const byHand = await runInProcess(args[0] === 'uninstall' ? [...args, '--poll-ms', '20'] : args, {
         env: { DCOS_URL: sim.url, DCOS_JANITOR_GRACE: '0' },
-        timeoutMs: 120_000,
       });
       expect([0, 3]).toContain(byHand.code);
     }
@@ -498,7 +498,7 @@ describe('audit --fix on every shipped scenario', () => {
     '%s: nothing a live service uses is removed, and what it acted on is gone after one run',
     async (scenario) => {
       sim = await SimCluster.start(scenario, { deploymentMs: 100, cosmosLoopMs: 100, msPerRequest: 20 });
-      const before = JSON.parse((await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } })).stdout);
+      const before = JSON.parse((await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url } })).stdout);
       const liveBefore = liveState(sim);
       const uninstallingApps = [...sim.state.apps.values()]
         .filter((app) => app.env.SDK_UNINSTALL !== undefined)
@@ -506,9 +506,8 @@ describe('audit --fix on every shipped scenario', () => {
       const beforeUninstalling = [...sim.state.frameworks.values()]
         .filter((framework) => uninstallingApps.includes(framework.name.replace(/^\//, '')))
         .map((framework) => framework.id);
-      const fixed = await runCli(['audit', '--fix', '--yes', '--json', '--poll-ms', '20'], {
+      const fixed = await runInProcess(['audit', '--fix', '--yes', '--json', '--poll-ms', '20'], {
         env: { DCOS_URL: sim.url, DCOS_JANITOR_GRACE: '0' },
-        timeoutMs: 120_000,
       });
       expect([0, 3]).toContain(fixed.code);
       const result = JSON.parse(fixed.stdout);

@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { JanitorCommand } from '../src/cli/janitor-command';
 import { COMMANDS } from '../src/index';
 import { SimCluster } from '../src/sim/server';
-import { runAgainst } from './helpers/cli';
+import { runInProcess } from './helpers/in-process';
+
+/** In the test's process: the same commands and HTTP client against the simulator's URL. */
+const runAgainst = (url: string, args: string[], env: Record<string, string> = {}) =>
+  runInProcess(args, { env: { DCOS_URL: url, ...env } });
 import { mutatingRequests } from './helpers/cluster';
 
 /**
