@@ -1,17 +1,18 @@
-import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { AddressInfo } from 'node:net';
 
 import { ClockMode, SimClock } from './clock';
 import { ClusterState } from './cluster-state';
-import { ExhibitorFaults, ExhibitorViolations, handleExhibitor } from './exhibitor-handlers';
-import { SimRequest, SimResponse, dropConnection, json, materialise, text } from './http-types';
 import { SimCosmos } from './cosmos-handlers';
-import { handleMarathon, relaunchSchedulerAfterTeardown } from './marathon-handlers';
-import { handleMesos } from './mesos-handlers';
+import { ExhibitorFaults, ExhibitorViolations } from './exhibitor-handlers';
+import { FaultRule, cutMidway, faultResponse, takeFault } from './faults';
+import { SimResponse, materialise, text } from './http-types';
+import { MarathonOptions, relaunchSchedulerAfterTeardown } from './marathon-handlers';
+import { ReplayCache } from './replay-cache';
+import { Listener, routeAdminRouter, routeDirect } from './routes';
 import { Scenario, loadScenario } from './scenario';
 import { SimScheduler } from './sdk-scheduler';
+import { listen, send, writeAnswer } from './wire';
 
 /**
  * The simulated DC/OS cluster: a real HTTP server on 127.0.0.1 playing Admin
@@ -58,28 +59,6 @@ export interface SimOptions {
   replayReads?: boolean;
 }
 
-export interface FaultRule {
-  /** Matches requests whose Admin Router path starts with this (e.g. "/mesos/master/unreserve"). */
-  pathPrefix?: string;
-  method?: string;
-  /**
-   * - `status` (default): answer `status` and `body` instead of the service; nothing is done.
-   * - `cut`: the service acts and answers, but the connection is reset after the headers and
-   *   half the body (a proxy or load balancer dropping the connection mid-answer).
-   * - `lose-answer`: the service acts, then the connection is reset before any answer: the
-   *   client cannot know the operation was applied.
-   * - `hang`: the service acts and the answer never comes (the client's timeout decides).
-   */
-  effect?: 'status' | 'cut' | 'lose-answer' | 'hang';
-  status?: number;
-  body?: string;
-  /** How many matching requests get the fault. */
-  times: number;
-}
-
-/** Admin Router, or a service at its own address, without Admin Router's prefix. */
-export type Listener = 'admin-router' | 'leader' | 'marathon' | 'exhibitor' | 'cosmos' | 'scheduler';
-
 export interface RequestLogEntry {
   method: string;
   /** The path as its listener received it (an Admin Router path on "admin-router"), query included. */
@@ -94,6 +73,8 @@ export interface RequestLogEntry {
   /** The simulator's own time to make and send the answer (latency excluded): benchmarks subtract it. */
   serveMs: number;
 }
+
+export type { FaultRule, Listener };
 
 export class SimCluster {
   readonly requests: RequestLogEntry[] = [];
@@ -137,8 +118,8 @@ export class SimCluster {
   private readonly schedulerServers = new Map<string, http.Server>();
   private readonly deploymentMs: number;
   private readonly streamLargeAnswers: boolean;
-  /** replayReads: sent answers by listener, scheduler and request line. */
-  private readonly replayed: Map<string, SentAnswer> | undefined;
+  /** replayReads (benchmarks only): answers to reads, sent again until anything else is asked. */
+  private readonly replayed: ReplayCache | undefined;
 
   private constructor(
     readonly state: ClusterState,
@@ -148,7 +129,7 @@ export class SimCluster {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.deploymentMs = options.deploymentMs ?? 300;
     this.streamLargeAnswers = options.streamLargeAnswers ?? true;
-    this.replayed = options.replayReads ? new Map() : undefined;
+    this.replayed = options.replayReads ? new ReplayCache() : undefined;
     this.cosmosLoopMs = options.cosmosLoopMs ?? 200;
     this.cosmos = new SimCosmos(state, () => ({
       ...this.marathonOptions(),
@@ -197,7 +178,7 @@ export class SimCluster {
     return [...this.schedulers.values()].find((scheduler) => scheduler.serviceName.replace(/^\/+/, '') === wanted);
   }
 
-  private marathonOptions() {
+  marathonOptions(): MarathonOptions {
     return {
       deploymentMs: this.deploymentMs,
       later: (ms: number, work: () => void) => void this.clock.later(ms, work),
@@ -312,13 +293,11 @@ export class SimCluster {
     // the simulated time moves what the CLI sees.
     res.setHeader('Date', new Date(this.clock.now()).toUTCString());
     const serveStarted = process.hrtime.bigint();
-    const fault = listener === 'admin-router' ? this.takeFault(req.method ?? 'GET', url.pathname) : undefined;
-    const isRead = req.method === 'GET' || (req.method === 'POST' && COSMOS_READS.test(url.pathname));
-    if (this.replayed && !isRead && req.method !== 'HEAD') this.replayed.clear();
-    const replayKey =
-      this.replayed && isRead && !fault
-        ? `${listener} ${schedulerAppId ?? ''} ${req.method} ${req.url} ${req.headers.authorization ?? ''} ${body}`
-        : undefined;
+    const fault =
+      listener === 'admin-router' ? takeFault(this.faults.rules, req.method ?? 'GET', url.pathname) : undefined;
+    // Any request that is not a read forgets what was kept, faulted or not.
+    const readKey = this.replayed?.keyOf(req, url, listener, schedulerAppId, body);
+    const replayKey = fault ? undefined : readKey;
     const kept = replayKey ? this.replayed?.get(replayKey) : undefined;
     let response: SimResponse;
     try {
@@ -327,8 +306,8 @@ export class SimCluster {
       else
         response =
           listener === 'admin-router'
-            ? this.routeAdminRouter(req, url, body)
-            : this.routeDirect(listener, req, url, body, schedulerAppId);
+            ? routeAdminRouter(this, req, url, body)
+            : routeDirect(this, listener, req, url, body, schedulerAppId);
     } catch (error) {
       response = text(500, `Simulator error: ${(error as Error).message}`);
     }
@@ -376,294 +355,8 @@ export class SimCluster {
       cutMidway(res, response);
       return;
     }
-    if (replayKey && this.replayed) {
-      const answer = sentAnswer(response);
-      this.replayed.set(replayKey, answer);
-      writeAnswer(res, answer, false);
-    } else send(res, response, req.method === 'HEAD');
+    if (replayKey && this.replayed) writeAnswer(res, this.replayed.keep(replayKey, response), false);
+    else send(res, response, req.method === 'HEAD');
     entry.serveMs = Number(process.hrtime.bigint() - serveStarted) / 1e6;
   }
-
-  /** A service at its own address: its own paths, no Admin Router prefix, no token checked (open DC/OS). */
-  private routeDirect(
-    listener: Exclude<Listener, 'admin-router'>,
-    req: http.IncomingMessage,
-    url: URL,
-    body: string,
-    schedulerAppId?: string,
-  ): SimResponse {
-    const request: SimRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: url.searchParams,
-      body,
-      headers: req.headers,
-    };
-    switch (listener) {
-      case 'leader':
-        return handleMesos(this.state, request);
-      case 'marathon':
-        return handleMarathon(this.state, request, this.marathonOptions());
-      case 'exhibitor':
-        if (!url.pathname.startsWith('/exhibitor/v1/')) return text(404, '');
-        return handleExhibitor(
-          this.state,
-          { ...request, path: url.pathname.slice('/exhibitor/v1'.length) },
-          this.faults.exhibitor,
-          this.violations,
-        );
-      case 'cosmos':
-        if (!url.pathname.startsWith('/package/')) return text(404, '');
-        return this.cosmos.handle(url.pathname.slice('/package/'.length), request);
-      case 'scheduler': {
-        const app = schedulerAppId ? this.state.apps.get(schedulerAppId) : undefined;
-        const scheduler = schedulerAppId ? this.schedulers.get(schedulerAppId) : undefined;
-        // No task running there: nothing answers at that address any more.
-        if (!app || app.tasksRunning === 0 || !scheduler) return dropConnection();
-        return scheduler.handle(request);
-      }
-    }
-  }
-
-  private routeAdminRouter(req: http.IncomingMessage, url: URL, body: string): SimResponse {
-    const method = req.method ?? 'GET';
-    const path = url.pathname;
-    const open =
-      path === '/exhibitor/exhibitor/v1/cluster/status' ||
-      path === '/acs/api/v1/auth/login' ||
-      path === '/dcos-metadata/dcos-version.json';
-    if (!open && !this.authorised(req)) return unauthorised();
-    if (path === '/pkgpanda/active.buildinfo.full.json') return json(200, {});
-    if (path === '/acs/api/v1/auth/login' && method === 'POST') return this.login(body);
-    if (path === '/dcos-metadata/dcos-version.json') {
-      return json(200, {
-        version: this.scenario.dcosVersion,
-        'dcos-variant': 'open',
-        'dcos-image-commit': 'simulated',
-        'bootstrap-id': 'simulated',
-      });
-    }
-
-    const request = (prefix: string): SimRequest => ({
-      method,
-      path: path.slice(prefix.length) || '/',
-      query: url.searchParams,
-      body,
-      headers: req.headers,
-    });
-    if (path.startsWith('/mesos/')) {
-      if (this.faults.noLeader > 0) {
-        this.faults.noLeader--;
-        return text(503, 'No leader elected');
-      }
-      if (this.faults.leaderRedirects > 0) {
-        this.faults.leaderRedirects--;
-        // Protocol-relative, as Mesos sends it (docs/reference/mesos.md §1).
-        const location = `//${new URL(this.leaderUrl).host}${path.slice('/mesos'.length)}${url.search}`;
-        return { status: 307, headers: { Location: location } };
-      }
-      return handleMesos(this.state, request('/mesos'));
-    }
-    if (path.startsWith('/service/marathon/') || path.startsWith('/marathon/')) {
-      const prefix = path.startsWith('/marathon/') ? '/marathon' : '/service/marathon';
-      return handleMarathon(this.state, request(prefix), this.marathonOptions());
-    }
-    if (path.startsWith('/package/') || path.startsWith('/cosmos/service/')) {
-      const operation = path.startsWith('/package/')
-        ? path.slice('/package/'.length)
-        : path.slice('/cosmos/service/'.length);
-      return this.cosmos.handle(operation, request(''));
-    }
-    if (path.startsWith('/exhibitor/exhibitor/v1/')) {
-      return handleExhibitor(this.state, request('/exhibitor/exhibitor/v1'), this.faults.exhibitor, this.violations);
-    }
-    if (path.startsWith('/service/')) return this.routeService(path.slice('/service/'.length), request);
-    return {
-      status: 404,
-      body: '<html><body><h1>404 Not Found</h1></body></html>',
-      headers: { 'Content-Type': 'text/html' },
-    };
-  }
-
-  /**
-   * Admin Router's /service/<name>/...: the longest prefix (up to 10 segments) that is
-   * the DCOS_SERVICE_NAME of an app with a running task (docs/reference/sdk-plans.md §1).
-   */
-  private routeService(rest: string, request: (prefix: string) => SimRequest): SimResponse {
-    const segments = rest.split('/');
-    for (let length = Math.min(10, segments.length); length >= 1; length--) {
-      const name = segments.slice(0, length).map(decodeURIComponent).join('/');
-      const app = [...this.state.apps.values()].find(
-        (candidate) =>
-          (candidate.labels.DCOS_SERVICE_NAME ?? '').replace(/^\/+/, '') === name && candidate.tasksRunning > 0,
-      );
-      if (!app) continue;
-      const scheduler = this.schedulers.get(app.id);
-      if (!scheduler) return text(404, 'Not Found');
-      const prefix = `/service/${segments.slice(0, length).join('/')}`;
-      return scheduler.handle(request(prefix));
-    }
-    return text(404, '404 Not Found: service not found.');
-  }
-
-  private takeFault(method: string, path: string): FaultRule | undefined {
-    const rule = this.faults.rules.find(
-      (candidate) =>
-        candidate.times > 0 &&
-        (!candidate.method || candidate.method === method) &&
-        path.startsWith(candidate.pathPrefix ?? '/'),
-    );
-    if (!rule) return undefined;
-    rule.times--;
-    return rule;
-  }
-
-  /**
-   * Service login (docs/reference/dcos-cli-plugin.md §5): {uid, token} with an RS256 JWT
-   * {uid, exp} signed by the account's key, or {uid, password}. The 401 body's exact
-   * shape is not in the reference (unverified); clients should rely on the status.
-   */
-  private login(body: string): SimResponse {
-    let request: { uid?: string; token?: string; password?: string };
-    try {
-      request = JSON.parse(body) as typeof request;
-    } catch {
-      return json(400, {
-        title: 'Bad Request',
-        description: 'Request body is not valid JSON',
-        code: 'ERR_MALFORMED_JSON',
-      });
-    }
-    const account = this.scenario.serviceAccounts.find((candidate) => candidate.uid === request.uid);
-    const refused = json(
-      401,
-      { title: 'Unauthorized', description: 'Invalid credentials', code: 'ERR_INVALID_CREDENTIALS' },
-      { 'WWW-Authenticate': 'acsjwt' },
-    );
-    if (!account) return refused;
-    if (request.password !== undefined)
-      return request.password === account.password ? json(200, { token: this.issuedToken() }) : refused;
-    const [header, claims, signature] = (request.token ?? '').split('.');
-    if (!header || !claims || !signature || !account.publicKey) return refused;
-    const valid = crypto.verify(
-      'RSA-SHA256',
-      Buffer.from(`${header}.${claims}`),
-      account.publicKey,
-      Buffer.from(signature, 'base64url'),
-    );
-    let decoded: { uid?: string; exp?: number } = {};
-    try {
-      decoded = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as typeof decoded;
-    } catch {
-      return refused;
-    }
-    if (!valid || decoded.uid !== account.uid || !decoded.exp || decoded.exp * 1000 < Date.now()) return refused;
-    return json(200, { token: this.issuedToken() });
-  }
-
-  private issuedToken(): string {
-    return this.scenario.authToken ?? 'simulated-auth-token';
-  }
-
-  /** Admin Router takes `token=<jwt>` and also `Bearer <jwt>` (docs/reference/dcos-cli-plugin.md §5). */
-  private authorised(req: http.IncomingMessage): boolean {
-    const expected = this.scenario.authToken;
-    if (!expected) return true;
-    const header = req.headers.authorization ?? '';
-    return header === `token=${expected}` || header === `Bearer ${expected}`;
-  }
-}
-
-function unauthorised(): SimResponse {
-  return {
-    status: 401,
-    body: '<html><head><title>401 Authorization Required</title></head><body><center><h1>401 Authorization Required</h1></center></body></html>',
-    headers: { 'WWW-Authenticate': 'oauthjwt', 'Content-Type': 'text/html' },
-  };
-}
-
-function faultResponse(rule: FaultRule): SimResponse {
-  const status = rule.status ?? 503;
-  if (status === 401) return unauthorised();
-  return text(status, rule.body ?? `${status} Simulated fault`);
-}
-
-/** The headers and half the body, then a reset: what a dropped connection looks like to the client. */
-function cutMidway(res: http.ServerResponse, response: SimResponse): void {
-  const payload =
-    typeof response.body === 'string'
-      ? response.body
-      : response.body === undefined
-        ? ''
-        : JSON.stringify(response.body);
-  const padded = payload.length >= 2 ? payload : `${payload}  `;
-  res.writeHead(response.status, {
-    ...response.headers,
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(padded)),
-  });
-  res.write(padded.slice(0, Math.floor(padded.length / 2)), () => res.socket?.destroy());
-}
-
-/** Cosmos' RPCs that only read (POST, as all of Cosmos' are): replayReads keeps their answers too. */
-const COSMOS_READS = /\/package\/(list|describe|search|list-versions|repository\/list)$/;
-
-interface SentAnswer {
-  status: number;
-  headers: Record<string, string>;
-  payload: Buffer;
-}
-
-/** The status, headers and bytes of a whole (not streamed) answer. */
-function sentAnswer(response: SimResponse): SentAnswer {
-  const headers: Record<string, string> = { ...response.headers };
-  let payload = '';
-  if (typeof response.body === 'string') payload = response.body;
-  else if (response.body !== undefined) {
-    payload = JSON.stringify(response.body);
-    headers['Content-Type'] ??= 'application/json';
-  }
-  const bytes = Buffer.from(payload, 'utf8');
-  headers['Content-Length'] = String(bytes.length);
-  return { status: response.status, headers, payload: bytes };
-}
-
-function send(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
-  if (response.stream) return sendStreamed(res, response, headOnly);
-  writeAnswer(res, sentAnswer(response), headOnly);
-}
-
-function writeAnswer(res: http.ServerResponse, answer: SentAnswer, headOnly: boolean): void {
-  res.writeHead(answer.status, answer.headers);
-  res.end(headOnly ? undefined : answer.payload);
-}
-
-/**
- * `{"<key>":[e1,e2,...],<the body's other keys>}`, written in pieces of about 64 KB as the
- * elements are made (chunked transfer encoding: the length is not known before the end).
- */
-function sendStreamed(res: http.ServerResponse, response: SimResponse, headOnly: boolean): void {
-  const stream = response.stream!;
-  res.writeHead(response.status, { 'Content-Type': 'application/json', ...response.headers });
-  if (headOnly) return void res.end();
-  let piece = `{${JSON.stringify(stream.key)}:[`;
-  let first = true;
-  for (const element of stream.elements()) {
-    piece += (first ? '' : ',') + JSON.stringify(element);
-    first = false;
-    if (piece.length >= 65536) {
-      res.write(piece);
-      piece = '';
-    }
-  }
-  const rest = JSON.stringify(response.body ?? {});
-  res.end(`${piece}]${rest.length > 2 ? `,${rest.slice(1)}` : '}'}`);
-}
-
-function listen(server: http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // Loopback only: the simulator must never be reachable from elsewhere.
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }
