@@ -9,8 +9,17 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+const fs = require('node:fs');
+
+// Default: every test file whose commands run in process (test/helpers/in-process.ts).
 const files =
-  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test/ownership.test.ts', 'test/words.test.ts'];
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : fs
+        .readdirSync(path.join(root, 'test'))
+        .filter((name) => name.endsWith('.test.ts'))
+        .filter((name) => fs.readFileSync(path.join(root, 'test', name), 'utf8').includes('/helpers/in-process'))
+        .map((name) => `test/${name}`);
 
 function timed(binary) {
   const started = process.hrtime.bigint();
@@ -27,6 +36,6 @@ function timed(binary) {
 
 const inProcess = timed(false);
 const binary = timed(true);
-console.log(`${files.join(' ')} (jest --runInBand, whole run):`);
+console.log(`${files.length} test files: ${files.join(' ')} (jest --runInBand, whole run):`);
 console.log(`  commands as the built binary: ${binary.toFixed(1)} s`);
 console.log(`  commands in the test's process: ${inProcess.toFixed(1)} s (${(binary / inProcess).toFixed(1)}x faster)`);

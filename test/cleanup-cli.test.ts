@@ -2,7 +2,8 @@ import { MesosClient } from '../src/clients/mesos';
 import { ClusterHttp } from '../src/cluster/http';
 import { SimCluster } from '../src/sim/server';
 import { innermostRole, isVolume } from '../src/sim/resources';
-import { runAgainst, runCli, runInTerminal } from './helpers/cli';
+import { runCli, runInTerminal } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 import { mutatingRequests, reservedOf, reservedWhere, snapshotWhere, volumesOf } from './helpers/cluster';
 
 /** `dcos janitor cleanup` end to end: the real binary against the simulated cluster over HTTP. */
@@ -28,7 +29,7 @@ describe('Kafka destroyed from the UI', () => {
     await tearDownKafka();
     const hdfsBefore = snapshotWhere(sim, (resource) => innermostRole(resource) === 'hdfs-role');
 
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
 
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
@@ -46,7 +47,7 @@ describe('Kafka destroyed from the UI', () => {
   it('follows the order: destroy, re-read, unreserve, znode, verify', async () => {
     await tearDownKafka();
     sim.requests.length = 0;
-    await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
+    await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
     const sequence = sim.requests.map((entry) => `${entry.method} ${entry.url.split('?')[0]}`);
     const firstDestroy = sequence.indexOf('POST /mesos/master/destroy-volumes');
     const firstUnreserve = sequence.indexOf('POST /mesos/master/unreserve');
@@ -67,7 +68,7 @@ describe('Kafka destroyed from the UI', () => {
   });
 
   it('without the teardown, refuses (exit 11): the brokers still run on its resources; nothing is sent', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
     expect(run.code).toBe(11);
     expect(run.stdout).toMatch(/in use by running tasks/);
     expect(run.stdout).toMatch(/keep \/dcos-service-kafka.*still registered/);
@@ -78,7 +79,7 @@ describe('Kafka destroyed from the UI', () => {
   });
 
   it('with --force, sends nothing in use, keeps the znode and exits 3 with the teardown hint', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--force', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--force', '--json']);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     expect(result.outcome).toMatchObject({ volumesDestroyed: 0, znode: 'kept' });
@@ -91,9 +92,9 @@ describe('Kafka destroyed from the UI', () => {
 
   it('is idempotent: a second run finds nothing, changes nothing and exits 0', async () => {
     await tearDownKafka();
-    expect((await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes'])).code).toBe(0);
+    expect((await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes'])).code).toBe(0);
     sim.requests.length = 0;
-    const again = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
+    const again = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/ZooKeeper node already absent/);
     expect(sim.requests.filter((entry) => entry.method === 'POST')).toEqual([]);
@@ -112,7 +113,7 @@ describe('Kafka destroyed from the UI', () => {
     expect(reservedOf(sim, 'kafka-role').length).toBeGreaterThan(0);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(true);
 
-    const rerun = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
+    const rerun = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
     expect(rerun.code).toBe(0);
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
@@ -120,7 +121,7 @@ describe('Kafka destroyed from the UI', () => {
 
   it('--dry-run shows the plan and sends nothing that changes the cluster', async () => {
     await tearDownKafka();
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--dry-run']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--dry-run']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       /Totals: destroy 3 volumes; unreserve 12 resources on 3 agents \(9 reservations and the disk of each of the 3 destroyed volumes\)\./,
@@ -132,7 +133,7 @@ describe('Kafka destroyed from the UI', () => {
 
   it('refuses to act without a terminal and without --yes, before changing anything', async () => {
     await tearDownKafka();
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/standard input is not a terminal.*--yes/);
     expect(
@@ -147,7 +148,7 @@ describe('Kafka destroyed from the UI', () => {
 
   it('--json prints one result object with stable keys', async () => {
     await tearDownKafka();
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(Object.keys(result)).toEqual([
@@ -178,7 +179,7 @@ describe('Kafka destroyed from the UI', () => {
   it('bounds the per-agent concurrency by --concurrency', async () => {
     await tearDownKafka();
     sim.faults.latencyMs = 40;
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--concurrency', '2']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--concurrency', '2']);
     expect(run.code).toBe(0);
     expect(sim.maxConcurrentPosts).toBe(2);
   });
@@ -191,7 +192,7 @@ describe("the six-agent Cassandra of janitor.py's sample output", () => {
 
   it('cleans with the janitor.py flags on Mesos 0.28 and never touches slave_public', async () => {
     const publicBefore = snapshotWhere(sim, (resource) => innermostRole(resource) === 'slave_public');
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -233,7 +234,7 @@ describe("the six-agent Cassandra of janitor.py's sample output", () => {
   });
 
   it('refuses -r without -p, as janitor.py silently did nothing', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '--yes']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/-r\/--role needs -p\/--principal/);
     expect(sim.requests).toEqual([]);
@@ -253,7 +254,7 @@ describe('two services sharing a role with different principals', () => {
     const siblingVolumes = volumesOf(sim, SIBLING);
     expect(siblingVolumes).toHaveLength(2);
 
-    const run = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
 
     // Its one reservation without the SDK label stays, and is said to stay: not "Verified".
     expect(run.code).toBe(3);
@@ -280,14 +281,20 @@ describe('two services sharing a role with different principals', () => {
   });
 
   it('shows and spares what is in the role but not ours: Marathon resident, unlabeled, other principal', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json']);
+    const run = await runInProcessAgainst(sim.url, [
+      'cleanup',
+      '--service',
+      '/quota/hello-world',
+      '--dry-run',
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     const reasons = result.plan.agents.flatMap((agent: { skipped: Array<{ reason: string }> }) =>
       agent.skipped.map((skipped) => skipped.reason),
     );
     expect(new Set(reasons)).toEqual(new Set(['other-principal', 'marathon-resident', 'unlabeled']));
-    await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
+    await runInProcessAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes']);
     expect(
       reservedWhere(sim.state, (resource) =>
         resource.reservations.some((entry) => entry.labels?.some((label) => label.key === 'marathon_task_id')),
@@ -305,7 +312,7 @@ describe('two services sharing a role with different principals', () => {
     const siblingBefore = snapshotWhere(sim, (resource) =>
       resource.reservations.some((entry) => entry.principal === SIBLING),
     );
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'quota',
@@ -342,7 +349,8 @@ describe('two services sharing a role with different principals', () => {
 
     // Same role and principal is not sameness: the sibling is named otherwise, so it is not the target's.
     const dry = JSON.parse(
-      (await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json'])).stdout,
+      (await runInProcessAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--dry-run', '--json']))
+        .stdout,
     );
     expect(dry.plan.blockers).toEqual([]);
     expect(dry.plan.frameworks).toEqual([]);
@@ -354,7 +362,7 @@ describe('two services sharing a role with different principals', () => {
     expect(reasons.has('live-framework')).toBe(true);
     expect(JSON.stringify(dry)).not.toMatch(/teardown --framework-id 7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0012/);
 
-    const run = await runAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', '/quota/hello-world', '--yes', '--json']);
     expect(run.code).toBe(0);
     expect(snapshotWhere(sim, hasSiblingLabel)).toBe(siblingBefore);
     expect(sim.state.frameworks.get(siblingLabel)?.active).toBe(true);
@@ -388,7 +396,7 @@ describe('guards and bad input', () => {
     [['-r', 'bad role', '-p', 'p'], /not a valid Mesos role/],
   ])('cleanup %j is refused with exit 2 and no request', async (args, message) => {
     const before = sim.requests.length;
-    const run = await runAgainst(sim.url, ['cleanup', ...args, '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...args, '--yes']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\s+at .*\.js:\d+/);
@@ -396,7 +404,7 @@ describe('guards and bad input', () => {
   });
 
   it('an unknown flag is a usage error (exit 2)', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '--no-such-flag']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--no-such-flag']);
     expect(run.code).toBe(2);
   });
 });
@@ -408,7 +416,7 @@ describe('agents that are not there', () => {
 
   it('an agent not registered before the run, on which it never saw the target, is a warning, not a leftover; the rest is cleaned', async () => {
     sim.setAgentState('3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S4', 'recovered');
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -426,7 +434,7 @@ describe('agents that are not there', () => {
     expect(reservedOf(sim, 'cassandra_role').every((entry) => entry.agentId.endsWith('-S4'))).toBe(true);
     // When it comes back, a second run finishes the job.
     sim.setAgentState('3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S4', 'registered');
-    const again = await runAgainst(sim.url, [
+    const again = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -449,7 +457,7 @@ describe('agents that are not there', () => {
         sim.setAgentState(moving, 'recovered');
       }
     };
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -468,7 +476,14 @@ describe('agents that are not there', () => {
       expect.objectContaining({ kind: 'agent-unregistered', agentId: moving }),
     ]);
     expect(result.verification.unverifiableAgents).toEqual([]);
-    const text = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes']);
+    const text = await runInProcessAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'cassandra_role',
+      '-p',
+      'cassandra_principal',
+      '--yes',
+    ]);
     expect(text.stdout).toMatch(
       /Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered/,
     );
@@ -480,7 +495,7 @@ describe('agents that are not there', () => {
       if (entry.url.startsWith('/mesos/master/destroy-volumes') && entry.body.includes(leaving))
         sim.setAgentState(leaving, 'gone');
     };
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -501,7 +516,7 @@ describe('agents that are not there', () => {
       body: 'No agent found with specified ID',
       times: 1,
     });
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -525,7 +540,7 @@ describe('409 that outlives the retries', () => {
       body: 'cpus(cassandra_role):1.5 does not contain ...',
       times: 1000,
     });
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -551,7 +566,7 @@ describe('409 that outlives the retries', () => {
   it('a 409 that clears on retry is not a leftover', async () => {
     sim = await SimCluster.start('cassandra-six-agents');
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 409, times: 2 });
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -573,11 +588,11 @@ describe('exhibitor answers', () => {
 
   it('a partial delete (succeeded:false) is a failure with exit 3, and a re-run finishes it', async () => {
     sim.faults.exhibitor.failDeleteAfter = 2;
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/ConnectionLoss/);
     expect(sim.state.znodes.has('/cassandra')).toBe(true);
-    const again = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
+    const again = await runInProcessAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(again.code).toBe(0);
     expect([...sim.state.znodes.keys()].some((node) => node.startsWith('/cassandra'))).toBe(false);
   });
@@ -587,13 +602,13 @@ describe('exhibitor answers', () => {
       if (entry.url.startsWith('/exhibitor/exhibitor/v1/explorer/node-data'))
         sim.state.deleteZnodeRecursive('/cassandra');
     };
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/already absent|Verified/);
   });
 
   it('a node that never existed is exit 12, with the nodes that do as did-you-mean', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'casandra', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '-z', 'casandra', '--yes']);
     expect(run.code).toBe(12);
     expect(run.stderr).toMatch(
       /Nothing of ZooKeeper node \/casandra is on the cluster.*Did you mean 'ZooKeeper node \/cassandra'/,
@@ -603,7 +618,7 @@ describe('exhibitor answers', () => {
 
   it('node modification disabled (403, empty body) is a clear error', async () => {
     sim.faults.exhibitor.mutationsDisabled = true;
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/node modification is disabled/);
   });
@@ -612,7 +627,7 @@ describe('exhibitor answers', () => {
 describe('volumes still carried by running tasks', () => {
   it('are not sent, and are reported with a teardown hint', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const refused = await runAgainst(sim.url, [
+    const refused = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'kafka-role',
@@ -627,7 +642,7 @@ describe('volumes still carried by running tasks', () => {
         .plan.blockers.map((blocker: { reason: string }) => blocker.reason)
         .join(' '),
     ).toMatch(/in use by running tasks/);
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'kafka-role',

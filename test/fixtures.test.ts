@@ -10,7 +10,7 @@ import { appNamed as appLaunching } from '../src/domain/ownership';
 import { AgentSpec, parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { innermostRole, SimResource } from '../src/sim/resources';
-import { runAgainst } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 import { lastPrincipal, reservedWhere, snapshotWhere } from './helpers/cluster';
 
 /**
@@ -228,7 +228,15 @@ describe('cleanup of one SDK service in each real capture', () => {
     sim.rewriteResponse = (requestPath, body) => (requestPath === '/mesos/master/slaves' ? reserialise(body) : body);
     const others = snapshotWhere(sim, notOf(role, 'cassandra-principal'));
 
-    const run = await runAgainst(sim.url, ['cleanup', '-r', role, '-p', 'cassandra-principal', '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      role,
+      '-p',
+      'cassandra-principal',
+      '--yes',
+      '--json',
+    ]);
 
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -268,7 +276,15 @@ describe('cleanup of one SDK service in each real capture', () => {
       0,
     );
 
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'kafka-role', '-p', 'kafka-principal', '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, [
+      'cleanup',
+      '-r',
+      'kafka-role',
+      '-p',
+      'kafka-principal',
+      '--yes',
+      '--json',
+    ]);
 
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).outcome).toMatchObject({ volumesDestroyed: 1, resourcesUnreserved: 4 });
@@ -310,7 +326,15 @@ describe('cleanup of one SDK service in each real capture', () => {
 
     it('unlabeled reservations are never reported clean: exit 3, each listed with the command that takes it', async () => {
       sim = await SimCluster.start(scenario(false));
-      const run = await runAgainst(sim.url, ['cleanup', '-r', 'role1', '-p', 'test-principal', '--yes', '--json']);
+      const run = await runInProcessAgainst(sim.url, [
+        'cleanup',
+        '-r',
+        'role1',
+        '-p',
+        'test-principal',
+        '--yes',
+        '--json',
+      ]);
       expect(run.code).toBe(3);
       const { verification } = JSON.parse(run.stdout);
       expect(verification.clean).toBe(false);
@@ -323,7 +347,7 @@ describe('cleanup of one SDK service in each real capture', () => {
       ).toBe(true);
 
       const others = snapshotWhere(sim, notOf('role1', 'test-principal'));
-      const cleaned = await runAgainst(sim.url, [
+      const cleaned = await runInProcessAgainst(sim.url, [
         'cleanup',
         '-r',
         'role1',
@@ -341,7 +365,7 @@ describe('cleanup of one SDK service in each real capture', () => {
 
     it('a reservation in use by a running task refuses the run (exit 11); --force cleans the idle ones, keeps the znode, exit 3', async () => {
       sim = await SimCluster.start(scenario(true));
-      const refused = await runAgainst(sim.url, [
+      const refused = await runInProcessAgainst(sim.url, [
         'cleanup',
         '-r',
         'role1',
@@ -354,7 +378,7 @@ describe('cleanup of one SDK service in each real capture', () => {
       expect(refused.stdout).toMatch(/in use by running tasks/);
       expect(sim.requests.filter((entry) => entry.method === 'POST')).toEqual([]);
 
-      const forced = await runAgainst(sim.url, [
+      const forced = await runInProcessAgainst(sim.url, [
         'cleanup',
         '-r',
         'role1',

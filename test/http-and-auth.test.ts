@@ -10,7 +10,7 @@ import { AuthError, UnexpectedResponseError, UnreachableError } from '../src/err
 import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { selfSignedCertificate } from './helpers/tls';
-import { runAgainst } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 
 /** The HTTP layer over real sockets: token header, retries, leader redirect, failures, TLS. */
 
@@ -37,7 +37,7 @@ describe('authentication', () => {
   afterEach(async () => sim.stop());
 
   it('sends the token only as "Authorization: token=..." on every request, never in a URL', async () => {
-    const run = await runAgainst(
+    const run = await runInProcessAgainst(
       sim.url,
       ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'],
       { DCOS_ACS_TOKEN: TOKEN },
@@ -53,10 +53,14 @@ describe('authentication', () => {
 
   it('a rejected token is exit 4 with the dcos auth login hint, and the token is never printed, even verbose', async () => {
     const wrong = `${TOKEN}-expired`;
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'], {
-      DCOS_ACS_TOKEN: wrong,
-      DCOS_VERBOSITY: '2',
-    });
+    const run = await runInProcessAgainst(
+      sim.url,
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'],
+      {
+        DCOS_ACS_TOKEN: wrong,
+        DCOS_VERBOSITY: '2',
+      },
+    );
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/401 Unauthorized .*run 'dcos auth login'/);
     expect(run.stdout + run.stderr).not.toContain(wrong);
@@ -64,13 +68,13 @@ describe('authentication', () => {
   });
 
   it('no token against a cluster that needs one is exit 4', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '-z', 'cassandra', '--yes']);
     expect(run.code).toBe(4);
   });
 
   it('a token that expires in the middle of a run stops it with exit 4 and a one-line error', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 401, times: 1 });
-    const run = await runAgainst(
+    const run = await runInProcessAgainst(
       sim.url,
       ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json'],
       { DCOS_ACS_TOKEN: TOKEN },
@@ -99,9 +103,13 @@ describe('authentication', () => {
 
   it('a 403 is exit 4 with a permission message', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 403, body: '<html>403 Forbidden</html>', times: 10 });
-    const run = await runAgainst(sim.url, ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'], {
-      DCOS_ACS_TOKEN: TOKEN,
-    });
+    const run = await runInProcessAgainst(
+      sim.url,
+      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'],
+      {
+        DCOS_ACS_TOKEN: TOKEN,
+      },
+    );
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/403 Forbidden .*lacks the permission/);
   });
@@ -140,7 +148,7 @@ describe('retries, leader redirect and failing clusters', () => {
 
   it('a persistent 5xx in the middle of a cleanup is exit 5, and a re-run finishes the job', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 500, times: 1000 });
-    const failed = await runAgainst(
+    const failed = await runInProcessAgainst(
       sim.url,
       ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'],
       {
@@ -150,7 +158,7 @@ describe('retries, leader redirect and failing clusters', () => {
     expect(failed.code).toBe(5);
     expect(failed.stderr).toMatch(/Mesos kept failing: POST \/mesos\/master\/unreserve answered 500.*safe to repeat/);
     sim.faults.rules.length = 0;
-    const again = await runAgainst(sim.url, [
+    const again = await runInProcessAgainst(sim.url, [
       'cleanup',
       '-r',
       'cassandra_role',
@@ -167,7 +175,7 @@ describe('retries, leader redirect and failing clusters', () => {
     await sim.stop();
     sim = await withAuthScenario();
     sim.faults.leaderRedirects = 2;
-    const run = await runAgainst(
+    const run = await runInProcessAgainst(
       sim.url,
       ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1'],
       { DCOS_ACS_TOKEN: TOKEN },
@@ -196,7 +204,9 @@ describe('retries, leader redirect and failing clusters', () => {
 
   it('an unreachable cluster is exit 5 with the URL and what to check', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await runAgainst(closed, ['cleanup', '-z', 'dcos-service-x', '--yes'], { DCOS_JANITOR_RETRIES: '1' });
+    const run = await runInProcessAgainst(closed, ['cleanup', '-z', 'dcos-service-x', '--yes'], {
+      DCOS_JANITOR_RETRIES: '1',
+    });
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(
       new RegExp(`unreachable at ${closed.replace(/\./g, '\\.')} .*ECONNREFUSED.*check the cluster URL`),
@@ -275,7 +285,7 @@ describe('responses that are not what the reference describes', () => {
   it('an HTML page where JSON was expected says the URL may not be Admin Router (exit 7)', async () => {
     status = 200;
     body = '<html><body>Welcome to nginx</body></html>';
-    const run = await runAgainst(url, ['cleanup', '-z', 'dcos-service-x', '--yes']);
+    const run = await runInProcessAgainst(url, ['cleanup', '-z', 'dcos-service-x', '--yes']);
     expect(run.code).toBe(7);
     expect(run.stderr).toMatch(/not JSON.*Admin Router/);
   });
@@ -293,7 +303,7 @@ describe('timeouts', () => {
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
     try {
-      const run = await runAgainst(url, ['cleanup', '-z', 'dcos-service-x', '--yes'], {
+      const run = await runInProcessAgainst(url, ['cleanup', '-z', 'dcos-service-x', '--yes'], {
         DCOS_TIMEOUT: '1',
         DCOS_JANITOR_RETRIES: '0',
       });
@@ -324,7 +334,13 @@ describe('TLS verification follows the CLI config', () => {
   });
 
   it('refuses a certificate it cannot verify (exit 5, says how to fix)', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found']);
+    const run = await runInProcessAgainst(sim.url, [
+      'cleanup',
+      '-z',
+      'dcos-service-x',
+      '--dry-run',
+      '--ignore-not-found',
+    ]);
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/TLS verification failed .*core\.ssl_verify/);
   });
@@ -341,27 +357,35 @@ describe('TLS verification follows the CLI config', () => {
         '--mesos-url',
         `${sim.url}/mesos`,
       ];
-      const refused = await runAgainst(plain.url, args);
+      const refused = await runInProcessAgainst(plain.url, args);
       expect(refused.code).toBe(5);
       expect(refused.stderr).toMatch(/TLS verification failed for https:\/\/127\.0\.0\.1:\d+\/mesos/);
-      expect((await runAgainst(plain.url, args, { DCOS_TLS_INSECURE: '1' })).code).toBe(0);
-      expect((await runAgainst(plain.url, args, { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') })).code).toBe(0);
+      expect((await runInProcessAgainst(plain.url, args, { DCOS_TLS_INSECURE: '1' })).code).toBe(0);
+      expect((await runInProcessAgainst(plain.url, args, { DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem') })).code).toBe(0);
     } finally {
       await plain.stop();
     }
   });
 
   it('verifies against DCOS_TLS_CA_PATH', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
-      DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem'),
-    });
+    const run = await runInProcessAgainst(
+      sim.url,
+      ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'],
+      {
+        DCOS_TLS_CA_PATH: path.join(dir, 'ca.pem'),
+      },
+    );
     expect(run.code).toBe(0);
   });
 
   it('skips verification with DCOS_TLS_INSECURE=1', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
-      DCOS_TLS_INSECURE: '1',
-    });
+    const run = await runInProcessAgainst(
+      sim.url,
+      ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'],
+      {
+        DCOS_TLS_INSECURE: '1',
+      },
+    );
     expect(run.code).toBe(0);
   });
 
@@ -372,7 +396,7 @@ describe('TLS verification follows the CLI config', () => {
       path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'),
       `[core]\ndcos_url = "${sim.url}"\nssl_verify = "${path.join(dir, 'ca.pem')}"\n`,
     );
-    const run = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
+    const run = await runInProcessAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
       DCOS_URL: undefined,
       DCOS_DIR: dcosDir,
     });
@@ -381,10 +405,14 @@ describe('TLS verification follows the CLI config', () => {
       path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'),
       `[core]\ndcos_url = "${sim.url}"\nssl_verify = "true"\n`,
     );
-    const strict = await runAgainst('', ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'], {
-      DCOS_URL: undefined,
-      DCOS_DIR: dcosDir,
-    });
+    const strict = await runInProcessAgainst(
+      '',
+      ['cleanup', '-z', 'dcos-service-x', '--dry-run', '--ignore-not-found'],
+      {
+        DCOS_URL: undefined,
+        DCOS_DIR: dcosDir,
+      },
+    );
     expect(strict.code).toBe(5);
   });
 });

@@ -1,5 +1,6 @@
 import { SimCluster } from '../src/sim/server';
-import { runAgainst, runCli } from './helpers/cli';
+import { runCli } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 import { assertFollowsSchema } from './helpers/json-contract';
 
 /**
@@ -14,7 +15,7 @@ afterEach(async () => sim?.stop());
 describe('--json on every exit', () => {
   beforeEach(async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 10 });
-    await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
+    await runInProcessAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
   });
 
   it('Exhibitor failing on the znode delete: the error and what Mesos accepted before it', async () => {
@@ -25,7 +26,7 @@ describe('--json on every exit', () => {
       body: 'boom',
       times: 100,
     });
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json'], {
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json'], {
       DCOS_JANITOR_RETRIES: '1',
     });
     expect(run.code).toBe(5);
@@ -48,9 +49,13 @@ describe('--json on every exit', () => {
         sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 503, body: 'Service Unavailable', times: 100 });
       }
     };
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--json', '--concurrency', '1'], {
-      DCOS_JANITOR_RETRIES: '1',
-    });
+    const run = await runInProcessAgainst(
+      sim.url,
+      ['cleanup', '--service', 'kafka', '--yes', '--json', '--concurrency', '1'],
+      {
+        DCOS_JANITOR_RETRIES: '1',
+      },
+    );
     expect(run.code).toBe(5);
     const result = JSON.parse(run.stdout);
     expect(result.accepted.volumes).toBeGreaterThanOrEqual(1);
@@ -79,7 +84,7 @@ describe('--json on every exit', () => {
     [['audit', '--older-than', 'soon', '--json'], 'audit'],
     [['plan', 'show', '--json'], 'plan'],
   ])("a usage error: %j prints a document of the command's shape", async (args, schema) => {
-    const run = await runAgainst(sim.url, args as string[]);
+    const run = await runInProcessAgainst(sim.url, args as string[]);
     expect(run.code).toBe(2);
     const result = JSON.parse(run.stdout);
     assertFollowsSchema(schema as string, result);
@@ -90,7 +95,8 @@ describe('--json on every exit', () => {
 describe('one contract per command', () => {
   it('teardown: the same keys in a dry run, a real run, and the list', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 10 });
-    const keys = async (args: string[]) => Object.keys(JSON.parse((await runAgainst(sim.url, args)).stdout)).sort();
+    const keys = async (args: string[]) =>
+      Object.keys(JSON.parse((await runInProcessAgainst(sim.url, args)).stdout)).sort();
     const list = await keys(['teardown', '--json']);
     const dry = await keys(['teardown', '--service', 'kafka', '--dry-run', '--json']);
     const real = await keys(['teardown', '--service', 'kafka', '--yes', '--json']);
@@ -100,14 +106,16 @@ describe('one contract per command', () => {
 
   it('plan commands name themselves as typed, and plan list is a document, not a bare array', async () => {
     sim = await SimCluster.start('data-kafka-running', { msPerRequest: 10 });
-    const list = JSON.parse((await runAgainst(sim.url, ['plan', 'list', '/data/kafka', '--json'])).stdout);
+    const list = JSON.parse((await runInProcessAgainst(sim.url, ['plan', 'list', '/data/kafka', '--json'])).stdout);
     expect(list).toMatchObject({
       schemaVersion: 1,
       command: 'plan list',
       service: '/data/kafka',
       plans: expect.arrayContaining(['deploy']),
     });
-    const pause = JSON.parse((await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy', '--json'])).stdout);
+    const pause = JSON.parse(
+      (await runInProcessAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy', '--json'])).stdout,
+    );
     expect(pause.command).toBe('plan pause');
   });
 });

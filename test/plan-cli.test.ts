@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runAgainst } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 
 /** `dcos janitor plan ...` end to end against simulated SDK schedulers. */
 
@@ -67,14 +67,14 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
   it("plan show prints the SDK CLI's tree line for line, and warns on stderr", async () => {
     const [before] = documentedTrees();
     expect(before.split('\n')).toHaveLength(16);
-    const run = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka']);
     expect(run.code).toBe(0);
     expect(run.stdout.replace(/\n$/, '')).toBe(before);
     expect(run.stderr).toMatch(/3 unreserve steps can never finish/);
   });
 
   it('--stuck lists exactly the three steps of the gone agent, exit 10', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json']);
     expect(run.code).toBe(10);
     const { stuck } = JSON.parse(run.stdout);
     expect(stuck.map((step: { step: string }) => step.step)).toEqual([
@@ -93,7 +93,7 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     const [, after] = documentedTrees();
     // Hold the scheduler between two steps, to see the plan right after the force, as the documentation shows it.
     sim.schedulers.get('/kafka')!.stalled = true;
-    const run = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
     expect(run.code).toBe(0);
     const forced = sim.requestsTo('POST', '/service/kafka/v1/plans/deploy/forceComplete');
     expect(forced.map((entry) => new URL(entry.url, 'http://x').searchParams.get('step'))).toEqual([
@@ -105,7 +105,7 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
       forced.every((entry) => new URL(entry.url, 'http://x').searchParams.get('phase') === 'unreserve-resources'),
     ).toBe(true);
     expect(run.stdout.slice(run.stdout.indexOf('deploy (')).replace(/\n$/, '')).toBe(after);
-    expect((await runAgainst(sim.url, ['plan', 'show', 'kafka'])).stdout.replace(/\n$/, '')).toBe(after);
+    expect((await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka'])).stdout.replace(/\n$/, '')).toBe(after);
 
     sim.schedulers.get('/kafka')!.stalled = false;
     const done = await waitForPlan('kafka', (body) => body.status === 'COMPLETE');
@@ -119,13 +119,13 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
   });
 
   it('force-complete --stuck needs --yes without a terminal', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck']);
     expect(run.code).toBe(2);
     expect(sim.requestsTo('POST', '/service/kafka/')).toEqual([]);
   });
 
   it('--json prints the scheduler body', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'show', 'kafka', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({
@@ -141,7 +141,7 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
 
   it('a scheduler restart loses the force-complete overrides: the stuck steps come back, with new ids', async () => {
     const step = 'unreserve-402d51f5-6014-4ca3-bd13-324dae62b888';
-    const forced = await runAgainst(sim.url, [
+    const forced = await runInProcessAgainst(sim.url, [
       'plan',
       'force-complete',
       'kafka',
@@ -160,12 +160,21 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     const after = (await planBody('kafka')).body.phases[1].steps.find((item: any) => item.name === step);
     expect(after.status).toBe('PENDING');
     expect(after.id).not.toBe(before.id);
-    const stuck = JSON.parse((await runAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json'])).stdout).stuck;
+    const stuck = JSON.parse(
+      (await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json'])).stdout,
+    ).stuck;
     expect(stuck).toHaveLength(3);
   });
 
   it('refuses to force deregister unless --force', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', 'deregister-service', '--yes']);
+    const run = await runInProcessAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      'deploy',
+      'deregister-service',
+      '--yes',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Refusing to force deregister-service/);
     // The same phase and its step by UUID (the scheduler takes ids too): the same refusal, nothing forced.
@@ -174,10 +183,17 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     const forcesBefore = sim.requests.filter(
       (entry) => entry.method === 'POST' && entry.url.includes('forceComplete'),
     ).length;
-    const byPhaseId = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', phase.id, '--yes']);
+    const byPhaseId = await runInProcessAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      'deploy',
+      phase.id,
+      '--yes',
+    ]);
     expect(byPhaseId.code).toBe(2);
     expect(byPhaseId.stderr).toMatch(/Refusing to force deregister-service \(/);
-    const byStepId = await runAgainst(sim.url, [
+    const byStepId = await runInProcessAgainst(sim.url, [
       'plan',
       'force-complete',
       'kafka',
@@ -191,7 +207,7 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
     expect(sim.requests.filter((entry) => entry.method === 'POST' && entry.url.includes('forceComplete'))).toHaveLength(
       forcesBefore,
     );
-    const whole = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', '--yes']);
+    const whole = await runInProcessAgainst(sim.url, ['plan', 'force-complete', 'kafka', 'deploy', '--yes']);
     expect(whole.code).toBe(2);
     expect(whole.stderr).toMatch(/forcing a whole plan is never done/);
   });
@@ -210,7 +226,7 @@ describe('the documented stuck uninstall: an uninstalling Kafka with three unres
   });
 
   it('SDK < 0.50 answers 404 "Element not found", shown as a missing element (exit 2)', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'show', 'kafka', 'nope']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka', 'nope']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/answered "Element not found": the plan, phase or step does not exist/);
   });
@@ -223,7 +239,7 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
   });
 
   it('shows strategies, per-agent phases, PREPARED steps; --stuck names the gone agent; forcing them completes the plan', async () => {
-    const show = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
+    const show = await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka']);
     expect(show.stdout.split('\n').slice(0, 2)).toEqual([
       'deploy (dependency strategy) (IN_PROGRESS)',
       '├─ kill-tasks (parallel strategy) (COMPLETE)',
@@ -235,18 +251,27 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
       /└─ deregister-service \(serial strategy\) \(PENDING\)\n {3}└─ deregister \(PENDING\)$/m,
     );
 
-    const stuck = JSON.parse((await runAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json'])).stdout).stuck;
+    const stuck = JSON.parse(
+      (await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka', '--stuck', '--json'])).stdout,
+    ).stuck;
     expect(stuck.map((step: { phase: string }) => step.phase)).toEqual(Array(3).fill('unreserve-resources-10.0.1.21'));
     expect(stuck[0]).toMatchObject({ agentHostname: '10.0.1.21', reason: 'agent 10.0.1.21 is not registered (gone)' });
 
-    const forced = await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes', '--json']);
+    const forced = await runInProcessAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      'kafka',
+      '--stuck',
+      '--yes',
+      '--json',
+    ]);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout).forced).toHaveLength(3);
     await waitForPlan('kafka', (body) => body.status === 'COMPLETE');
   });
 
   it('a whole gone-agent phase can be forced by name, and a second time is "already done" (208)', async () => {
-    const first = await runAgainst(sim.url, [
+    const first = await runInProcessAgainst(sim.url, [
       'plan',
       'force-complete',
       'kafka',
@@ -256,7 +281,7 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
       '--json',
     ]);
     expect(JSON.parse(first.stdout)).toMatchObject({ result: 'done', phase: 'unreserve-resources-10.0.1.21' });
-    const second = await runAgainst(sim.url, [
+    const second = await runInProcessAgainst(sim.url, [
       'plan',
       'force-complete',
       'kafka',
@@ -269,10 +294,10 @@ describe('SDK >= 0.52: one unreserve phase per agent, dependency strategy', () =
   });
 
   it('a missing phase is the scheduler 404 (exit 2); a missing service is Admin Router 404 (exit 12)', async () => {
-    const phase = await runAgainst(sim.url, ['plan', 'restart', 'kafka', 'deploy', 'no-such-phase']);
+    const phase = await runInProcessAgainst(sim.url, ['plan', 'restart', 'kafka', 'deploy', 'no-such-phase']);
     expect(phase.code).toBe(2);
     expect(phase.stderr).toMatch(/"Phase no-such-phase not found"/);
-    const service = await runAgainst(sim.url, ['plan', 'show', 'cassandra']);
+    const service = await runInProcessAgainst(sim.url, ['plan', 'show', 'cassandra']);
     expect(service.code).toBe(12);
     expect(service.stderr).toMatch(/No running service 'cassandra' .*service not found/);
   });
@@ -285,14 +310,21 @@ describe('tls-cleanup in ERROR', () => {
     );
     sim.schedulers.get('/kafka')!.tlsCleanupFails = true;
     await waitForPlan('kafka', unreserveDone(5));
-    await runAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
+    await runInProcessAgainst(sim.url, ['plan', 'force-complete', 'kafka', '--stuck', '--yes']);
     await waitForPlan('kafka', (body) => body.status === 'ERROR');
-    const show = await runAgainst(sim.url, ['plan', 'show', 'kafka']);
+    const show = await runInProcessAgainst(sim.url, ['plan', 'show', 'kafka']);
     expect(show.code).toBe(13);
     expect(show.stdout).toMatch(/├─ tls-cleanup \(serial strategy\) \(ERROR\)\n│ {2}└─ tls-cleanup \(ERROR\)/);
     expect(show.stdout).toMatch(/\n\nErrors:\n- tls-cleanup: java\.io\.IOException: Unable to delete secrets\n?$/);
     sim.schedulers.get('/kafka')!.tlsCleanupFails = false;
-    const restart = await runAgainst(sim.url, ['plan', 'restart', 'kafka', 'deploy', 'tls-cleanup', 'tls-cleanup']);
+    const restart = await runInProcessAgainst(sim.url, [
+      'plan',
+      'restart',
+      'kafka',
+      'deploy',
+      'tls-cleanup',
+      'tls-cleanup',
+    ]);
     expect(restart.stdout).toMatch(/"deploy" plan: step "tls-cleanup" in phase "tls-cleanup" has been restarted\./);
     await waitForPlan('kafka', (body) => body.status === 'COMPLETE');
   });
@@ -304,7 +336,7 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
   });
 
   it('plan list', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'list', '/data/kafka']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'list', '/data/kafka']);
     expect(run.stdout.trim().split('\n')).toEqual(['deploy', 'recovery', 'backup']);
     expect(sim.requestsTo('GET', '/service/data/kafka/v1/plans')).toHaveLength(1);
   });
@@ -312,7 +344,7 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
   it('plan show --watch re-renders until COMPLETE', async () => {
     // Each poll of --watch moves the scheduler on by a few steps.
     sim.clock.msPerRequest = 200;
-    const run = await runAgainst(sim.url, [
+    const run = await runInProcessAgainst(sim.url, [
       'plan',
       'show',
       'data/kafka',
@@ -333,21 +365,28 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
   });
 
   it('pause and resume, with 208 as "already done"', async () => {
-    expect((await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy'])).stdout).toMatch(
+    expect((await runInProcessAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy'])).stdout).toMatch(
       /^"deploy" plan has been paused\.$/m,
     );
     expect((await planBody('data/kafka')).body.status).toBe('WAITING');
-    const again = await runAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy']);
+    const again = await runInProcessAgainst(sim.url, ['plan', 'pause', '/data/kafka', 'deploy']);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already done \(Command has already been reported or completed\)/);
-    expect((await runAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy', 'broker'])).code).toBe(0);
-    expect((await runAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy'])).stdout).toMatch(
+    expect((await runInProcessAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy', 'broker'])).code).toBe(0);
+    expect((await runInProcessAgainst(sim.url, ['plan', 'resume', '/data/kafka', 'deploy'])).stdout).toMatch(
       /^"deploy" plan has been resumed\./m,
     );
   });
 
   it('restart of a step whose name needs URL-encoding', async () => {
-    const run = await runAgainst(sim.url, ['plan', 'restart', '/data/kafka', 'deploy', 'broker', 'kafka-0:[broker]']);
+    const run = await runInProcessAgainst(sim.url, [
+      'plan',
+      'restart',
+      '/data/kafka',
+      'deploy',
+      'broker',
+      'kafka-0:[broker]',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/"deploy" plan: step "kafka-0:\[broker\]" in phase "broker" has been restarted\./);
     const [request] = sim.requestsTo('POST', '/service/data/kafka/v1/plans/deploy/restart');
@@ -358,7 +397,7 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
 
   it('start (with parameters) and stop a sidecar plan; a bad parameter name is exit 2', async () => {
     expect((await planBody('data/kafka', 'backup')).body.status).toBe('WAITING');
-    const start = await runAgainst(sim.url, [
+    const start = await runInProcessAgainst(sim.url, [
       'plan',
       'start',
       '/data/kafka',
@@ -373,18 +412,25 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
     });
     const [request] = sim.requestsTo('POST', '/service/data/kafka/v1/plans/backup/start');
     expect(JSON.parse(request.body)).toEqual({ S3_BUCKET: 'my-bucket' });
-    expect((await runAgainst(sim.url, ['plan', 'stop', '/data/kafka', 'backup'])).stdout).toMatch(
+    expect((await runInProcessAgainst(sim.url, ['plan', 'stop', '/data/kafka', 'backup'])).stdout).toMatch(
       /"backup" plan has been stopped\./,
     );
-    const bad = await runAgainst(sim.url, ['plan', 'start', '/data/kafka', 'backup', '-p', '1BAD=x']);
+    const bad = await runInProcessAgainst(sim.url, ['plan', 'start', '/data/kafka', 'backup', '-p', '1BAD=x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/1BAD is not a valid environment variable name/);
   });
 
   it('force-complete of a phase needs confirmation; done, then 208', async () => {
-    const refused = await runAgainst(sim.url, ['plan', 'force-complete', '/data/kafka', 'deploy', 'broker']);
+    const refused = await runInProcessAgainst(sim.url, ['plan', 'force-complete', '/data/kafka', 'deploy', 'broker']);
     expect(refused.code).toBe(2);
-    const done = await runAgainst(sim.url, ['plan', 'force-complete', '/data/kafka', 'deploy', 'broker', '--yes']);
+    const done = await runInProcessAgainst(sim.url, [
+      'plan',
+      'force-complete',
+      '/data/kafka',
+      'deploy',
+      'broker',
+      '--yes',
+    ]);
     expect(done.stdout).toMatch(/"deploy" plan: phase "broker" has been forced to complete\./);
     expect((await planBody('data/kafka')).status).toBe(200);
   });
@@ -399,7 +445,7 @@ describe('a healthy foldered service: /data/kafka (SDK 0.58)', () => {
 
   it('a stopped app is Admin Router 404: exit 12', async () => {
     sim.state.apps.get('/data/kafka')!.tasksRunning = 0;
-    const run = await runAgainst(sim.url, ['plan', 'list', '/data/kafka']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'list', '/data/kafka']);
     expect(run.code).toBe(12);
   });
 });

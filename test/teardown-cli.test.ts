@@ -1,5 +1,6 @@
 import { SimCluster } from '../src/sim/server';
-import { runAgainst, runInTerminal } from './helpers/cli';
+import { runInTerminal } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 import { mutatingRequests, reservedOf, volumesOf } from './helpers/cluster';
 
 /** `dcos janitor teardown` end to end: the real binary against the simulated cluster. */
@@ -21,7 +22,7 @@ describe('the Kafka destroyed from the UI', () => {
   });
 
   it('by service name: tears it down, its tasks end and free their resources, reservations stay and the cleanup line is given', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
     expect(run.code).toBe(0);
     expect(completedIds()).toContain(KAFKA);
     expect(registered().some((framework) => framework.id === KAFKA)).toBe(false);
@@ -39,9 +40,9 @@ describe('the Kafka destroyed from the UI', () => {
   });
 
   it('by id; a second run finds it completed and counts that as done', async () => {
-    const first = await runAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes']);
+    const first = await runInProcessAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes']);
     expect(first.code).toBe(0);
-    const second = await runAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes', '--json']);
+    const second = await runInProcessAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes', '--json']);
     expect(second.code).toBe(0);
     const result = JSON.parse(second.stdout);
     expect(result.outcomes).toEqual([expect.objectContaining({ id: KAFKA, result: 'already-torn-down' })]);
@@ -53,23 +54,23 @@ describe('the Kafka destroyed from the UI', () => {
     sim.onRequest = (entry) => {
       if (entry.url === '/mesos/master/state-summary') sim.state.tearDown(KAFKA);
     };
-    const run = await runAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes', '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).outcomes[0].result).toBe('already-torn-down');
   });
 
   it('an unknown id is exit 12 with what to do, and nothing is sent', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--framework-id', 'no-such-id', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--framework-id', 'no-such-id', '--yes']);
     expect(run.code).toBe(12);
     expect(run.stderr).toMatch(/No framework with id no-such-id .*dcos janitor teardown' without a selector/);
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('an unknown service is exit 12 with a did-you-mean; --ignore-not-found makes it exit 0', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'kafak', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'kafak', '--yes']);
     expect(run.code).toBe(12);
     expect(run.stderr).toMatch(/No framework of service 'kafak'.* Did you mean 'kafka'\?/);
-    const ignored = await runAgainst(sim.url, [
+    const ignored = await runInProcessAgainst(sim.url, [
       'teardown',
       '--service',
       'kafak',
@@ -87,38 +88,44 @@ describe('the Kafka destroyed from the UI', () => {
       ['--framework-id', MARATHON],
       ['--service', 'metronome'],
     ]) {
-      const run = await runAgainst(sim.url, ['teardown', ...args, '--yes']);
+      const run = await runInProcessAgainst(sim.url, ['teardown', ...args, '--yes']);
       expect(run.code).toBe(11);
       expect(run.stderr).toMatch(/Refusing to tear down DC\/OS system framework/);
     }
     expect(mutatingRequests(sim)).toEqual([]);
-    const forced = await runAgainst(sim.url, ['teardown', '--framework-id', MARATHON, '--yes', '--force-system']);
+    const forced = await runInProcessAgainst(sim.url, [
+      'teardown',
+      '--framework-id',
+      MARATHON,
+      '--yes',
+      '--force-system',
+    ]);
     expect(forced.code).toBe(0);
     expect(completedIds()).toContain(MARATHON);
   });
 
   it('without a terminal and without --yes: exit 2, nothing changed', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'kafka']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'kafka']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/standard input is not a terminal.*--yes/);
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('--dry-run changes nothing', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--dry-run']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'hdfs', '--dry-run']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Dry run: would remove Marathon app \/hdfs, tear down hdfs/);
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('no selector and no terminal: lists the orphaned frameworks (not the system ones) and changes nothing', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--json']);
     expect(run.code).toBe(0);
     const { candidates } = JSON.parse(run.stdout);
     expect(candidates.map((view: { id: string }) => view.id)).toEqual([KAFKA]);
     expect(candidates[0].orphanReasons).toEqual(['inactive', 'no Marathon app launches it']);
     expect(mutatingRequests(sim)).toEqual([]);
-    const withYes = await runAgainst(sim.url, ['teardown', '--yes']);
+    const withYes = await runInProcessAgainst(sim.url, ['teardown', '--yes']);
     expect(withYes.code).toBe(2);
     expect(withYes.stderr).toMatch(/--yes needs --framework-id or --service/);
   });
@@ -137,7 +144,7 @@ describe('the Kafka destroyed from the UI', () => {
     await sim.stop();
     // No request moves the simulated time: the app removal never finishes.
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 5000 });
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--timeout', '1']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--timeout', '1']);
     expect(run.code).toBe(9);
     expect(run.stderr).toMatch(/Marathon app \/hdfs was still there when --timeout ran out/);
   });
@@ -149,7 +156,7 @@ describe('the Marathon app is stopped first', () => {
   });
 
   it('removes the app and waits for its deployment before the teardown; nothing is relaunched', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes']);
     expect(run.code).toBe(0);
     const sequence = sim.requests.map((entry) => `${entry.method} ${entry.url.split('?')[0]}`);
     const appDelete = sequence.indexOf('DELETE /service/marathon/v2/apps/hdfs');
@@ -169,7 +176,7 @@ describe('the Marathon app is stopped first', () => {
   });
 
   it('with --keep-app, Marathon relaunches the scheduler, which crash-loops on "Framework has been removed"', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--keep-app']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--keep-app']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/--keep-app: Marathon app \/hdfs stays/);
     sim.clock.advance(1000);
@@ -184,7 +191,7 @@ describe('the Marathon app is stopped first', () => {
 
   it('with --keep-app and no stored framework id, the relaunched scheduler registers a new framework', async () => {
     sim.state.deleteZnodeRecursive('/dcos-service-hdfs');
-    await runAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--keep-app']);
+    await runInProcessAgainst(sim.url, ['teardown', '--service', 'hdfs', '--yes', '--keep-app']);
     sim.clock.advance(1000);
     const relaunched = registered().filter((framework) => framework.name === 'hdfs');
     expect(relaunched).toHaveLength(1);
@@ -216,7 +223,7 @@ describe('foldered service names', () => {
   });
 
   it.each(['/quota/hello-world-b', 'quota/hello-world-b'])('%s finds the framework and its app', async (name) => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', name, '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', name, '--yes', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.frameworks).toEqual([
@@ -235,7 +242,7 @@ describe('foldered service names', () => {
   });
 
   it('a completed framework of the service is reported as already torn down', async () => {
-    const run = await runAgainst(sim.url, ['teardown', '--service', '/quota/hello-world', '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', '/quota/hello-world', '--yes', '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).outcomes[0]).toMatchObject({
       id: '7d1f0e2a-5b3c-4e8d-9f60-2a1b3c4d5e6f-0011',
@@ -248,9 +255,9 @@ describe('foldered service names', () => {
 describe('done: Kafka destroyed from the UI fully handled by teardown then cleanup', () => {
   it('leaves no framework, task, reservation, volume or znode of Kafka, and no relaunched scheduler', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
-    const teardown = await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
+    const teardown = await runInProcessAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes']);
     expect(teardown.code).toBe(0);
-    const cleanup = await runAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
+    const cleanup = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes']);
     expect(cleanup.code).toBe(0);
     sim.clock.advance(1000);
 
@@ -272,7 +279,7 @@ describe('done: Kafka destroyed from the UI fully handled by teardown then clean
 
   it('and in one command with --cleanup', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
-    const run = await runAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes', '--cleanup', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['teardown', '--service', 'kafka', '--yes', '--cleanup', '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.cleanups).toHaveLength(1);

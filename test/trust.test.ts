@@ -1,6 +1,7 @@
 import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runAgainst, runCli, runInTerminal } from './helpers/cli';
+import { runCli, runInTerminal } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
 
 /**
@@ -29,7 +30,7 @@ describe('a name that matches nothing is exit 12, never "Verified"', () => {
   });
 
   it('cleanup --service kafak: exit 12 with "did you mean kafka", nothing sent', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'kafak', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafak', '--yes']);
     expect(run.code).toBe(12);
     expect(run.stderr).toMatch(/Nothing of service 'kafak' is on the cluster.*Did you mean 'kafka'\?/);
     expect(run.stdout).not.toMatch(/Verified/);
@@ -37,18 +38,18 @@ describe('a name that matches nothing is exit 12, never "Verified"', () => {
   });
 
   it('uninstall kafak: exit 12; --verify-only too; --ignore-not-found turns it into exit 0, said as such', async () => {
-    const run = await runAgainst(sim.url, ['uninstall', 'kafak', '--yes']);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', 'kafak', '--yes']);
     expect(run.code).toBe(12);
     expect(run.stderr).toMatch(/Did you mean 'kafka'/);
-    expect((await runAgainst(sim.url, ['uninstall', 'kafak', '--verify-only'])).code).toBe(12);
-    const ignored = await runAgainst(sim.url, ['uninstall', 'kafak', '--yes', '--ignore-not-found', '--json']);
+    expect((await runInProcessAgainst(sim.url, ['uninstall', 'kafak', '--verify-only'])).code).toBe(12);
+    const ignored = await runInProcessAgainst(sim.url, ['uninstall', 'kafak', '--yes', '--ignore-not-found', '--json']);
     expect(ignored.code).toBe(0);
     expect(JSON.parse(ignored.stdout)).toMatchObject({ notFound: true, exitCode: 0 });
     expect(mutatingRequests(sim)).toEqual([]);
   });
 
   it('cleanup --json of an unknown name reports the error as JSON too', async () => {
-    const run = await runAgainst(sim.url, ['cleanup', '--service', 'hdsf', '--yes', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'hdsf', '--yes', '--json']);
     expect(run.code).toBe(12);
     expect(JSON.parse(run.stdout).error).toMatchObject({ kind: 'not-found', exitCode: 12, suggestions: ['hdfs'] });
     expect(run.stderr).toMatch(/Did you mean 'hdfs'/);
@@ -161,7 +162,7 @@ describe('plan show without Mesos', () => {
 
   it('a token allowed only on the service (403 on /mesos/master/slaves): the tree, one note, exit 0', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 403, body: '<html>403 Forbidden</html>', times: 100 });
-    const run = await runAgainst(sim.url, ['plan', 'show', '/data/kafka']);
+    const run = await runInProcessAgainst(sim.url, ['plan', 'show', '/data/kafka']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^deploy \(serial strategy\) \(IN_PROGRESS\)\n└─ broker/);
     expect(run.stderr.match(/stuck-step detection needs read access to \/mesos\/master\/slaves/g)).toHaveLength(1);
@@ -169,8 +170,8 @@ describe('plan show without Mesos', () => {
 
   it('no Mesos route (404): the same; but --stuck cannot answer, and says why', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 404, times: 100 });
-    expect((await runAgainst(sim.url, ['plan', 'show', '/data/kafka'])).code).toBe(0);
-    const stuck = await runAgainst(sim.url, ['plan', 'show', '/data/kafka', '--stuck']);
+    expect((await runInProcessAgainst(sim.url, ['plan', 'show', '/data/kafka'])).code).toBe(0);
+    const stuck = await runInProcessAgainst(sim.url, ['plan', 'show', '/data/kafka', '--stuck']);
     expect(stuck.code).toBe(7);
     expect(stuck.stderr).toMatch(/404/);
   });

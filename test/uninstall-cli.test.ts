@@ -4,7 +4,8 @@ import { CosmosClient, CosmosRefusal } from '../src/clients/cosmos';
 import { ClusterHttp } from '../src/cluster/http';
 import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runAgainst, runInTerminal } from './helpers/cli';
+import { runInTerminal } from './helpers/cli';
+import { runInProcessAgainst } from './helpers/in-process';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
 
 /** `dcos janitor uninstall` end to end: Cosmos, Marathon, the SDK scheduler and Mesos simulated. */
@@ -50,7 +51,7 @@ function expectDataKafkaGone(): void {
 describe('SDK route', () => {
   it('clean: Cosmos starts it, the plan is followed to COMPLETE, Cosmos removes the app, the znode is deleted, verified', async () => {
     sim = await SimCluster.start(dataKafka(), SIM);
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(Object.keys(result)).toEqual([
@@ -87,7 +88,7 @@ describe('SDK route', () => {
   it('stuck steps of a gone agent: without --force-stuck, exit 10 with the steps; with it, forced and finished', async () => {
     sim = await SimCluster.start(dataKafka(), SIM);
     sim.setAgentState('e2b7a9c4-1d3f-4e5a-8b6c-9d0e1f2a3b4c-S2', 'gone');
-    const stuck = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const stuck = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(stuck.code).toBe(10);
     const result = JSON.parse(stuck.stdout);
     expect(result.stuck).toHaveLength(3);
@@ -96,7 +97,14 @@ describe('SDK route', () => {
     expect(sim.requestsTo('POST', '/service/data/kafka/v1/plans/deploy/forceComplete')).toEqual([]);
 
     // Re-run: the uninstall is already under way; Cosmos is not asked again.
-    const forced = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--force-stuck', '--json', ...FAST]);
+    const forced = await runInProcessAgainst(sim.url, [
+      'uninstall',
+      '/data/kafka',
+      '--yes',
+      '--force-stuck',
+      '--json',
+      ...FAST,
+    ]);
     expect(forced.code).toBe(0);
     const done = JSON.parse(forced.stdout);
     expect(done.report.forced).toHaveLength(3);
@@ -144,7 +152,7 @@ describe('SDK route', () => {
     sim.onRequest = (entry) => {
       if (entry.url === '/package/uninstall') sim.cosmos.restart();
     };
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.report.zombieRemoved).toBe(true);
@@ -166,7 +174,14 @@ describe('SDK route', () => {
         sim.startScheduler('/data/kafka');
       }
     };
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--force-stuck', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, [
+      'uninstall',
+      '/data/kafka',
+      '--yes',
+      '--force-stuck',
+      '--json',
+      ...FAST,
+    ]);
     expect(run.code).toBe(0);
     expect(restarted).toBe(true);
     expect(JSON.parse(run.stdout).report.reapplied).toBe(3);
@@ -180,7 +195,7 @@ describe('SDK route', () => {
       SIM,
     );
     sim.schedulers.get('/data/kafka')!.tlsCleanupFails = true;
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(13);
     expect(run.stderr).toMatch(
       /is in ERROR: tls-cleanup: java\.io\.IOException.*plan restart \/data\/kafka deploy tls-cleanup tls-cleanup/,
@@ -193,7 +208,7 @@ describe('SDK route', () => {
 
   it('--timeout bounds the run: exit 9', async () => {
     sim = await SimCluster.start(dataKafka(), { ...SIM, deploymentMs: 10_000 });
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--timeout', '1', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--timeout', '1', ...FAST]);
     expect(run.code).toBe(9);
   });
 });
@@ -205,7 +220,7 @@ describe('Cosmos refusals', () => {
 
   it('Cosmos unavailable (503): the manual route instead, and it ends clean', async () => {
     sim.cosmos.faults.unavailable = true;
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.report.route).toBe('legacy');
@@ -222,7 +237,7 @@ describe('Cosmos refusals', () => {
       body: JSON.stringify({ type: 'PackageNotInstalled', message: 'Package [kafka] is not installed' }),
       times: 1,
     });
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).report.route).toBe('legacy');
     expectDataKafkaGone();
@@ -238,7 +253,7 @@ describe('Cosmos refusals', () => {
       }),
       times: 1,
     });
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/Cosmos could not reach Mesos .*dcos node list/);
   });
@@ -250,7 +265,7 @@ describe('Cosmos refusals', () => {
       body: JSON.stringify({ type: 'AmbiguousAppId', message: 'Multiple apps named [kafka] are installed: [/a, /b]' }),
       times: 1,
     });
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', ...FAST]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Multiple apps named \[kafka\].*name the service exactly/);
   });
@@ -325,7 +340,7 @@ describe('Cosmos refusals', () => {
 describe('legacy route', () => {
   it('Kafka destroyed from the UI (no app left): tears the framework down, cleans up, verifies', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', SIM);
-    const run = await runAgainst(sim.url, ['uninstall', 'kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', 'kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.route).toBe('legacy');
@@ -341,7 +356,14 @@ describe('legacy route', () => {
 
   it('--manual: removes the app first, then tears down and cleans up', async () => {
     sim = await SimCluster.start(dataKafka(), SIM);
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--manual', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, [
+      'uninstall',
+      '/data/kafka',
+      '--yes',
+      '--manual',
+      '--json',
+      ...FAST,
+    ]);
     expect(run.code).toBe(0);
     const { report } = JSON.parse(run.stdout);
     expect(report.actions[0]).toBe('removed Marathon app /data/kafka');
@@ -359,7 +381,7 @@ describe('legacy route', () => {
       dataKafka((scenario) => (scenario.dcosVersion = '1.9.0')),
       SIM,
     );
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--yes', '--json', ...FAST]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).why).toMatch(/DC\/OS 1\.9\.0 has no SDK-aware uninstall/);
     expectDataKafkaGone();
@@ -369,7 +391,7 @@ describe('legacy route', () => {
 describe('--verify-only and guards', () => {
   it('on a dirty cluster: exit 3 and every leftover with the command that removes it; nothing changed', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', SIM);
-    const run = await runAgainst(sim.url, ['uninstall', 'kafka', '--verify-only', '--json']);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', 'kafka', '--verify-only', '--json']);
     expect(run.code).toBe(3);
     const { verification } = JSON.parse(run.stdout);
     const kinds = new Set(verification.leftovers.map((leftover: { kind: string }) => leftover.kind));
@@ -381,19 +403,19 @@ describe('--verify-only and guards', () => {
 
   it('on a clean cluster: exit 0', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', SIM);
-    await runAgainst(sim.url, ['uninstall', 'kafka', '--yes', ...FAST]);
-    const run = await runAgainst(sim.url, ['uninstall', 'kafka', '--verify-only']);
+    await runInProcessAgainst(sim.url, ['uninstall', 'kafka', '--yes', ...FAST]);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', 'kafka', '--verify-only']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Verified: nothing of kafka is left on the cluster/);
   });
 
   it('without a terminal and without --yes: exit 2 before any change; no service and no terminal: exit 2', async () => {
     sim = await SimCluster.start(dataKafka(), SIM);
-    const run = await runAgainst(sim.url, ['uninstall', '/data/kafka']);
+    const run = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/standard input is not a terminal.*--yes/);
     expect(mutatingRequests(sim)).toEqual([]);
-    const noService = await runAgainst(sim.url, ['uninstall', '--yes']);
+    const noService = await runInProcessAgainst(sim.url, ['uninstall', '--yes']);
     expect(noService.code).toBe(2);
     expect(noService.stderr).toMatch(/Name the service to uninstall/);
   });

@@ -143,3 +143,23 @@ describe('one vocabulary for counts', () => {
     );
   });
 });
+
+describe("output is fitted to the command's own stdout (the injected IO), not the test process's", () => {
+  let sim: SimCluster;
+  afterEach(async () => sim?.stop());
+
+  it('a 60-column terminal gets lines of at most 60 columns and a screenful of agents; a pipe gets every agent', async () => {
+    sim = await SimCluster.start('generated:30', { msPerRequest: 10 });
+    const terminal = await runInProcess(['cleanup', '--service', 'bench', '--dry-run'], {
+      env: { DCOS_URL: sim.url },
+      terminalColumns: 60,
+    });
+    expect(terminal.code).toBe(0);
+    const lines = terminal.stdout.split('\n');
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(60);
+    expect(terminal.stdout).toMatch(/\.\.\. and 10 more/);
+    const pipe = await runInProcess(['cleanup', '--service', 'bench', '--dry-run'], { env: { DCOS_URL: sim.url } });
+    expect(pipe.stdout).not.toMatch(/and \d+ more/);
+    for (const agent of sim.state.agents.values()) expect(pipe.stdout).toMatch(new RegExp(`^${agent.hostname} `, 'm'));
+  });
+});

@@ -13,6 +13,7 @@ import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
 import { InClusterRun, PRIVATE_KEY_ENV, marathonApp, metronomeJob } from '../domain/in-cluster-job';
 import { closestNames, describeTarget, inexactNames, nothingFound, tracesOf } from '../domain/not-found';
 import { Progress } from '../domain/progress';
+import { ViewOptions, viewOptions } from '../render/cleanup';
 import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
@@ -256,6 +257,16 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   /** The streams this command writes to (the process's, or a test's). */
   protected io(): IO {
     return commandContext().io;
+  }
+
+  /** How to fit tables and prose to this command's stdout (a terminal's width and screenful, or a pipe's none). */
+  protected view(wide = false): ViewOptions {
+    return viewOptions(wide, this.io().stdout);
+  }
+
+  /** The width prose is wrapped to on this command's stdout (unlimited in a pipe). */
+  protected outputWidth(): number {
+    return terminalWidth(this.io().stdout);
   }
 
   protected prompter(): Prompter {

@@ -3,7 +3,7 @@ import { AgentCleanup, SKIP_REASON_TEXT, SkipReason } from '../domain/selection'
 import { CleanupOutcome, CleanupPlan, Leftover, Verification, planTotals } from '../domain/cleanup';
 import { describeResource, summariseResources } from '../domain/resources';
 import { plural, wrap, wrapCommand } from '../text';
-import { Column, renderColumns, terminalWidth } from './columns';
+import { Column, OutputGeometry, renderColumns, terminalWidth } from './columns';
 
 /** Text and JSON views of a cleanup; no logic beyond presentation. */
 
@@ -16,12 +16,13 @@ export interface ViewOptions {
   maxRows: number;
 }
 
-export function viewOptions(wide = false): ViewOptions {
+/** How to fit output to `stream` (the command's stdout: a terminal, or a pipe with no width). */
+export function viewOptions(wide = false, stream: OutputGeometry = process.stdout): ViewOptions {
   // In a pipe every row is written: only a terminal gets a screenful and "... and N more".
   return {
-    width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(),
+    width: wide ? Number.MAX_SAFE_INTEGER : terminalWidth(stream),
     wide,
-    maxRows: process.stdout.isTTY ? 20 : Number.MAX_SAFE_INTEGER,
+    maxRows: stream.isTTY ? 20 : Number.MAX_SAFE_INTEGER,
   };
 }
 

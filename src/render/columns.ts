@@ -23,7 +23,13 @@ const ELLIPSIS = '…';
  * The width to fit: the terminal's, else $COLUMNS, else 80. Not a terminal (a pipe, a file, a
  * CI log): no width at all, so nothing is cut; as go-gh's table printer does, a pipe loses nothing.
  */
-export function terminalWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout): number {
+/** What fitting reads of an output stream. */
+export interface OutputGeometry {
+  columns?: number;
+  isTTY?: boolean;
+}
+
+export function terminalWidth(stream: OutputGeometry = process.stdout): number {
   if (!stream.isTTY) return Number.MAX_SAFE_INTEGER;
   const columns = stream.columns ?? Number(process.env.COLUMNS);
   return Number.isFinite(columns) && columns >= 20 ? Math.floor(columns) : 80;

@@ -75,14 +75,14 @@ export function renderOutcome(outcome: TeardownOutcome): string {
   return `${app}framework ${outcome.name} (${outcome.id}) ${result}.`;
 }
 
-export function renderRemaining(remaining: RemainingReservations[]): string {
+export function renderRemaining(remaining: RemainingReservations[], width = terminalWidth()): string {
   return remaining
     .map(
       (left) =>
         wrap(
           `Reservations of role ${left.roles.join(', ')} (principal ${left.principal}) remain: ${plural(left.resources, 'resource')}, ${plural(left.volumes, 'volume')}, on ${plural(left.agents, 'agent')}.`,
-          terminalWidth(),
-        ) + (left.cleanup ? `\n${wrap(`  Clean them with: ${left.cleanup}`, terminalWidth(), '    ')}` : ''),
+          width,
+        ) + (left.cleanup ? `\n${wrap(`  Clean them with: ${left.cleanup}`, width, '    ')}` : ''),
     )
     .join('\n');
 }

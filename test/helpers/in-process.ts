@@ -56,6 +56,8 @@ export interface InProcessOptions {
   env?: Record<string, string | undefined>;
   /** Answers, in order, to the prompts the command asks (confirm: boolean; input, select: string; checkbox: string[]). */
   answers?: unknown[];
+  /** Make stdout a terminal this many columns wide (default: a pipe, no width). */
+  terminalColumns?: number;
 }
 
 export async function runInProcess(
@@ -63,7 +65,11 @@ export async function runInProcess(
   options: InProcessOptions = {},
 ): Promise<CliRun & { prompts: string[] }> {
   // scripts/bench-tests.js runs the same tests through the built binary, to measure what running in process saves.
-  if (process.env.JANITOR_TESTS_THROUGH_BINARY === '1' && options.answers === undefined) {
+  if (
+    process.env.JANITOR_TESTS_THROUGH_BINARY === '1' &&
+    options.answers === undefined &&
+    options.terminalColumns === undefined
+  ) {
     return { ...(await runCli(args, { env: options.env, timeoutMs: 120_000 })), prompts: [] };
   }
   const { id, argv } = commandOf(args);
@@ -85,7 +91,11 @@ export async function runInProcess(
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const context: CommandContext = {
     io: {
-      stdout: { write: (text) => ((stdout += text), true), isTTY: false },
+      stdout: {
+        write: (text) => ((stdout += text), true),
+        isTTY: options.terminalColumns !== undefined,
+        columns: options.terminalColumns,
+      },
       stderr: { write: (text) => ((stderr += text), true), isTTY: false },
       stdin: { isTTY: options.answers !== undefined },
     },
@@ -133,4 +143,13 @@ export async function runInProcess(
   const schema = schemaOf(args);
   if (schema && stdout.trim()) for (const document of documentsOf(stdout)) assertFollowsSchema(schema, document);
   return { code, stdout, stderr, prompts };
+}
+
+/** runInProcess against a cluster at `url` (DCOS_URL), as helpers/cli.ts's runAgainst does with the binary. */
+export function runInProcessAgainst(
+  url: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun & { prompts: string[] }> {
+  return runInProcess(args, { env: { DCOS_URL: url, ...env } });
 }

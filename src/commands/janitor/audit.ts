@@ -17,7 +17,6 @@ import {
   renderServiceFindings,
   renderWouldRun,
 } from '../../render/audit';
-import { viewOptions } from '../../render/cleanup';
 import { EMPTY_AUDIT, AuditResult } from '../../render/results';
 
 export default class Audit extends JanitorCommand<AuditResult> {
@@ -111,7 +110,7 @@ export default class Audit extends JanitorCommand<AuditResult> {
       sdk: new SdkSchedulerClient(cluster.http, cluster.marathon),
     };
     const progress = this.progress();
-    const view = viewOptions(flags.wide);
+    const view = this.view(flags.wide);
     const audit = async (): Promise<AuditReport> => {
       progress.step('Reading the cluster: agents, frameworks, Marathon apps, ZooKeeper, Cosmos...');
       const snapshot = await readCluster(clients, { concurrency: flags.concurrency });

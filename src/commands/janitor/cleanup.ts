@@ -5,7 +5,7 @@ import { describeBlocker } from '../../domain/actions';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { refuseSystemTarget } from '../../domain/ownership';
 import { ExitCode } from '../../errors';
-import { cleanupJson, renderCleanupOutcome, renderCleanupPlan, viewOptions } from '../../render/cleanup';
+import { cleanupJson, renderCleanupOutcome, renderCleanupPlan } from '../../render/cleanup';
 import { EMPTY_CLEANUP, CleanupResult } from '../../render/results';
 
 export default class Cleanup extends JanitorCommand<CleanupResult> {
@@ -141,7 +141,7 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     refuseSystemTarget(plan.target.serviceName, plan.frameworks, this.extraSystemFrameworks());
     if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK)))
       return;
-    const view = viewOptions(flags.wide);
+    const view = this.view(flags.wide);
     if (!flags.json) this.log(renderCleanupPlan(plan, view));
     for (const warning of plan.warnings) progress.warn(warning);
 

@@ -140,11 +140,13 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
         if (flags.json) this.printResult({ dryRun: true, candidates: selection.candidates }, ExitCode.OK);
         else
           this.log(
-            `${renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : undefined, flags.wide)}${selection.candidates.length > 0 ? '\nTear them down with --framework-id ID (repeatable), or run this in a terminal to pick.' : ''}`,
+            `${renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : this.outputWidth(), flags.wide)}${selection.candidates.length > 0 ? '\nTear them down with --framework-id ID (repeatable), or run this in a terminal to pick.' : ''}`,
           );
         return;
       }
-      this.log(renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : undefined, flags.wide));
+      this.log(
+        renderCandidates(selection.candidates, flags.wide ? Number.MAX_SAFE_INTEGER : this.outputWidth(), flags.wide),
+      );
       if (selection.candidates.length === 0) return;
       selected = await this.pick(selection.candidates);
       if (selected.length === 0) {
@@ -154,7 +156,7 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
     }
 
     this.resultSoFar({ frameworks: selected });
-    if (!flags.json) for (const view of selected) this.log(renderFramework(view));
+    if (!flags.json) for (const view of selected) this.log(renderFramework(view, this.outputWidth()));
     const system = selected.filter((view) => view.system && !view.completed);
     if (system.length > 0 && !flags['force-system']) {
       const message = `Refusing to tear down DC/OS system ${system.length === 1 ? 'framework' : 'frameworks'} ${system.map((view) => `${view.name} (${view.id})`).join(', ')}: the cluster needs them. Pass --force-system only if you know why.`;
@@ -209,7 +211,7 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
         for (const cleanup of cleanups)
           if (cleanup.outcome && cleanup.verification)
             this.log(renderCleanupOutcome(cleanup.outcome, cleanup.verification));
-    } else if (!flags.json && remaining.length > 0) this.log(renderRemaining(remaining));
+    } else if (!flags.json && remaining.length > 0) this.log(renderRemaining(remaining, this.outputWidth()));
 
     const cleanupFailed = cleanups.some((cleanup) => cleanup.refused || !cleanup.verification?.clean);
     const code = cleanupFailed

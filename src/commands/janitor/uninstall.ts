@@ -19,7 +19,7 @@ import {
   verifyUninstalled,
 } from '../../domain/uninstall';
 import { ExitCode, StuckStepsError, UsageError } from '../../errors';
-import { renderVerification, viewOptions } from '../../render/cleanup';
+import { renderVerification } from '../../render/cleanup';
 import { renderStuckSteps } from '../../render/stuck-steps';
 import { renderInventory, uninstallQuestion } from '../../render/uninstall';
 import { isSystemServiceName, refuseSystemTarget } from '../../domain/ownership';
@@ -168,7 +168,7 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
       inventory: inventoryJson(inventory),
     });
     this.resultSoFar(result);
-    if (!flags.json) this.log(renderInventory(inventory, viewOptions(flags.wide)));
+    if (!flags.json) this.log(renderInventory(inventory, this.view(flags.wide)));
     if (flags['dry-run']) {
       // The inventory and its "Next:" line are every write the run would make, in its order.
       if (flags.json) this.printResult(result, ExitCode.OK);
@@ -201,7 +201,7 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
           exitCode: error.exitCode,
         });
       else {
-        this.log(renderStuckSteps(error.stuck));
+        this.log(renderStuckSteps(error.stuck, this.outputWidth()));
         this.logToStderr(`Error: ${error.message}`);
       }
       return this.setExitCode(error.exitCode);
@@ -221,7 +221,7 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
   ): void {
     const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
     if (json) this.printResult({ ...result, report: extra.report ?? null, verification: extra.verification }, code);
-    else this.log(renderVerification(extra.verification, viewOptions(), String(result.service)));
+    else this.log(renderVerification(extra.verification, this.view(), String(result.service)));
     this.setExitCode(code);
   }
 
@@ -258,7 +258,7 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
   private async askToForce(stuck: StuckStep[]): Promise<boolean> {
     // The stuck steps and the question, with the live "Following the uninstall plan (6 s)" line out of the way.
     return this.withoutLiveLine(() => {
-      this.log(renderStuckSteps(stuck));
+      this.log(renderStuckSteps(stuck, this.outputWidth()));
       return this.prompter().confirm(
         `Force ${stuck.length === 1 ? 'this step' : `these ${stuck.length} steps`} to COMPLETE? ${FORCE_STUCK_MEANS}`,
       );

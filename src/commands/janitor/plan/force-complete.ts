@@ -123,7 +123,7 @@ export default class PlanForceComplete extends PlanCommandBase {
     const { scheduler, clients } = await this.scheduler();
     const { stuck, stuckUnknown } = await readPlanWithStuckSteps(scheduler, clients.mesos, service, planName);
     if (stuckUnknown) throw stuckUnknown;
-    if (!flags.json) this.log(renderStuckSteps(stuck));
+    if (!flags.json) this.log(renderStuckSteps(stuck, this.outputWidth()));
     if (stuck.length === 0) {
       if (flags.json) this.printResult({ service, plan: planName }, ExitCode.OK);
       return;

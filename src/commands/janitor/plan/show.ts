@@ -58,7 +58,7 @@ export default class PlanShow extends PlanCommandBase {
           { service: args.service, plan: args.plan, stuck },
           stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK,
         );
-      else this.log(renderStuckSteps(stuck));
+      else this.log(renderStuckSteps(stuck, this.outputWidth()));
       return this.setExitCode(stuck.length > 0 ? ExitCode.STUCK_STEPS : ExitCode.OK);
     }
     if (!flags.watch) {
