@@ -1,14 +1,8 @@
 import { Command, Errors, Flags } from '@oclif/core';
 
-import { ExhibitorClient } from '../clients/exhibitor';
-import { MarathonClient } from '../clients/marathon';
-import { MesosClient } from '../clients/mesos';
-import { resolveClusterConnection } from '../cluster/config';
-import { UPSTREAMS, endpointSettings, resolveEndpoints } from '../cluster/endpoints';
-import { IamClient } from '../clients/iam';
 import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
-import { proxySettingsFromEnv } from '../cluster/proxy';
-import { ServiceAccount, privateKeyFromPem, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
+import { UPSTREAMS } from '../cluster/endpoints';
+import { ServiceAccount } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
 import { InClusterRun, PRIVATE_KEY_ENV, marathonApp, metronomeJob } from '../domain/in-cluster-job';
 import { closestNames, describeTarget, inexactNames, nothingFound, tracesOf } from '../domain/not-found';
@@ -19,6 +13,7 @@ import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
 import { wrap } from '../text';
 import { IO, OutputStream, Prompter, commandContext } from './context';
+import { ClusterClients, openSession } from './session';
 import { StderrProgress } from './terminal-progress';
 import {
   AbortedError,
@@ -32,15 +27,11 @@ import {
 } from '../errors';
 
 /**
- * What every `dcos janitor` command shares: the cluster clients, progress on
- * stderr, the confirmation rule for destructive runs, and the single place where
- * errors become one line and an exit code.
+ * What every `dcos janitor` command shares: its session with the cluster (session.ts),
+ * its streams and prompts (context.ts), progress on stderr, the confirmation rule for
+ * destructive runs, and the single place where errors become one line and an exit code.
  */
 
-/**
- * The flags of the commands that can run inside the cluster instead (cleanup, teardown,
- * uninstall): print the job or app that does it there, and the self-removal such an app uses.
- */
 /** The service named as an argument (`cleanup kafka`, as `uninstall kafka`) or with --service; both must agree. */
 export function serviceOf(argument: string | undefined, flag: string | undefined): string | undefined {
   if (argument !== undefined && flag !== undefined && argument.replace(/^\/+/, '') !== flag.replace(/^\/+/, '')) {
@@ -52,6 +43,10 @@ export function serviceOf(argument: string | undefined, flag: string | undefined
 /** Every --json document carries it (docs/json/): raised when a key changes meaning or goes away. */
 export const SCHEMA_VERSION = 1;
 
+/**
+ * The flags of the commands that can run inside the cluster instead (cleanup, teardown,
+ * uninstall): print the job or app that does it there, and the self-removal such an app uses.
+ */
 export const IN_CLUSTER_FLAGS = {
   'print-job': Flags.boolean({
     description:
@@ -114,13 +109,6 @@ const NOT_CARRIED = new Set([
   'service-account',
   'private-key',
 ]);
-
-export interface ClusterClients {
-  http: ClusterHttp;
-  mesos: MesosClient;
-  marathon: MarathonClient;
-  exhibitor: ExhibitorClient;
-}
 
 /** R: the command's --json result (src/render/results.ts), without the envelope. */
 export abstract class JanitorCommand<R extends object = Record<string, unknown>> extends Command {
@@ -283,66 +271,17 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    * addresses (endpoints.ts); logged in first when a service account is given.
    */
   protected async clusterClients(): Promise<ClusterClients> {
-    const named = this.endpointFlags;
-    // Naming the services' own addresses (flags, env) makes the cluster URL optional: a task inside
-    // the cluster has no CLI config. Keys in a config file imply a configured cluster, read next.
-    const env = commandContext().env;
-    const withoutConfig = endpointSettings(named.urls, named.internal, env, {});
-    const urlOptional = withoutConfig.internal || Object.keys(withoutConfig.overrides).length > 0;
-    let connection = resolveClusterConnection(env, { urlOptional });
-    const endpoints = resolveEndpoints(
-      connection.url,
-      endpointSettings(named.urls, named.internal, env, connection.janitorConfig ?? {}),
-    );
-    const verbose = this.verbosity() > 0;
-    if (verbose) {
-      this.logToStderr(
-        connection.url
-          ? `Cluster ${connection.url} (from ${connection.source}), TLS verification ${connection.tls.verify ? 'on' : 'off'}`
-          : `No cluster URL (none configured): the services at the addresses below, TLS verification ${connection.tls.verify ? 'on' : 'off'}`,
-      );
-      for (const upstream of UPSTREAMS)
-        if (endpoints.bases[upstream])
-          this.logToStderr(`${upstream}: ${endpoints.bases[upstream]} (${endpoints.sources[upstream]})`);
-      this.logToStderr(
-        `SDK schedulers: ${endpoints.schedulers === 'admin-router' ? "through Admin Router's /service/<name>" : 'at their Marathon task'}`,
-      );
-    }
-    const options = {
-      // As the DC/OS CLI, whose environment plugins inherit: HTTP_PROXY, HTTPS_PROXY, NO_PROXY.
-      proxy: proxySettingsFromEnv(env),
-      userAgent: `dcos-janitor/${this.config.version}`,
-      retries: envNumber('DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
-      backoffMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
-      log: verbose ? (line: string) => this.logToStderr(`http: ${line}`) : undefined,
-    };
-    if (this.serviceAccount) {
-      // In a job or app the secret store hands the key over in the environment: it never touches a file.
-      const key = this.serviceAccount.privateKeyPath
-        ? readPrivateKey(this.serviceAccount.privateKeyPath)
-        : privateKeyFromPem(env[PRIVATE_KEY_ENV] ?? '', PRIVATE_KEY_ENV);
-      const loginHttp = new ClusterHttp({ ...connection, token: undefined }, endpoints, options);
-      let token: string;
-      try {
-        token = await new IamClient(loginHttp).loginServiceAccount(
-          this.serviceAccount.uid,
-          serviceLoginToken(this.serviceAccount.uid, key),
-        );
-      } finally {
-        loginHttp.close();
-      }
-      connection = { ...connection, token };
-      if (verbose) this.logToStderr(`Logged in as service account ${this.serviceAccount.uid}`);
-    }
-    const http = new ClusterHttp(connection, endpoints, options);
-    this.http = http;
-    this.clusterIdentity = connection.url ?? endpoints.bases.mesos ?? 'no-cluster-url';
-    this.clients = {
-      http,
-      mesos: new MesosClient(http),
-      marathon: new MarathonClient(http),
-      exhibitor: new ExhibitorClient(http),
-    };
+    const session = await openSession({
+      env: commandContext().env,
+      endpointUrls: this.endpointFlags.urls,
+      internal: this.endpointFlags.internal,
+      serviceAccount: this.serviceAccount,
+      version: this.config.version,
+      log: this.verbosity() > 0 ? (line) => this.logToStderr(line) : undefined,
+    });
+    this.http = session.clients.http;
+    this.clusterIdentity = session.identity;
+    this.clients = session.clients;
     return this.clients;
   }
 
@@ -754,6 +693,7 @@ function usageMessage(
 }
 
 function envNumber(name: string, fallback: number): number {
+  // DCOS_JANITOR_RETRY_BACKOFF_MS also paces the retries of a 409 (resources still in use).
   const env = commandContext().env;
   const value = Number(env[name]);
   return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;

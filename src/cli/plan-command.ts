@@ -2,7 +2,8 @@ import { Args } from '@oclif/core';
 
 import { SdkSchedulerClient, PlanCommand as SchedulerCommand } from '../clients/sdk-scheduler';
 import { ExitCode } from '../errors';
-import { ClusterClients, JanitorCommand } from './janitor-command';
+import { JanitorCommand } from './janitor-command';
+import { ClusterClients } from './session';
 import { EMPTY_PLAN, PlanResult } from '../render/results';
 
 /** What the `dcos janitor plan ...` commands share: the scheduler client and the SDK CLI's wording. */

@@ -48,7 +48,7 @@ export interface ClusterConnection {
 
 const DEFAULT_TIMEOUT_SECONDS = 180;
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /**
  * `urlOptional`: the run names its services' own addresses (endpoints.ts), so a machine
