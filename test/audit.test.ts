@@ -3,7 +3,8 @@ import * as path from 'node:path';
 
 import { loadScenario, parseScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runCli, runInTerminal } from './helpers/cli';
+import { runInTerminal } from './helpers/cli';
+import { runInProcess } from './helpers/in-process';
 import { lastPrincipal, reservedWhere, snapshotWhere } from './helpers/cluster';
 import { innermostRole, SimResource } from '../src/sim/resources';
 
@@ -17,7 +18,7 @@ let sim: SimCluster;
 afterEach(async () => sim?.stop());
 
 const audit = (args: string[] = [], env: Record<string, string> = {}) =>
-  runCli(['audit', '--json', ...args], { env: { DCOS_URL: sim.url, ...env }, timeoutMs: 120_000 });
+  runInProcess(['audit', '--json', ...args], { env: { DCOS_URL: sim.url, ...env } });
 
 /** Everything the healthy services hold: reservations and volumes of their roles and principals, their apps and znodes. */
 function healthyState(): string {
@@ -118,7 +119,7 @@ describe('messy-cluster', () => {
     const text = await runInTerminal(['audit'], { DCOS_URL: sim.url }, [], 80);
     expect(text.stdout.split(/\r?\n/).filter((line) => line.length > 80)).toEqual([]);
     // In a pipe nothing is cut or summarised: every cell whole, whatever $COLUMNS says.
-    const piped = await runCli(['audit'], { env: { DCOS_URL: sim.url, COLUMNS: '80' } });
+    const piped = await runInProcess(['audit'], { env: { DCOS_URL: sim.url, COLUMNS: '80' } });
     expect(piped.code).toBe(3);
     expect(piped.stdout).not.toMatch(/…/);
     expect(piped.stdout).toMatch(/crash-looping-scheduler/);
@@ -191,7 +192,7 @@ describe('messy-cluster', () => {
   });
 
   it('--fix without --yes and without a terminal is an error, and changes nothing', async () => {
-    const run = await runCli(['audit', '--fix'], { env: { DCOS_URL: sim.url } });
+    const run = await runInProcess(['audit', '--fix'], { env: { DCOS_URL: sim.url } });
     expect(run.code).toBe(2);
     expect(sim.requests.filter((entry) => entry.method !== 'GET' && entry.url !== '/package/list')).toEqual([]);
   });
@@ -211,7 +212,7 @@ describe('one bad scheduler does not sink the audit', () => {
       body: 'scheduler exploded',
       times: 100,
     });
-    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url, DCOS_JANITOR_RETRIES: '0' } });
+    const run = await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url, DCOS_JANITOR_RETRIES: '0' } });
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     const unreadable = result.findings.find((finding: any) => finding.kind === 'plan-unreadable');
@@ -227,14 +228,14 @@ describe('one bad scheduler does not sink the audit', () => {
 describe('no false alarms', () => {
   it.each(['data-kafka-running', 'shared-role-siblings'])('%s: nothing live is a finding', async (scenario) => {
     sim = await SimCluster.start(scenario);
-    const result = JSON.parse((await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } })).stdout);
+    const result = JSON.parse((await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url } })).stdout);
     const live = ['/data/kafka', '/quota/hello-world-b'];
     expect(result.findings.filter((finding: any) => live.includes(finding.service))).toEqual([]);
   });
 
   it('a clean cluster audits clean: exit 0', async () => {
     sim = await SimCluster.start(parseScenario({ ...loadScenario('data-kafka-running'), znodes: {} }));
-    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } });
+    const run = await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url } });
     expect(JSON.parse(run.stdout)).toMatchObject({ clean: true, findings: [] });
     expect(run.code).toBe(0);
   });
@@ -248,7 +249,7 @@ describe('every real capture', () => {
     const slaves = fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
     sim = await SimCluster.start(parseScenario({ name: 'capture', agents: [] }));
     sim.rewriteResponse = (requestPath, body) => (requestPath === '/mesos/master/slaves' ? slaves : body);
-    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } });
+    const run = await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url } });
     expect([0, 3]).toContain(run.code);
     // The public agent holds only its static slave_public: nothing to find there.
     if (name.includes('1.3.0')) expect(JSON.parse(run.stdout)).toMatchObject({ clean: true, findings: [] });
@@ -266,7 +267,7 @@ describe('every real capture', () => {
     sim = await SimCluster.start(parseScenario({ name: 'capture', agents: [] }));
     sim.rewriteResponse = (requestPath, body) =>
       requestPath === '/mesos/master/slaves' ? slaves : requestPath === '/mesos/master/frameworks' ? frameworks : body;
-    const run = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } });
+    const run = await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url } });
     const result = JSON.parse(run.stdout);
     // The capture's agent holds a Cassandra role whose framework (orders-demo-1, role
     // orders-demo-1-role) is registered with another role: its 4 reservations and 1 volume

@@ -10,7 +10,7 @@ import { jobName, shellQuote } from '../src/domain/in-cluster-job';
 import { schedulerAddress } from '../src/clients/sdk-scheduler';
 import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
-import { runCli } from './helpers/cli';
+import { runInProcess } from './helpers/in-process';
 import { reservedOf } from './helpers/cluster';
 
 /**
@@ -43,8 +43,10 @@ const onAdminRouter = () => sim.requests.filter((entry) => entry.listener === 'a
 describe('cleanup, teardown and uninstall --manual with only the overrides (no DCOS_URL)', () => {
   it('cleanup: every request goes to the named addresses, none to Admin Router; the read after shows it clean', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
-    await runCli(['teardown', '--service', 'kafka', '--yes', ...overrides()], { env: NO_CLUSTER });
-    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--json', ...overrides()], { env: NO_CLUSTER });
+    await runInProcess(['teardown', '--service', 'kafka', '--yes', ...overrides()], { env: NO_CLUSTER });
+    const run = await runInProcess(['cleanup', '--service', 'kafka', '--yes', '--json', ...overrides()], {
+      env: NO_CLUSTER,
+    });
     expect(run.stderr).toBe(run.stderr.replace(/Error:/, ''));
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -79,9 +81,9 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
       '-e',
       `${sim.exhibitorUrl}/`,
     ];
-    const teardown = await runCli(['teardown', '--service', 'kafka', '--yes', ...janitorPy], { env: NO_CLUSTER });
+    const teardown = await runInProcess(['teardown', '--service', 'kafka', '--yes', ...janitorPy], { env: NO_CLUSTER });
     expect(teardown.code).toBe(0);
-    const run = await runCli(
+    const run = await runInProcess(
       [
         'cleanup',
         '--service',
@@ -103,7 +105,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 
   it('teardown: the framework torn down at the master, Marathon read at its own address', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
-    const run = await runCli(['teardown', '--service', 'kafka', '--yes', '--json', ...overrides()], {
+    const run = await runInProcess(['teardown', '--service', 'kafka', '--yes', '--json', ...overrides()], {
       env: NO_CLUSTER,
     });
     expect(run.code).toBe(0);
@@ -118,9 +120,12 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
     const scenario = JSON.parse(JSON.stringify(loadScenario('data-kafka-running'))) as Scenario;
     scenario.marathon.apps[0].scheduler!.stepMs = 40;
     sim = await SimCluster.start(scenario, SIM);
-    const run = await runCli(['uninstall', '/data/kafka', '--manual', '--yes', '--json', ...FAST, ...overrides()], {
-      env: NO_CLUSTER,
-    });
+    const run = await runInProcess(
+      ['uninstall', '/data/kafka', '--manual', '--yes', '--json', ...FAST, ...overrides()],
+      {
+        env: NO_CLUSTER,
+      },
+    );
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.report.actions[0]).toBe('removed Marathon app /data/kafka');
@@ -132,8 +137,8 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 
   it("audit: the same findings as through Admin Router, plans read at the schedulers' tasks", async () => {
     sim = await SimCluster.start('messy-cluster');
-    const through = await runCli(['audit', '--json'], { env: { DCOS_URL: sim.url } });
-    const direct = await runCli(['audit', '--json', ...overrides()], { env: NO_CLUSTER });
+    const through = await runInProcess(['audit', '--json'], { env: { DCOS_URL: sim.url } });
+    const direct = await runInProcess(['audit', '--json', ...overrides()], { env: NO_CLUSTER });
     expect(direct.code).toBe(through.code);
     const summary = (run: { stdout: string }) =>
       JSON.parse(run.stdout).findings.map((finding: { kind: string; owner?: unknown; fix?: unknown }) =>
@@ -145,7 +150,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 
   it('the same from env (DCOS_JANITOR_MESOS_URL...) and from the config keys janitor.mesos_url...', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed', { deploymentMs: 100, msPerRequest: 50 });
-    const fromEnv = await runCli(['teardown', '--service', 'kafka', '--yes'], {
+    const fromEnv = await runInProcess(['teardown', '--service', 'kafka', '--yes'], {
       env: {
         ...NO_CLUSTER,
         DCOS_JANITOR_MESOS_URL: sim.leaderUrl,
@@ -161,7 +166,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
       path.join(dcosDir, 'clusters', 'c1', 'dcos.toml'),
       `[core]\ndcos_url = "http://127.0.0.1:9"\n[janitor]\nmesos_url = "${sim.leaderUrl}"\nmarathon_url = "${sim.marathonUrl}"\nexhibitor_url = "${sim.exhibitorUrl}"\n`,
     );
-    const fromConfig = await runCli(['cleanup', '--service', 'kafka', '--yes'], {
+    const fromConfig = await runInProcess(['cleanup', '--service', 'kafka', '--yes'], {
       env: { DCOS_URL: undefined, DCOS_DIR: dcosDir },
     });
     expect(fromConfig.code).toBe(0);
@@ -171,7 +176,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 
   it('a service with no address is a one-line error naming the setting (exit 6, not configured), nothing sent', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', sim.leaderUrl], {
+    const run = await runInProcess(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', sim.leaderUrl], {
       env: NO_CLUSTER,
     });
     expect(run.code).toBe(6);
@@ -189,7 +194,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 
   it("janitor.py's -a/--auth_token is refused with what to do instead, and the token is never echoed", async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const run = await runCli(
+    const run = await runInProcess(
       ['cleanup', '--service', 'kafka', '--yes', '-a', 'secret-on-the-command-line', ...overrides()],
       { env: NO_CLUSTER },
     );
@@ -203,7 +208,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 
   it('a bad override is a usage error (exit 2) before anything is sent', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const run = await runCli(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', 'leader.mesos:5050'], {
+    const run = await runInProcess(['cleanup', '--service', 'kafka', '--yes', '--mesos-url', 'leader.mesos:5050'], {
       env: NO_CLUSTER,
     });
     expect(run.code).toBe(2);
@@ -215,7 +220,7 @@ describe('cleanup, teardown and uninstall --manual with only the overrides (no D
 describe('the token goes only to the hosts the user named', () => {
   it('with DCOS_URL and one override: both named hosts get it', async () => {
     sim = await SimCluster.start(withToken('kafka-ui-destroyed'), { deploymentMs: 100, msPerRequest: 50 });
-    const run = await runCli(['teardown', '--service', 'kafka', '--yes', '--mesos-url', sim.leaderUrl], {
+    const run = await runInProcess(['teardown', '--service', 'kafka', '--yes', '--mesos-url', sim.leaderUrl], {
       env: { DCOS_URL: sim.url, DCOS_ACS_TOKEN: 'in-cluster-secret' },
     });
     expect(run.code).toBe(0);
@@ -226,7 +231,7 @@ describe('the token goes only to the hosts the user named', () => {
 
   it('a scheduler found through its Marathon task never gets it; the named services do', async () => {
     sim = await SimCluster.start(withToken('data-kafka-running'), SIM);
-    const run = await runCli(
+    const run = await runInProcess(
       ['plan', 'show', '/data/kafka', '--json', '--mesos-url', sim.leaderUrl, '--marathon-url', sim.marathonUrl],
       {
         env: { ...NO_CLUSTER, DCOS_ACS_TOKEN: 'in-cluster-secret' },
@@ -255,7 +260,7 @@ describe('SDK schedulers at their Marathon task, as Admin Router finds them', ()
     sim.onRequest = (entry) => {
       if (entry.listener === 'scheduler' && !moved) moved = sim.relocateScheduler('/data/kafka');
     };
-    const run = await runCli(
+    const run = await runInProcess(
       ['uninstall', '/data/kafka', '--yes', '--json', ...FAST, ...overrides(), '--cosmos-url', sim.cosmosUrl],
       { env: NO_CLUSTER },
     );
@@ -318,7 +323,7 @@ describe('SDK schedulers at their Marathon task, as Admin Router finds them', ()
 
   it('a service with no running scheduler is "not found" (exit 12), as through Admin Router', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
-    const run = await runCli(
+    const run = await runInProcess(
       ['plan', 'show', 'kafka', '--marathon-url', sim.marathonUrl, '--mesos-url', sim.leaderUrl],
       { env: NO_CLUSTER },
     );
@@ -406,7 +411,7 @@ describe('--print-job and --print-app', () => {
   const validJob = validator('metronome-jobspec.schema.json');
   const validApp = validator('marathon-app-definition.schema.json');
   const ARTIFACT = ['--artifact-url', 'https://downloads.example.com/dcos-janitor-0.1.0.zip'];
-  const print = (args: string[]) => runCli([...args, ...ARTIFACT], { env: NO_CLUSTER });
+  const print = (args: string[]) => runInProcess([...args, ...ARTIFACT], { env: NO_CLUSTER });
 
   const runs = [
     ['cleanup', '--service', '/data/kafka'],
@@ -455,7 +460,7 @@ describe('--print-job and --print-app', () => {
   );
 
   it("carries the run's own flags only: never a token, a key, this machine's addresses or output flags", async () => {
-    const run = await runCli(
+    const run = await runInProcess(
       [
         'cleanup',
         '--service',
@@ -481,7 +486,7 @@ describe('--print-job and --print-app', () => {
   });
 
   it('refuses what a job cannot do, with what to do instead (exit 2)', async () => {
-    const noArtifact = await runCli(['cleanup', '--service', 'kafka', '--print-job'], { env: NO_CLUSTER });
+    const noArtifact = await runInProcess(['cleanup', '--service', 'kafka', '--print-job'], { env: NO_CLUSTER });
     expect(noArtifact.code).toBe(2);
     expect(noArtifact.stderr).toMatch(/--print-job needs --artifact-url/);
     const sdkRoute = await print(['uninstall', 'kafka', '--print-app']);
@@ -572,7 +577,7 @@ describe('--print-job and --print-app', () => {
       serviceAccounts: [{ uid: 'ci-janitor', publicKey }],
     });
     try {
-      const run = await runCli(
+      const run = await runInProcess(
         [
           'cleanup',
           '-r',
@@ -593,7 +598,7 @@ describe('--print-job and --print-app', () => {
       expect(run.code).toBe(0);
       expect(sim.requests[0]).toMatchObject({ method: 'POST', url: '/acs/api/v1/auth/login', status: 200 });
       expect(run.stdout + run.stderr).not.toMatch(/BEGIN|issued-by-iam/);
-      const noKey = await runCli(['cleanup', '-z', 'cassandra', '--service-account', 'ci-janitor', '--dry-run'], {
+      const noKey = await runInProcess(['cleanup', '-z', 'cassandra', '--service-account', 'ci-janitor', '--dry-run'], {
         env: { DCOS_URL: sim.url },
       });
       expect(noKey.code).toBe(2);

@@ -19,16 +19,16 @@ export interface Column {
 const GAP = '  ';
 const ELLIPSIS = '…';
 
-/**
- * The width to fit: the terminal's, else $COLUMNS, else 80. Not a terminal (a pipe, a file, a
- * CI log): no width at all, so nothing is cut; as go-gh's table printer does, a pipe loses nothing.
- */
 /** What fitting reads of an output stream. */
 export interface OutputGeometry {
   columns?: number;
   isTTY?: boolean;
 }
 
+/**
+ * The width to fit: the terminal's, else $COLUMNS, else 80. Not a terminal (a pipe, a file, a
+ * CI log): no width at all, so nothing is cut; as go-gh's table printer does, a pipe loses nothing.
+ */
 export function terminalWidth(stream: OutputGeometry = process.stdout): number {
   if (!stream.isTTY) return Number.MAX_SAFE_INTEGER;
   const columns = stream.columns ?? Number(process.env.COLUMNS);
