@@ -1,7 +1,7 @@
 import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runCli, runInTerminal } from './helpers/cli';
-import { runInProcessAgainst } from './helpers/in-process';
+import { runInProcess, runInProcessAgainst } from './helpers/in-process';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
 
 /**
@@ -64,7 +64,7 @@ describe('network truth', () => {
   it('an answer cut mid-body is retried, for a read and for an operation (which the cluster applied)', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', effect: 'cut', times: 1 });
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'cut', times: 1 });
-    const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' } });
+    const run = await runInProcess(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' } });
     expect(run.stderr).not.toMatch(/stream has been aborted/);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -81,7 +81,7 @@ describe('network truth', () => {
   it('an operation applied whose answer was lost: decided by re-reading the agent, no "Failed", counts as the cluster shows', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/destroy-volumes', effect: 'lose-answer', times: 1 });
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'lose-answer', times: 2 });
-    const run = await runCli(
+    const run = await runInProcess(
       CASSANDRA.filter((arg) => arg !== '--json'),
       { env: { DCOS_URL: sim.url } },
     );
@@ -96,7 +96,7 @@ describe('network truth', () => {
 
   it('the same when the answer never comes and the client times out (DCOS_TIMEOUT)', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'hang', times: 1 });
-    const run = await runCli(CASSANDRA, {
+    const run = await runInProcess(CASSANDRA, {
       env: { DCOS_URL: sim.url, DCOS_TIMEOUT: '1', DCOS_JANITOR_CONCURRENCY: '1' },
     });
     expect(run.code).toBe(0);
@@ -107,7 +107,7 @@ describe('network truth', () => {
     // Mesos applies an operation before its 202 (docs/reference/mesos.md §4); here one 202 comes
     // without the work (a fault), so the count is what the cluster shows, and the leftover is said.
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 202, body: '', times: 1 });
-    const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' } });
+    const run = await runInProcess(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_JANITOR_CONCURRENCY: '1' } });
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     expect(result.outcome.resourcesUnreserved).toBe(8);
@@ -122,7 +122,7 @@ describe('fairness to the cluster', () => {
     sim = await SimCluster.start('generated:60', { latencyMs: 2 });
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 503, body: 'No leader elected', times: 6 });
     sim.addFault({ pathPrefix: '/mesos/master/destroy-volumes', effect: 'lose-answer', times: 3 });
-    const faulty = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], {
+    const faulty = await runInProcess(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], {
       env: { DCOS_URL: sim.url },
     });
     expect(faulty.code).toBe(0);
@@ -131,7 +131,7 @@ describe('fairness to the cluster', () => {
 
     await sim.stop();
     sim = await SimCluster.start('generated:60', { latencyMs: 2 });
-    const clean = await runCli(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], {
+    const clean = await runInProcess(['cleanup', '--service', 'bench', '--yes', '--json', '--concurrency', '4'], {
       env: { DCOS_URL: sim.url },
     });
     expect(clean.code).toBe(0);
@@ -145,7 +145,7 @@ describe('secrets in the cluster URL', () => {
   it('a user name and password in DCOS_URL are refused (exit 2), never printed, never sent', async () => {
     sim = await SimCluster.start({ ...loadScenario('cassandra-six-agents'), authToken: 'the-token' });
     const url = sim.url.replace('http://', 'http://admin:s3cret-pw@');
-    const run = await runCli(['cleanup', '-z', 'cassandra', '--dry-run'], {
+    const run = await runInProcess(['cleanup', '-z', 'cassandra', '--dry-run'], {
       env: { DCOS_URL: url, DCOS_ACS_TOKEN: 'the-token', DCOS_VERBOSITY: '2' },
     });
     expect(run.code).toBe(2);
@@ -201,7 +201,7 @@ describe('interrupts and timeouts speak', () => {
     expect(reservedOf(sim, 'cassandra_role').length).toBeGreaterThan(0);
 
     sim.onRequest = undefined;
-    const again = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url } });
+    const again = await runInProcess(CASSANDRA, { env: { DCOS_URL: sim.url } });
     expect(again.code).toBe(0);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
@@ -230,7 +230,7 @@ describe('interrupts and timeouts speak', () => {
   });
 
   it('an invalid DCOS_TIMEOUT is exit 2, not a silent default', async () => {
-    const run = await runCli(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_TIMEOUT: 'abc' } });
+    const run = await runInProcess(CASSANDRA, { env: { DCOS_URL: sim.url, DCOS_TIMEOUT: 'abc' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /DCOS_TIMEOUT is 'abc', not a number of seconds: set it to a positive number, e\.g\. DCOS_TIMEOUT=300/,
