@@ -4,7 +4,15 @@ import { SimCluster } from '../src/sim/server';
 import { innermostRole, isVolume } from '../src/sim/resources';
 import { runCli, runInTerminal } from './helpers/cli';
 import { runInProcessAgainst } from './helpers/in-process';
-import { mutatingRequests, reservedOf, reservedWhere, snapshotWhere, volumesOf } from './helpers/cluster';
+import {
+  CASSANDRA_BY_NAMES,
+  CASSANDRA_ROLE_AND_PRINCIPAL,
+  mutatingRequests,
+  reservedOf,
+  reservedWhere,
+  snapshotWhere,
+  volumesOf,
+} from './helpers/cluster';
 
 /** `dcos janitor cleanup` end to end: the real binary against the simulated cluster over HTTP. */
 
@@ -192,16 +200,7 @@ describe("the six-agent Cassandra of janitor.py's sample output", () => {
 
   it('cleans with the janitor.py flags on Mesos 0.28 and never touches slave_public', async () => {
     const publicBefore = snapshotWhere(sim, (resource) => innermostRole(resource) === 'slave_public');
-    const run = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '-z',
-      'cassandra',
-      '--yes',
-    ]);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_BY_NAMES, '--yes']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Destroyed 3 volumes and unreserved 12 resources on 3 agents/);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
@@ -219,7 +218,7 @@ describe("the six-agent Cassandra of janitor.py's sample output", () => {
   });
 
   it('in a terminal, asks first: "n" aborts with exit 8 and changes nothing, "y" cleans', async () => {
-    const args = ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'];
+    const args = ['cleanup', ...CASSANDRA_BY_NAMES];
     const declined = await runInTerminal(args, { DCOS_URL: sim.url }, [{ prompt: /\(y\/N\)/, answer: 'n\r' }]);
     expect(declined.stdout).toMatch(/Totals: destroy 3 volumes/);
     expect(declined.stdout.replace(/\s+/g, ' ')).toMatch(/Destroy 3 volumes, unreserve 12 resources on 3 agents/);
@@ -416,16 +415,7 @@ describe('agents that are not there', () => {
 
   it('an agent not registered before the run, on which it never saw the target, is a warning, not a leftover; the rest is cleaned', async () => {
     sim.setAgentState('3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S4', 'recovered');
-    const run = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '-z',
-      'cassandra',
-      '--yes',
-    ]);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_BY_NAMES, '--yes']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
       /Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered \(10\.0\.2\.104\)/,
@@ -434,16 +424,7 @@ describe('agents that are not there', () => {
     expect(reservedOf(sim, 'cassandra_role').every((entry) => entry.agentId.endsWith('-S4'))).toBe(true);
     // When it comes back, a second run finishes the job.
     sim.setAgentState('3ce447e3-2894-4c61-bd0f-be97e4d99ee9-S4', 'registered');
-    const again = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '-z',
-      'cassandra',
-      '--yes',
-    ]);
+    const again = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_BY_NAMES, '--yes']);
     expect(again.code).toBe(0);
     expect(reservedOf(sim, 'cassandra_role')).toEqual([]);
   });
@@ -459,10 +440,7 @@ describe('agents that are not there', () => {
     };
     const run = await runInProcessAgainst(sim.url, [
       'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
+      ...CASSANDRA_ROLE_AND_PRINCIPAL,
       '--yes',
       '--json',
       '--concurrency',
@@ -476,14 +454,7 @@ describe('agents that are not there', () => {
       expect.objectContaining({ kind: 'agent-unregistered', agentId: moving }),
     ]);
     expect(result.verification.unverifiableAgents).toEqual([]);
-    const text = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '--yes',
-    ]);
+    const text = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes']);
     expect(text.stdout).toMatch(
       /Verified: nothing of the target is left on the cluster\.\nWarning: 1 agent is known to the master but not registered/,
     );
@@ -495,15 +466,7 @@ describe('agents that are not there', () => {
       if (entry.url.startsWith('/mesos/master/destroy-volumes') && entry.body.includes(leaving))
         sim.setAgentState(leaving, 'gone');
     };
-    const run = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '--yes',
-      '--json',
-    ]);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes', '--json']);
     expect(run.code).toBe(3);
     const leftovers = JSON.parse(run.stdout).verification.leftovers;
     expect(leftovers).toEqual([expect.objectContaining({ kind: 'agent-unregistered', agentId: leaving })]);
@@ -518,10 +481,7 @@ describe('agents that are not there', () => {
     });
     const run = await runInProcessAgainst(sim.url, [
       'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
+      ...CASSANDRA_ROLE_AND_PRINCIPAL,
       '--yes',
       '--concurrency',
       '1',
@@ -540,15 +500,7 @@ describe('409 that outlives the retries', () => {
       body: 'cpus(cassandra_role):1.5 does not contain ...',
       times: 1000,
     });
-    const run = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '--yes',
-      '--json',
-    ]);
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes', '--json']);
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout);
     expect(result.outcome.failures.length).toBeGreaterThan(0);
@@ -568,10 +520,7 @@ describe('409 that outlives the retries', () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 409, times: 2 });
     const run = await runInProcessAgainst(sim.url, [
       'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
+      ...CASSANDRA_ROLE_AND_PRINCIPAL,
       '--yes',
       '--concurrency',
       '1',

@@ -11,6 +11,7 @@ import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { selfSignedCertificate } from './helpers/tls';
 import { runInProcessAgainst } from './helpers/in-process';
+import { CASSANDRA_BY_NAMES, CASSANDRA_ROLE_AND_PRINCIPAL } from './helpers/cluster';
 
 /** The HTTP layer over real sockets: token header, retries, leader redirect, failures, TLS. */
 
@@ -37,11 +38,9 @@ describe('authentication', () => {
   afterEach(async () => sim.stop());
 
   it('sends the token only as "Authorization: token=..." on every request, never in a URL', async () => {
-    const run = await runInProcessAgainst(
-      sim.url,
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'],
-      { DCOS_ACS_TOKEN: TOKEN },
-    );
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_BY_NAMES, '--yes'], {
+      DCOS_ACS_TOKEN: TOKEN,
+    });
     expect(run.code).toBe(0);
     expect(sim.requests.length).toBeGreaterThan(5);
     for (const entry of sim.requests) {
@@ -53,14 +52,10 @@ describe('authentication', () => {
 
   it('a rejected token is exit 4 with the dcos auth login hint, and the token is never printed, even verbose', async () => {
     const wrong = `${TOKEN}-expired`;
-    const run = await runInProcessAgainst(
-      sim.url,
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'],
-      {
-        DCOS_ACS_TOKEN: wrong,
-        DCOS_VERBOSITY: '2',
-      },
-    );
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes'], {
+      DCOS_ACS_TOKEN: wrong,
+      DCOS_VERBOSITY: '2',
+    });
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/401 Unauthorized .*run 'dcos auth login'/);
     expect(run.stdout + run.stderr).not.toContain(wrong);
@@ -74,11 +69,9 @@ describe('authentication', () => {
 
   it('a token that expires in the middle of a run stops it with exit 4 and a one-line error', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 401, times: 1 });
-    const run = await runInProcessAgainst(
-      sim.url,
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--json'],
-      { DCOS_ACS_TOKEN: TOKEN },
-    );
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes', '--json'], {
+      DCOS_ACS_TOKEN: TOKEN,
+    });
     expect(run.code).toBe(4);
     // The document a success would print: what was accepted before the token expired, and the error.
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -103,13 +96,9 @@ describe('authentication', () => {
 
   it('a 403 is exit 4 with a permission message', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/slaves', status: 403, body: '<html>403 Forbidden</html>', times: 10 });
-    const run = await runInProcessAgainst(
-      sim.url,
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'],
-      {
-        DCOS_ACS_TOKEN: TOKEN,
-      },
-    );
+    const run = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes'], {
+      DCOS_ACS_TOKEN: TOKEN,
+    });
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/403 Forbidden .*lacks the permission/);
   });
@@ -148,26 +137,13 @@ describe('retries, leader redirect and failing clusters', () => {
 
   it('a persistent 5xx in the middle of a cleanup is exit 5, and a re-run finishes the job', async () => {
     sim.addFault({ pathPrefix: '/mesos/master/unreserve', status: 500, times: 1000 });
-    const failed = await runInProcessAgainst(
-      sim.url,
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra', '--yes'],
-      {
-        DCOS_JANITOR_RETRIES: '2',
-      },
-    );
+    const failed = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_BY_NAMES, '--yes'], {
+      DCOS_JANITOR_RETRIES: '2',
+    });
     expect(failed.code).toBe(5);
     expect(failed.stderr).toMatch(/Mesos kept failing: POST \/mesos\/master\/unreserve answered 500.*safe to repeat/);
     sim.faults.rules.length = 0;
-    const again = await runInProcessAgainst(sim.url, [
-      'cleanup',
-      '-r',
-      'cassandra_role',
-      '-p',
-      'cassandra_principal',
-      '-z',
-      'cassandra',
-      '--yes',
-    ]);
+    const again = await runInProcessAgainst(sim.url, ['cleanup', ...CASSANDRA_BY_NAMES, '--yes']);
     expect(again.code).toBe(0);
   });
 
@@ -177,7 +153,7 @@ describe('retries, leader redirect and failing clusters', () => {
     sim.faults.leaderRedirects = 2;
     const run = await runInProcessAgainst(
       sim.url,
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes', '--concurrency', '1'],
+      ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes', '--concurrency', '1'],
       { DCOS_ACS_TOKEN: TOKEN },
     );
     expect(run.code).toBe(0);

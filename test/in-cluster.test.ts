@@ -11,7 +11,7 @@ import { schedulerAddress } from '../src/clients/sdk-scheduler';
 import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runInProcess } from './helpers/in-process';
-import { reservedOf } from './helpers/cluster';
+import { CASSANDRA_BY_NAMES, reservedOf } from './helpers/cluster';
 
 /**
  * Inside the cluster (issue 13): the services at their own addresses, as janitor.py reached
@@ -578,19 +578,7 @@ describe('--print-job and --print-app', () => {
     });
     try {
       const run = await runInProcess(
-        [
-          'cleanup',
-          '-r',
-          'cassandra_role',
-          '-p',
-          'cassandra_principal',
-          '-z',
-          'cassandra',
-          '--service-account',
-          'ci-janitor',
-          '--yes',
-          '--json',
-        ],
+        ['cleanup', ...CASSANDRA_BY_NAMES, '--service-account', 'ci-janitor', '--yes', '--json'],
         {
           env: { DCOS_URL: sim.url, DCOS_JANITOR_PRIVATE_KEY_PEM: pem },
         },

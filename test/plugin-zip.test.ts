@@ -8,7 +8,7 @@ import { COMMANDS } from '../src/index';
 import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { CliRun, runProcess } from './helpers/cli';
-import { reservedOf } from './helpers/cluster';
+import { CASSANDRA_BY_NAMES, reservedOf } from './helpers/cluster';
 
 /**
  * The built dist/dcos-janitor.zip, unzipped into the DC/OS CLI's plugin layout and run
@@ -303,20 +303,7 @@ describe('every command, installed, against the simulator', () => {
         serviceAccounts: [{ uid: 'ci-janitor', publicKey }],
       });
       const run = await asTheCliDoes(
-        [
-          'cleanup',
-          '-r',
-          'cassandra_role',
-          '-p',
-          'cassandra_principal',
-          '-z',
-          'cassandra',
-          '--yes',
-          '--service-account',
-          'ci-janitor',
-          '--private-key',
-          keyFile,
-        ],
+        ['cleanup', ...CASSANDRA_BY_NAMES, '--yes', '--service-account', 'ci-janitor', '--private-key', keyFile],
         {
           DCOS_URL: sim.url,
           DCOS_TLS_INSECURE: '1',

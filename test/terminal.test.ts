@@ -6,6 +6,7 @@ import { COMMANDS } from '../src/index';
 import { listScenarios } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runCli, runInTerminal, runProcess, stripAnsi } from './helpers/cli';
+import { CASSANDRA_BY_NAMES, CASSANDRA_ROLE_AND_PRINCIPAL } from './helpers/cluster';
 
 /**
  * The operator's terminal: every line fits 80 columns in a real pseudo-terminal, large
@@ -24,7 +25,7 @@ function screenLines(output: string): string[] {
 /** What each shipped scenario is about, as the operator would name it. */
 const SERVICE_OF: Record<string, { cleanup: string[]; service?: string; plan?: string }> = {
   'kafka-ui-destroyed': { cleanup: ['--service', 'kafka'], service: 'kafka' },
-  'cassandra-six-agents': { cleanup: ['-r', 'cassandra_role', '-p', 'cassandra_principal', '-z', 'cassandra'] },
+  'cassandra-six-agents': { cleanup: [...CASSANDRA_BY_NAMES] },
   'kafka-uninstall-stuck': { cleanup: ['--service', 'kafka'], service: 'kafka', plan: 'kafka' },
   'data-kafka-running': { cleanup: ['--service', '/data/kafka'], service: '/data/kafka', plan: '/data/kafka' },
   'shared-role-siblings': {
@@ -142,7 +143,7 @@ describe('live progress', () => {
   it('destroy and unreserve count agents and resources in a terminal', async () => {
     sim = await SimCluster.start('cassandra-six-agents');
     const run = await runInTerminal(
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal', '--yes'],
+      ['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL, '--yes'],
       { DCOS_URL: sim.url },
       [],
       80,

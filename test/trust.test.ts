@@ -2,7 +2,7 @@ import { loadScenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runCli, runInTerminal } from './helpers/cli';
 import { runInProcess, runInProcessAgainst } from './helpers/in-process';
-import { mutatingRequests, reservedOf } from './helpers/cluster';
+import { CASSANDRA_BY_NAMES, CASSANDRA_ROLE_AND_PRINCIPAL, mutatingRequests, reservedOf } from './helpers/cluster';
 
 /**
  * Never claim what did not happen: each case here is one the tool once got wrong
@@ -12,17 +12,7 @@ import { mutatingRequests, reservedOf } from './helpers/cluster';
 let sim: SimCluster;
 afterEach(async () => sim?.stop());
 
-const CASSANDRA = [
-  'cleanup',
-  '-r',
-  'cassandra_role',
-  '-p',
-  'cassandra_principal',
-  '-z',
-  'cassandra',
-  '--yes',
-  '--json',
-];
+const CASSANDRA = ['cleanup', ...CASSANDRA_BY_NAMES, '--yes', '--json'];
 
 describe('a name that matches nothing is exit 12, never "Verified"', () => {
   beforeEach(async () => {
@@ -219,11 +209,9 @@ describe('interrupts and timeouts speak', () => {
   });
 
   it('Ctrl-C at the prompt: "nothing was changed", exit 130', async () => {
-    const run = await runInTerminal(
-      ['cleanup', '-r', 'cassandra_role', '-p', 'cassandra_principal'],
-      { DCOS_URL: sim.url },
-      [{ prompt: /\(y\/N\)/, answer: '\u0003' }],
-    );
+    const run = await runInTerminal(['cleanup', ...CASSANDRA_ROLE_AND_PRINCIPAL], { DCOS_URL: sim.url }, [
+      { prompt: /\(y\/N\)/, answer: '\u0003' },
+    ]);
     expect(run.code).toBe(130);
     expect(run.stdout).toMatch(/Interrupted at the prompt: nothing was changed\./);
     expect(mutatingRequests(sim)).toEqual([]);

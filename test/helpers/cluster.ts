@@ -47,3 +47,10 @@ export function mutatingRequests(sim: SimCluster) {
 export function snapshotWhere(sim: SimCluster, keep: (resource: SimResource) => boolean): string {
   return JSON.stringify(reservedWhere(sim.state, keep));
 }
+
+/**
+ * The Cassandra leftovers of the cassandra-* scenarios named the way janitor.py names them:
+ * its role and principal (a cleanup by role), and with its znode (the whole of janitor.py's run).
+ */
+export const CASSANDRA_ROLE_AND_PRINCIPAL = ['-r', 'cassandra_role', '-p', 'cassandra_principal'];
+export const CASSANDRA_BY_NAMES = [...CASSANDRA_ROLE_AND_PRINCIPAL, '-z', 'cassandra'];
