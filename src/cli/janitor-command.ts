@@ -4,7 +4,7 @@ import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { UPSTREAMS } from '../cluster/endpoints';
 import { ServiceAccount } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
-import { InClusterRun, PRIVATE_KEY_ENV, marathonApp, metronomeJob } from '../domain/in-cluster-job';
+import { PRIVATE_KEY_ENV } from '../domain/in-cluster-job';
 import { closestNames, describeTarget, inexactNames, nothingFound, tracesOf } from '../domain/not-found';
 import { Progress } from '../domain/progress';
 import { ViewOptions, viewOptions } from '../render/cleanup';
@@ -13,6 +13,7 @@ import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
 import { wrap } from '../text';
 import { IO, OutputStream, Prompter, commandContext } from './context';
+import { FlagDefinition, InClusterFlagValues, inClusterRunDocument } from './in-cluster-flags';
 import { ClusterClients, openSession } from './session';
 import { StderrProgress } from './terminal-progress';
 import {
@@ -42,73 +43,6 @@ export function serviceOf(argument: string | undefined, flag: string | undefined
 
 /** Every --json document carries it (docs/json/): raised when a key changes meaning or goes away. */
 export const SCHEMA_VERSION = 1;
-
-/**
- * The flags of the commands that can run inside the cluster instead (cleanup, teardown,
- * uninstall): print the job or app that does it there, and the self-removal such an app uses.
- */
-export const IN_CLUSTER_FLAGS = {
-  'print-job': Flags.boolean({
-    description:
-      'Print a Metronome job that runs this same command inside the cluster (--internal --yes --json) and exit; nothing is sent to the cluster.',
-    exclusive: ['print-app'],
-    default: false,
-    helpGroup: 'IN THE CLUSTER',
-  }),
-  'print-app': Flags.boolean({
-    description:
-      'Print a Marathon app that runs this same command inside the cluster and removes itself when done (as janitor.py did), and exit.',
-    default: false,
-    helpGroup: 'IN THE CLUSTER',
-  }),
-  'artifact-url': Flags.string({
-    description:
-      'With --print-job/--print-app: the URL of dcos-janitor.zip that the agents download (the release asset, or a copy the cluster reaches).',
-    env: 'DCOS_JANITOR_ARTIFACT_URL',
-    helpGroup: 'IN THE CLUSTER',
-  }),
-  image: Flags.string({
-    description: 'With --print-job/--print-app: the image to run in, with Node.js 20+ on PATH.',
-    default: 'node:20',
-    helpGroup: 'IN THE CLUSTER',
-  }),
-  'run-as': Flags.string({
-    description:
-      'With --print-job/--print-app, on a strict cluster: the service account the run logs in as (its key from --run-as-secret).',
-    dependsOn: ['run-as-secret'],
-    helpGroup: 'IN THE CLUSTER',
-  }),
-  'run-as-secret': Flags.string({
-    description:
-      "With --run-as: the secret store path of the account's private key (a reference is printed, never the key).",
-    dependsOn: ['run-as'],
-    helpGroup: 'IN THE CLUSTER',
-  }),
-  'remove-self': Flags.boolean({
-    description:
-      'Running as a Marathon app (MARATHON_APP_ID set): delete that app when the run is over, so that it is not run again, and say so.',
-    default: false,
-    helpGroup: 'IN THE CLUSTER',
-  }),
-};
-
-/**
- * Flags that describe this machine's run, not the job's: never carried into the printed job
- * or app, which uses --internal instead. --cosmos-url is carried: Cosmos has no in-cluster
- * default, so an address given with --print-job can only be meant for the job.
- */
-const NOT_CARRIED = new Set([
-  ...Object.keys(IN_CLUSTER_FLAGS),
-  'json',
-  'wide',
-  'yes',
-  'internal',
-  'mesos-url',
-  'marathon-url',
-  'exhibitor-url',
-  'service-account',
-  'private-key',
-]);
 
 /** R: the command's --json result (src/render/results.ts), without the envelope. */
 export abstract class JanitorCommand<R extends object = Record<string, unknown>> extends Command {
@@ -289,65 +223,19 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    * --print-job / --print-app: the job or app that runs this same run inside the cluster,
    * printed as JSON on stdout; true when printed (the run stops there, nothing was sent).
    */
-  protected printInClusterRun(
-    flags: Record<string, unknown> & {
-      'print-job': boolean;
-      'print-app': boolean;
-      'artifact-url'?: string;
-      image: string;
-    },
-    positional: string[],
-    subject: string | undefined,
-  ): boolean {
-    if (!flags['print-job'] && !flags['print-app']) return false;
-    const which = flags['print-job'] ? '--print-job' : '--print-app';
-    const artifactUrl = flags['artifact-url'];
-    if (!artifactUrl) {
-      throw new UsageError(
-        `${which} needs --artifact-url: the URL of dcos-janitor.zip that the agents can download (the release asset, or the dist/dcos-janitor.zip that 'npm run package' builds, served where the cluster reaches it), or DCOS_JANITOR_ARTIFACT_URL.`,
-      );
-    }
-    if (!/^(https?|ftp|hdfs|s3a?):\/\/[^\s]+$/i.test(artifactUrl))
-      throw new UsageError(
-        `--artifact-url must be a URL the Mesos fetcher can download, e.g. https://example.com/dcos-janitor.zip, not '${artifactUrl}'.`,
-      );
-    if (!subject)
-      throw new UsageError(
-        `${which} needs the run to name what it works on (a service, --framework-id, or -r/-z): a job cannot pick from a list.`,
-      );
-    const run: InClusterRun = {
-      command: (this.id ?? '').split(':').slice(1).join(' '),
-      args: [...positional, ...this.carriedFlags(flags)],
-      artifactUrl,
-      image: flags.image,
-      subject,
-      version: this.config.version,
-      login:
-        typeof flags['run-as'] === 'string'
-          ? { uid: flags['run-as'], secretPath: String(flags['run-as-secret']) }
-          : undefined,
-    };
-    this.printJson(flags['print-job'] ? metronomeJob(run) : marathonApp(run));
-    return true;
-  }
-
-  /** The flags given to this run that mean the same inside the cluster, in the form they were given (defaults left out). */
-  private carriedFlags(flags: Record<string, unknown>): string[] {
+  protected printInClusterRun(flags: InClusterFlagValues, positional: string[], subject: string | undefined): boolean {
     const definitions = {
       ...JanitorCommand.baseFlags,
-      ...((this.constructor as { flags?: Record<string, { default?: unknown; type?: string }> }).flags ?? {}),
-    } as Record<string, { default?: unknown; type?: string }>;
-    const carried: string[] = [];
-    for (const [name, definition] of Object.entries(definitions)) {
-      const value = flags[name];
-      if (NOT_CARRIED.has(name) || value === undefined || value === definition.default) continue;
-      if (definition.type === 'boolean') {
-        if (value === true) carried.push(`--${name}`);
-        continue;
-      }
-      for (const item of Array.isArray(value) ? value : [value]) carried.push(`--${name}`, String(item));
-    }
-    return carried;
+      ...((this.constructor as { flags?: Record<string, FlagDefinition> }).flags ?? {}),
+    } as Record<string, FlagDefinition>;
+    const document = inClusterRunDocument(flags, positional, subject, {
+      command: (this.id ?? '').split(':').slice(1).join(' '),
+      version: this.config.version,
+      definitions,
+    });
+    if (document === undefined) return false;
+    this.printJson(document);
+    return true;
   }
 
   /**

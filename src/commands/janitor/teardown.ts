@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
-import { IN_CLUSTER_FLAGS, JanitorCommand, serviceOf } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS } from '../../cli/in-cluster-flags';
+import { JanitorCommand, serviceOf } from '../../cli/janitor-command';
 import {
   CleanupAfterTeardown,
   FrameworkView,

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
-import { IN_CLUSTER_FLAGS, JanitorCommand } from '../../cli/janitor-command';
+import { IN_CLUSTER_FLAGS } from '../../cli/in-cluster-flags';
+import { JanitorCommand } from '../../cli/janitor-command';
 import { CosmosClient } from '../../clients/cosmos';
 import { DcosMetadataClient } from '../../clients/dcos-metadata';
 import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
