@@ -19,7 +19,10 @@ export const ExitCode = {
   UNREACHABLE: 5,
   /** No cluster is configured for the DC/OS CLI, or its configuration is unreadable. */
   NOT_CONFIGURED: 6,
-  /** The cluster answered with a status or a shape this version does not know (or a 404 that is not the service's own). */
+  /**
+   * The cluster answered with a status or a shape this version does not know (or a 404 that is not the
+   * service's own).
+   */
   UNEXPECTED_RESPONSE: 7,
   /** The operator answered "no" at a confirmation prompt. */
   ABORTED: 8,
@@ -27,7 +30,10 @@ export const ExitCode = {
   TIMED_OUT: 9,
   /** Plan steps are stuck and were not force-completed (no --force-stuck). */
   STUCK_STEPS: 10,
-  /** The cluster's state makes the run unsafe (a live scheduler, an app that would relaunch it) and --force was not given. */
+  /**
+   * The cluster's state makes the run unsafe (a live scheduler, an app that would relaunch it) and
+   * --force was not given.
+   */
   REFUSED: 11,
   /**
    * Nothing of that name: Admin Router knows no running service of it (404 "service not

@@ -130,7 +130,10 @@ export function inClusterRunDocument(
   return flags['print-job'] ? metronomeJob(run) : marathonApp(run);
 }
 
-/** The flags given to this run that mean the same inside the cluster, in the form they were given (defaults left out). */
+/**
+ * The flags given to this run that mean the same inside the cluster, in the form they were given
+ * (defaults left out).
+ */
 function carriedFlags(flags: Record<string, unknown>, definitions: Record<string, FlagDefinition>): string[] {
   const carried: string[] = [];
   for (const [name, definition] of Object.entries(definitions)) {

@@ -35,7 +35,10 @@ export class MarathonClient {
     return parseBody(AppsResponseSchema, response, SERVICE).apps;
   }
 
-  /** Apps carrying a label, each with its tasks (host, ports, state): where Admin Router finds a service's scheduler. */
+  /**
+   * Apps carrying a label, each with its tasks (host, ports, state): where Admin Router finds a
+   * service's scheduler.
+   */
   async listAppsWithTasks(label: string): Promise<MarathonApp[]> {
     const response = await this.http.request({
       service: SERVICE,

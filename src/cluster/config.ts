@@ -98,7 +98,10 @@ function janitorSectionIfConfigured(env: Env): Record<string, unknown> {
   }
 }
 
-/** Nothing configured at all (no clusters directory, no cluster in it): not an error when overrides name the services. */
+/**
+ * Nothing configured at all (no clusters directory, no cluster in it): not an error when overrides
+ * name the services.
+ */
 class NoClusterConfiguredError extends NotConfiguredError {}
 
 function tlsFromPluginEnv(env: Env, url: string): TlsSettings {

@@ -14,7 +14,10 @@ export type Upstream = 'mesos' | 'marathon' | 'exhibitor' | 'cosmos';
 
 export const UPSTREAMS: readonly Upstream[] = ['mesos', 'marathon', 'exhibitor', 'cosmos'];
 
-/** Where a request goes: one of the services, Admin Router itself, or an address found at run time (a scheduler's task). */
+/**
+ * Where a request goes: one of the services, Admin Router itself, or an address found at run time (a
+ * scheduler's task).
+ */
 export type Destination = Upstream | 'admin-router' | { url: string };
 
 /** The Admin Router prefix of each service (reference/README.md): what an override replaces. */

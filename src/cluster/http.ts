@@ -22,7 +22,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 export interface RequestSpec {
   /** Which remote service, for error messages ("Mesos", "Exhibitor", ...). */
   service: string;
-  /** Where it goes: a service (its override or its Admin Router prefix), Admin Router itself, or a URL found at run time. */
+  /**
+   * Where it goes: a service (its override or its Admin Router prefix), Admin Router itself, or a URL
+   * found at run time.
+   */
   to: Destination;
   method: HttpMethod;
   /** Path from the destination's root (`/master/slaves` for Mesos), starting with '/'. Already URL-encoded. */
@@ -109,7 +112,10 @@ export class ClusterHttp {
     if (connection.tls.verify && connection.tls.caPath) this.agentFor('https:');
   }
 
-  /** Keep-alive: connections are reused across requests, as a real Admin Router expects of a client. One agent per scheme. */
+  /**
+   * Keep-alive: connections are reused across requests, as a real Admin Router expects of a client.
+   * One agent per scheme.
+   */
   private agentFor(protocol: string): http.Agent {
     if (protocol === 'https:')
       return (this.agents.https ??= new https.Agent({
@@ -128,7 +134,10 @@ export class ClusterHttp {
     for (const agent of Object.values(this.agents)) agent?.destroy();
   }
 
-  /** The base URL of a destination: its override, its Admin Router prefix, or a one-line error naming the missing setting. */
+  /**
+   * The base URL of a destination: its override, its Admin Router prefix, or a one-line error naming
+   * the missing setting.
+   */
   baseUrl(to: Destination): string {
     if (typeof to === 'object') return to.url;
     if (to === 'admin-router') return adminRouterOf(this.endpoints, 'This request');
@@ -452,7 +461,10 @@ async function readText(response: http.IncomingMessage): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Every query value fully percent-encoded (SDK step names carry ':[]', docs/reference/sdk-plans.md §2); a list repeats the key. */
+/**
+ * Every query value fully percent-encoded (SDK step names carry ':[]', docs/reference/sdk-plans.md
+ * §2); a list repeats the key.
+ */
 function queryString(query: Record<string, string | string[]>): string {
   return Object.entries(query)
     .flatMap(([key, value]) =>

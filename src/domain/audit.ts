@@ -55,7 +55,10 @@ export const FINDING_KINDS: FindingKind[] = [
   'unregistered-agent',
 ];
 
-/** How sure the owner is: `certain` from a framework id or an app; `likely` from the naming rules; `guess` otherwise. */
+/**
+ * How sure the owner is: `certain` from a framework id or an app; `likely` from the naming rules;
+ * `guess` otherwise.
+ */
 export type OwnerCertainty = 'certain' | 'likely' | 'guess';
 
 export interface Fix {
@@ -369,7 +372,10 @@ function ownerOfReservations(
   };
 }
 
-/** `data__kafka-role` -> `/data/kafka`; undefined for a role the SDK did not name (refined roles by their inner role). */
+/**
+ * `data__kafka-role` -> `/data/kafka`; undefined for a role the SDK did not name (refined roles by
+ * their inner role).
+ */
 export function serviceOfRole(role: string): string | undefined {
   const inner = role.slice(role.lastIndexOf('/') + 1);
   const match = /^(.+)-role$/.exec(inner);
@@ -520,7 +526,8 @@ function appFindings(cluster: ClusterSnapshot, ownership: Ownership): Finding[] 
     // Cosmos' word on what package the app is, when it answered; the app's own label otherwise.
     const packageName = cluster.packages?.get(app.id) ?? app.labels?.DCOS_PACKAGE_NAME ?? null;
     const failure = app.lastTaskFailure?.message ?? '';
-    // Only while no framework of its name is registered: a scheduler that registered again lives, whatever its last failure.
+    // Only while no framework of its name is registered: a scheduler that registered again lives,
+    // whatever its last failure.
     if (/Framework has been removed/i.test(failure) && (app.tasksRunning ?? 0) === 0 && !ownership.launchedBy(app)) {
       const torn = completed.find((framework) => appNamed(framework.name, [app])?.id === app.id);
       findings.push(

@@ -55,7 +55,10 @@ export interface CleanupPlan {
   frameworks: HoldingFramework[];
   /** Completed frameworks of the target (named after it, or of its role and principal): a trace that it existed. */
   completedFrameworks: FrameworkSummary[];
-  /** Names the cluster knows, for "did you mean" when nothing matches: frameworks (names, ids, principals) and reserved roles. */
+  /**
+   * Names the cluster knows, for "did you mean" when nothing matches: frameworks (names, ids,
+   * principals) and reserved roles.
+   */
   knownNames: { frameworks: string[]; frameworkIds: string[]; principals: string[]; roles: string[] };
   /** `launches`: the registered framework its scheduler is now (docs/ownership.md), if any. */
   marathonApp?: {
@@ -276,7 +279,8 @@ export async function planCleanup(
     knownNames: {
       frameworks: [...new Set([...ownership.registered, ...ownership.completed].map((framework) => framework.name))],
       frameworkIds: [...ownership.registered, ...ownership.completed].map((framework) => framework.id),
-      // Principals of frameworks subscribed to the target's roles: a principal they use is a real one, even with nothing reserved now.
+      // Principals of frameworks subscribed to the target's roles: a principal they use is a real one,
+      // even with nothing reserved now.
       principals: [
         ...new Set(
           [...ownership.registered, ...ownership.completed]

@@ -36,7 +36,10 @@ export interface InClusterRun {
 /** Where the task finds Admin Router, and the CA bundle DC/OS writes on every node (docs/in-cluster.md). */
 export const LEADER_ADMIN_ROUTER = 'https://leader.mesos';
 export const CLUSTER_CA_DIR = '/run/dcos/pki/CA';
-/** The variable the secret store fills with the key; dcos-janitor reads it when --service-account has no --private-key. */
+/**
+ * The variable the secret store fills with the key; dcos-janitor reads it when --service-account has
+ * no --private-key.
+ */
 export const PRIVATE_KEY_ENV = 'DCOS_JANITOR_PRIVATE_KEY_PEM';
 const SECRET_NAME = 'janitor_service_account_key';
 

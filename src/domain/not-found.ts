@@ -68,7 +68,8 @@ export function tracesOf(plan: CleanupPlan): string[] {
   for (const framework of plan.frameworks) traces.push(`framework ${framework.name} (${framework.id})`);
   for (const framework of plan.completedFrameworks)
     traces.push(`completed framework ${framework.name} (${framework.id})`);
-  // Only what is proven the target's: another principal's or a sibling's reservations in the same role are not a trace of it.
+  // Only what is proven the target's: another principal's or a sibling's reservations in the same role
+  // are not a trace of it.
   const agents = plan.agents.filter(
     (agent) => hasWork(agent) || agent.skipped.some((skipped) => TARGET_SKIP_REASONS.includes(skipped.reason)),
   ).length;

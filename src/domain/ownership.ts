@@ -131,7 +131,10 @@ export class Ownership {
     );
   }
 
-  /** Every incarnation of a service name Mesos still lists, registered ones newest first, then completed ones newest first. */
+  /**
+   * Every incarnation of a service name Mesos still lists, registered ones newest first, then
+   * completed ones newest first.
+   */
   incarnations(serviceName: string): { registered: MesosFramework[]; completed: MesosFramework[] } {
     const ofName = (framework: MesosFramework) => sameName(framework.name, serviceName);
     return {
@@ -166,7 +169,10 @@ export class Ownership {
     return newest?.id === framework.id ? app : undefined;
   }
 
-  /** Alive: a connected scheduler, a task that is not terminal, or an app that would relaunch it. A completed framework is not. */
+  /**
+   * Alive: a connected scheduler, a task that is not terminal, or an app that would relaunch it. A
+   * completed framework is not.
+   */
   liveness(framework: MesosFramework): Liveness {
     if (this.isCompleted(framework)) return { alive: false, reasons: [] };
     const reasons: string[] = [];

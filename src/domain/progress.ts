@@ -7,7 +7,10 @@
 export interface Progress {
   step(message: string): void;
   warn(message: string): void;
-  /** Replace the live status line ("690/2000 agents, 3120/9000 resources"); `final` draws it whatever the redraw rate. */
+  /**
+   * Replace the live status line ("690/2000 agents, 3120/9000 resources"); `final` draws it whatever
+   * the redraw rate.
+   */
   update(message: string, final?: boolean): void;
   /** Remove the live status line. */
   clear(): void;

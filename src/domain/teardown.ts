@@ -91,7 +91,8 @@ export function viewFramework(framework: MesosFramework, completed: boolean, clu
   const taskStates: Record<string, number> = {};
   for (const task of tasks) taskStates[task.state] = (taskStates[task.state] ?? 0) + 1;
   const { ownership } = cluster;
-  // Only the app that launches this very framework now: an older incarnation's teardown never removes the live one's app.
+  // Only the app that launches this very framework now: an older incarnation's teardown never removes
+  // the live one's app.
   const app = ownership.relaunchingApp(framework);
   const summary = summariseFramework(framework);
   const liveness = ownership.liveness(framework);
@@ -335,7 +336,10 @@ async function pollUntilCompleted(
   }
 }
 
-/** How to clean what a framework reserved: by service name when the naming rule gives its role, else by role and principal. */
+/**
+ * How to clean what a framework reserved: by service name when the naming rule gives its role, else by
+ * role and principal.
+ */
 export function cleanupRequestFor(view: FrameworkView, ownership: Ownership): CleanupRequest | undefined {
   if (!view.principal || view.roles.length === 0) return undefined;
   // An older incarnation beside a newer one of the same name (a re-install): only what is

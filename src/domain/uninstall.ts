@@ -28,7 +28,8 @@ import { removeApp, tearDownAndWait } from './teardown';
 import { plural } from '../text';
 
 /**
- * `dcos janitor uninstall`: the documented manual uninstall of a stuck SDK service, automated. The SDK route asks Cosmos
+ * `dcos janitor uninstall`: the documented manual uninstall of a stuck SDK service, automated. The SDK
+ * route asks Cosmos
  * to uninstall and follows the scheduler's uninstall plan to the end (forcing the
  * steps stuck on gone agents, re-forcing them after a scheduler restart, removing a
  * zombie scheduler); the legacy route removes the app, tears the framework down and
@@ -161,7 +162,10 @@ export interface UninstallOptions {
   /** Interactive runs are asked; undefined: not interactive. */
   askToForce?: (stuck: StuckStep[]) => Promise<boolean>;
   cleanup: CleanupOptions;
-  /** Told the report as soon as it exists: it fills as the run goes, so a failure part-way can still say what was done. */
+  /**
+   * Told the report as soon as it exists: it fills as the run goes, so a failure part-way can still
+   * say what was done.
+   */
   onReport?: (report: UninstallReport) => void;
 }
 
@@ -190,7 +194,8 @@ export async function uninstallSdk(
   const deadline = Date.now() + options.timeoutMs;
 
   if (app.env.SDK_UNINSTALL !== undefined) {
-    // Started before (by us, Cosmos or an operator): asking Cosmos again would restart the scheduler and drop its overrides.
+    // Started before (by us, Cosmos or an operator): asking Cosmos again would restart the scheduler
+    // and drop its overrides.
     progress.step(`The uninstall of ${request.service} is already under way (SDK_UNINSTALL is set): following it.`);
     report.actions.push('followed an uninstall already under way');
   } else {

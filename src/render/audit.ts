@@ -120,7 +120,10 @@ function kindsOf(group: Finding[]): string {
   return [...counts].map(([kind, count]) => (count > 1 ? `${kind} x${count}` : kind)).join(', ');
 }
 
-/** Findings a fix removes; the others (an unregistered agent, a scheduler down under its app) are notices: reported, never a reason for exit 3. */
+/**
+ * Findings a fix removes; the others (an unregistered agent, a scheduler down under its app) are
+ * notices: reported, never a reason for exit 3.
+ */
 export function actionableFindings(report: AuditReport): AuditReport['findings'] {
   return report.findings.filter((finding) => finding.fix !== null);
 }

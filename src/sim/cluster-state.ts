@@ -68,7 +68,10 @@ export interface SimApp {
   extra: Record<string, unknown>;
   tasksRunning: number;
   tasksStaged: number;
-  /** Where its task listens (SDK schedulers: the simulator's listener for it); Marathon reports it as the task's host and ports. */
+  /**
+   * Where its task listens (SDK schedulers: the simulator's listener for it); Marathon reports it as
+   * the task's host and ports.
+   */
   taskAddress?: { host: string; ports: number[] };
   /** Set when the relaunched scheduler crash-loops ("Framework has been removed"). */
   lastTaskFailure?: { state: string; message: string; timestamp: string };

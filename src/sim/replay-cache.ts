@@ -15,7 +15,10 @@ const COSMOS_READS = /\/package\/(list|describe|search|list-versions|repository\
 export class ReplayCache {
   private readonly answers = new Map<string, SentAnswer>();
 
-  /** The key of a read (listener, scheduler, request line, credentials, body); undefined for anything else, which forgets all. */
+  /**
+   * The key of a read (listener, scheduler, request line, credentials, body); undefined for anything
+   * else, which forgets all.
+   */
   keyOf(
     req: http.IncomingMessage,
     url: URL,

@@ -275,7 +275,10 @@ export function cloneResource(resource: SimResource): SimResource {
   return JSON.parse(JSON.stringify(resource)) as SimResource;
 }
 
-/** Add `extra` into `pool`, merging where Mesos would. Returns a new array; `pool` and its resources are left as they were. */
+/**
+ * Add `extra` into `pool`, merging where Mesos would. Returns a new array; `pool` and its resources
+ * are left as they were.
+ */
 export function addResources(pool: SimResource[], extra: SimResource[]): SimResource[] {
   const result = [...pool];
   for (const resource of extra) {

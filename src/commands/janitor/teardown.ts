@@ -278,7 +278,10 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
   }
 }
 
-/** Every write the run would make, in its order: the apps that launch these very frameworks, the teardowns, the cleanup. */
+/**
+ * Every write the run would make, in its order: the apps that launch these very frameworks, the
+ * teardowns, the cleanup.
+ */
 function describeTeardown(views: FrameworkView[], keepApp: boolean, cleanup: boolean): string {
   const apps = views.filter((view) => view.app).map((view) => view.app?.id);
   const parts = [];

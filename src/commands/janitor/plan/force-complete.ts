@@ -9,10 +9,16 @@ import { ExitCode, UsageError } from '../../../errors';
 import { renderPlanTree } from '../../../render/plan-tree';
 import { renderStuckSteps } from '../../../render/stuck-steps';
 
-/** Completing these early lets Cosmos delete the app before the ZooKeeper wipe and the teardown (docs/reference/sdk-plans.md §5.5). */
+/**
+ * Completing these early lets Cosmos delete the app before the ZooKeeper wipe and the teardown
+ * (docs/reference/sdk-plans.md §5.5).
+ */
 const NEVER_FORCE = ['deregister-service', 'deregister'];
 
-/** The names of what a phase and step argument address, each given by name or by id (an id is resolved through the plan). */
+/**
+ * The names of what a phase and step argument address, each given by name or by id (an id is resolved
+ * through the plan).
+ */
 function namesOf(plan: SdkPlan, phaseArg: string, stepArg?: string): string[] {
   const phases = plan.phases ?? [];
   const phase = phases.find((candidate) => candidate.name === phaseArg || candidate.id === phaseArg);
