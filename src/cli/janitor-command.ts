@@ -14,7 +14,7 @@ import type { ResultError } from '../render/results';
 import { wrap } from '../text';
 import { IO, OutputStream, Prompter, commandContext } from './context';
 import { FlagDefinition, InClusterFlagValues, inClusterRunDocument } from './in-cluster-flags';
-import { ClusterClients, openSession } from './session';
+import { ClusterClients, envNumber, openSession } from './session';
 import { StderrProgress } from './terminal-progress';
 import {
   AbortedError,
@@ -288,7 +288,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     return {
       concurrency,
       conflictRetries,
-      conflictDelayMs: envNumber('DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs) * 4,
+      conflictDelayMs:
+        envNumber(commandContext().env, 'DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs) * 4,
     };
   }
 
@@ -578,11 +579,4 @@ function usageMessage(
   const detail = details.map((line) => line.replace(/^(\S+)\s{2,}(.+?)\.?$/, '$1 ($2)')).join(', ');
   const text = detail ? `${head.replace(/:$/, '')}: ${detail}` : head;
   return `${text.replace(/\.$/, '')}.`;
-}
-
-function envNumber(name: string, fallback: number): number {
-  // DCOS_JANITOR_RETRY_BACKOFF_MS also paces the retries of a 409 (resources still in use).
-  const env = commandContext().env;
-  const value = Number(env[name]);
-  return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }

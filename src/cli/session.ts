@@ -99,8 +99,11 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
   };
 }
 
-/** A number from the environment (retries, backoff), the default when unset or not a number >= 0. */
-function envNumber(env: Env, name: string, fallback: number): number {
+/**
+ * A number from the environment (retries, backoff), the default when unset or not a number >= 0.
+ * DCOS_JANITOR_RETRY_BACKOFF_MS also paces the retries of a 409 (resources still in use).
+ */
+export function envNumber(env: Env, name: string, fallback: number): number {
   const value = Number(env[name]);
   return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
