@@ -42,6 +42,11 @@ export const ExitCode = {
   SERVICE_NOT_FOUND: 12,
   /** The plan is in ERROR (the scheduler answered 417). */
   PLAN_ERROR: 13,
+  /**
+   * `apply`: the cluster is no longer what the reviewed plan saw (a new resource, a framework that came
+   * back, an app that appeared, tasks on a planned resource, an agent that left); nothing was sent.
+   */
+  DRIFT: 14,
   /** Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it. */
   INTERRUPTED: 130,
 } as const;
@@ -134,6 +139,12 @@ export class NothingFoundError extends JanitorError {
 export class RefusedError extends JanitorError {
   readonly exitCode = ExitCode.REFUSED;
   readonly kind = 'refused';
+}
+
+/** A saved plan that cannot be applied as it is: another cluster, too old, not a plan, another format version. */
+export class PlanFileRefusedError extends JanitorError {
+  readonly exitCode = ExitCode.REFUSED;
+  readonly kind = 'plan-refused';
 }
 
 export class PlanError extends JanitorError {

@@ -1,6 +1,9 @@
 import Janitor from './commands/janitor';
+import Apply from './commands/janitor/apply';
 import Audit from './commands/janitor/audit';
 import Cleanup from './commands/janitor/cleanup';
+import History from './commands/janitor/history';
+import HistoryShow from './commands/janitor/history/show';
 import PlanForceComplete from './commands/janitor/plan/force-complete';
 import PlanList from './commands/janitor/plan/list';
 import PlanPause from './commands/janitor/plan/pause';
@@ -23,6 +26,9 @@ export const COMMANDS = {
   'janitor:teardown': Teardown,
   'janitor:uninstall': Uninstall,
   'janitor:audit': Audit,
+  'janitor:apply': Apply,
+  'janitor:history': History,
+  'janitor:history:show': HistoryShow,
   'janitor:plan:list': PlanList,
   'janitor:plan:show': PlanShow,
   'janitor:plan:force-complete': PlanForceComplete,

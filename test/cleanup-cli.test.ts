@@ -170,6 +170,7 @@ describe('Kafka destroyed from the UI', () => {
       'verification',
       'notFound',
       'message',
+      'savedPlan',
       'exitCode',
       'error',
     ]);

@@ -200,7 +200,15 @@ describe('the zip', () => {
       )
         .trim()
         .split(' ');
-    expect(complete('dcos', 'janitor', '')).toEqual(['audit', 'cleanup', 'plan', 'teardown', 'uninstall']);
+    expect(complete('dcos', 'janitor', '')).toEqual([
+      'apply',
+      'audit',
+      'cleanup',
+      'history',
+      'plan',
+      'teardown',
+      'uninstall',
+    ]);
     expect(complete('dcos', 'janitor', 'plan', 'f')).toEqual(['force-complete']);
     expect(complete('dcos', 'janitor', 'cleanup', '--service', 'kafka', '--dr')).toEqual(['--dry-run']);
     for (const [id, command] of Object.entries(COMMANDS)) {

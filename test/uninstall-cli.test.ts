@@ -67,6 +67,7 @@ describe('SDK route', () => {
       'stuck',
       'notFound',
       'message',
+      'savedPlan',
       'exitCode',
       'error',
     ]);

@@ -1,6 +1,8 @@
 import { Command, Errors, Flags } from '@oclif/core';
 
-import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import * as path from 'node:path';
+
+import { ChangeEvent, ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { UPSTREAMS } from '../cluster/endpoints';
 import { ServiceAccount } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
@@ -11,8 +13,23 @@ import { ViewOptions, viewOptions } from '../render/cleanup';
 import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
-import { wrap } from '../text';
+import { CosmosClient } from '../clients/cosmos';
+import { DcosMetadataClient } from '../clients/dcos-metadata';
+import { SdkSchedulerClient } from '../clients/sdk-scheduler';
+import type { UninstallClients } from '../domain/uninstall';
+import { shellWord } from '../domain/actions';
+import { PLAN_FORMAT, PLAN_FORMAT_VERSION, PlannedStep, SavedPlan } from '../domain/saved-plan';
+import { plural, wrap } from '../text';
 import { IO, OutputStream, Prompter, commandContext } from './context';
+import { writePlanFile } from './plan-file';
+import {
+  HISTORY_FORMAT_VERSION,
+  HistoryRecorder,
+  historyDirectory,
+  newRunId,
+  pruneHistory,
+  redactArgv,
+} from './history';
 import { FlagDefinition, InClusterFlagValues, inClusterRunDocument } from './in-cluster-flags';
 import { ClusterClients, envNumber, openSession } from './session';
 import { StderrProgress } from './terminal-progress';
@@ -131,6 +148,14 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   /** Which cluster this run talks to (its URL, or the Mesos address inside it): what a cache is keyed by. */
   protected clusterIdentity = '';
   private jsonPrinted = false;
+  /** The cluster's URL as configured (no user info), for the history and saved plans. */
+  protected clusterUrl = '';
+  /** Admin Router's CLUSTER_ID, once a command has read it (apply, --out). */
+  protected clusterId: string | null = null;
+  /** This run's history record, opened by the first request that may change the cluster. */
+  private history?: HistoryRecorder;
+  /** The exit code the run ends with, as far as it is known (the history's end line). */
+  private finalExitCode?: number;
   /** Set while our own app is being deleted: Marathon's SIGTERM to this task is then expected, not an interruption. */
   private removingSelf = false;
 
@@ -158,6 +183,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
           message: this.interruptedMessage(),
           exitCode: ExitCode.INTERRUPTED,
         });
+      this.endHistory(ExitCode.INTERRUPTED);
       process.exit(ExitCode.INTERRUPTED);
     };
     process.on('SIGINT', onSignal);
@@ -207,6 +233,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   protected async clusterClients(): Promise<ClusterClients> {
     const session = await openSession({
       env: commandContext().env,
+      onChange: (event) => this.recordChange(event),
       endpointUrls: this.endpointFlags.urls,
       internal: this.endpointFlags.internal,
       serviceAccount: this.serviceAccount,
@@ -215,6 +242,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     });
     this.http = session.clients.http;
     this.clusterIdentity = session.identity;
+    this.clusterUrl = session.url ?? session.identity;
     this.clients = session.clients;
     return this.clients;
   }
@@ -248,6 +276,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     try {
       await this.removeOwnApp();
     } finally {
+      this.endHistory(this.finalExitCode ?? (error && !(error instanceof Errors.ExitError) ? ExitCode.INTERNAL : 0));
       // Nothing kept open once the command is over: the process ends by itself.
       this.http?.close();
     }
@@ -383,6 +412,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
 
   /** The one --json document of the run: schemaVersion and command first, every key present, `error` null. */
   protected printResult(result: Partial<R>, exitCode: number, error: ResultError | null = null): void {
+    this.finalExitCode = exitCode;
     if (this.jsonPrinted) return;
     this.jsonPrinted = true;
     this.printJson({
@@ -450,6 +480,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   }
 
   protected setExitCode(code: ExitCodeValue): void {
+    this.finalExitCode = code;
     commandContext().setExitCode(code);
   }
 
@@ -473,6 +504,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     if (error instanceof AbortedError) {
       // The operator said no: an answer, not an error; said plainly, exit 8.
       this.logToStderr(error.message);
+      this.finalExitCode = error.exitCode;
       if (this.jsonMode)
         this.printResult({}, error.exitCode, { kind: error.kind, message: error.message, exitCode: error.exitCode });
       return this.exit(error.exitCode);
@@ -495,6 +527,109 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    * A plan whose name matches nothing on the cluster: the error (exit 12, with did-you-mean),
    * or with --ignore-not-found a success said as such. Returns true when the run is over.
    */
+  /**
+   * The first change of the run opens its history record (docs/history.md): the command line
+   * without secrets, the cluster, and the plan as the run knows it; then every change and its answer.
+   */
+  private recordChange(event: ChangeEvent): void {
+    if (!this.history) {
+      const env = commandContext().env;
+      const { dir, fallbackFrom } = historyDirectory(env);
+      const stderr = this.io().stderr;
+      const warn = (message: string) => stderr.write(`${message}\n`);
+      if (fallbackFrom && dir !== fallbackFrom)
+        warn(`Note: ${fallbackFrom} cannot be written; this run's history goes to ${dir}.`);
+      const now = new Date();
+      const id = newRunId(now);
+      this.history = new HistoryRecorder(path.join(dir, `${id}.jsonl`), warn);
+      this.history.write({
+        type: 'start',
+        formatVersion: HISTORY_FORMAT_VERSION,
+        id,
+        startedAt: now.toISOString(),
+        toolVersion: this.config.version,
+        command: this.commandName(),
+        argv: this.commandLine(),
+        cluster: { url: this.clusterUrl || null, id: this.clusterId },
+      });
+      this.history.write({ type: 'plan', at: now.toISOString(), plan: { ...this.emptyResult(), ...this.jsonSoFar } });
+      try {
+        pruneHistory(dir);
+      } catch {
+        // Retention is housekeeping: a file that cannot be removed now is removed by a later run.
+      }
+    }
+    this.history.change(event);
+  }
+
+  /**
+   * --out: the dry run's plan saved for review and `dcos janitor apply` (docs/plan-files.md), with the
+   * cluster's URL and Admin Router's id for it, and never a token.
+   */
+  protected async savePlan(file: string, steps: PlannedStep[]): Promise<void> {
+    const clients = this.clients ?? (await this.clusterClients());
+    this.clusterId = (await this.readClusterId(clients)) ?? null;
+    const plan: SavedPlan = {
+      format: PLAN_FORMAT,
+      formatVersion: PLAN_FORMAT_VERSION,
+      createdAt: new Date().toISOString(),
+      toolVersion: this.config.version,
+      cluster: { url: this.clusterUrl, id: this.clusterId },
+      command: { name: this.commandName(), argv: this.commandLine() },
+      steps,
+    };
+    writePlanFile(file, plan);
+    const operations = steps.reduce((sum, step) => sum + step.operations.length, 0);
+    this.resultSoFar({ savedPlan: path.resolve(file) } as unknown as Partial<R>);
+    if (!this.jsonMode)
+      this.log(
+        `Plan saved to ${file} (${plural(steps.length, 'step')}, ${plural(operations, 'operation')}). Apply exactly this plan with: dcos janitor apply ${shellWord(file)}`,
+      );
+  }
+
+  /** The clients an uninstall needs too: Cosmos and the SDK schedulers. */
+  protected uninstallClients(clients: ClusterClients): ClusterClients & UninstallClients {
+    return {
+      ...clients,
+      cosmos: new CosmosClient(clients.http),
+      sdk: new SdkSchedulerClient(clients.http, clients.marathon),
+    };
+  }
+
+  /** `dcos janitor cleanup --service kafka ...` as typed, without any secret (history, saved plans). */
+  private commandLine(): string[] {
+    return ['dcos', 'janitor', ...this.commandName().split(' ').filter(Boolean), ...redactArgv(this.argv)];
+  }
+
+  /** Admin Router's CLUSTER_ID; undefined where there is none (the services' own addresses) or it cannot be read. */
+  protected async readClusterId(clients: ClusterClients): Promise<string | undefined> {
+    try {
+      return await new DcosMetadataClient(clients.http).clusterId();
+    } catch (error) {
+      if (error instanceof JanitorError) return undefined;
+      throw error;
+    }
+  }
+
+  /** --out is a dry run's: refused on a run that would change the cluster. */
+  protected checkOut(out: string | undefined, dryRun: boolean, needs = '--dry-run'): void {
+    if (out !== undefined && !dryRun)
+      throw new UsageError(
+        `--out saves the plan of a dry run: add ${needs}, have the plan reviewed, then run dcos janitor apply ${shellWord(out)}.`,
+      );
+  }
+
+  /** The end of the record: the exit code and the result as the run knows it (what --json prints). */
+  private endHistory(exitCode: number): void {
+    this.history?.end(exitCode, {
+      schemaVersion: SCHEMA_VERSION,
+      command: this.commandName(),
+      ...this.emptyResult(),
+      ...this.jsonSoFar,
+      exitCode,
+    });
+  }
+
   protected async nothingOfThatName(
     clients: Pick<ClusterClients, 'marathon' | 'exhibitor'>,
     plan: CleanupPlan,
@@ -543,6 +678,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   }
 
   private reportError(kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}): void {
+    this.finalExitCode = exitCode;
+    this.resultSoFar({ error: { kind, message, exitCode } } as unknown as Partial<R>);
     // One line in a pipe or a log (grep-able); wrapped to the width in a terminal.
     this.logToStderr(`Error: ${message}`);
     // With --json, the document a success would print, with what is known so far, and the error.

@@ -2,9 +2,9 @@ import { ExhibitorClient } from '../clients/exhibitor';
 import { IamClient } from '../clients/iam';
 import { MarathonClient } from '../clients/marathon';
 import { MesosClient } from '../clients/mesos';
-import { Env, resolveClusterConnection } from '../cluster/config';
+import { Env, redactUserinfo, resolveClusterConnection } from '../cluster/config';
 import { UPSTREAMS, Upstream, endpointSettings, resolveEndpoints } from '../cluster/endpoints';
-import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import { ClusterHttp, DEFAULT_HTTP_OPTIONS, HttpOptions } from '../cluster/http';
 import { proxySettingsFromEnv } from '../cluster/proxy';
 import { ServiceAccount, privateKeyFromPem, readPrivateKey, serviceLoginToken } from '../cluster/service-account';
 import { PRIVATE_KEY_ENV } from '../domain/in-cluster-job';
@@ -30,6 +30,8 @@ export interface SessionSettings {
   internal: boolean;
   serviceAccount?: ServiceAccount;
   version: string;
+  /** Every request that may change the cluster, sent and answered: the run's history. */
+  onChange?: HttpOptions['onChange'];
   /** -v: where the connection's description and each request's line go (stderr); never a token. */
   log?: (line: string) => void;
 }
@@ -38,6 +40,8 @@ export interface Session {
   clients: ClusterClients;
   /** What names the cluster in caches (the cluster URL, or the Mesos address inside the cluster). */
   identity: string;
+  /** The cluster URL as configured (user info removed), when there is one. */
+  url?: string;
 }
 
 export async function openSession(settings: SessionSettings): Promise<Session> {
@@ -70,6 +74,7 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
     retries: envNumber(env, 'DCOS_JANITOR_RETRIES', DEFAULT_HTTP_OPTIONS.retries),
     backoffMs: envNumber(env, 'DCOS_JANITOR_RETRY_BACKOFF_MS', DEFAULT_HTTP_OPTIONS.backoffMs),
     log: log ? (line: string) => log(`http: ${line}`) : undefined,
+    onChange: settings.onChange,
   };
   const account = settings.serviceAccount;
   if (account) {
@@ -96,6 +101,7 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
       exhibitor: new ExhibitorClient(http),
     },
     identity: connection.url ?? endpoints.bases.mesos ?? 'no-cluster-url',
+    url: connection.url ? redactUserinfo(connection.url) : undefined,
   };
 }
 

@@ -74,7 +74,25 @@ export interface HttpOptions {
   proxy?: ProxySettings;
   /** Sent with every request, so that Admin Router's logs name the tool (`dcos-janitor/0.1.0`). */
   userAgent?: string;
+  /**
+   * Told of every request that may change the cluster, when it is sent and when it is answered
+   * (the run's history, docs/history.md). Given the method, the path and the body: never a header.
+   */
+  onChange?: (event: ChangeEvent) => void;
 }
+
+/** One request that may change the cluster: sent (with its body), then answered or failed. */
+export type ChangeEvent =
+  | {
+      phase: 'sent';
+      seq: number;
+      service: string;
+      endpoint: string;
+      form?: Record<string, string>;
+      json?: unknown;
+    }
+  | { phase: 'answered'; seq: number; status: number; text: string }
+  | { phase: 'failed'; seq: number; message: string };
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = { retries: 4, backoffMs: 250 };
 
@@ -84,6 +102,10 @@ const STREAM_ABORTED = 'STREAM_ABORTED';
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', STREAM_ABORTED, ...TIMEOUT_CODES]);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO|HOSTNAME_MISMATCH/;
+
+function isChange(spec: RequestSpec): boolean {
+  return spec.method !== 'GET' && spec.method !== 'HEAD' && !spec.readOnly;
+}
 
 export class ClusterHttp {
   /**
@@ -144,7 +166,32 @@ export class ClusterHttp {
     return baseOf(this.endpoints, to);
   }
 
+  private changeSeq = 0;
+
   async request(spec: RequestSpec): Promise<HttpResponse> {
+    const onChange = this.options.onChange;
+    if (!onChange || !isChange(spec)) return this.requestWithRetries(spec);
+    const seq = ++this.changeSeq;
+    onChange({
+      phase: 'sent',
+      seq,
+      service: spec.service,
+      endpoint: `${spec.method} ${spec.path}`,
+      form: spec.form,
+      json: spec.json,
+    });
+    try {
+      const response = await this.requestWithRetries(spec);
+      const ok = response.status >= 200 && response.status < 300;
+      onChange({ phase: 'answered', seq, status: response.status, text: ok ? '' : response.text.trim().slice(0, 300) });
+      return response;
+    } catch (error) {
+      onChange({ phase: 'failed', seq, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  private async requestWithRetries(spec: RequestSpec): Promise<HttpResponse> {
     const base = this.baseUrl(spec.to);
     // As sent: "GET /mesos/master/slaves" through Admin Router, "GET /master/slaves" at the master's own address.
     let basePath = this.basePaths.get(base);
@@ -217,7 +264,7 @@ export class ClusterHttp {
   }
 
   private async send(spec: RequestSpec, url: string): Promise<{ response: RawResponse; consumed?: { body: unknown } }> {
-    if (spec.method !== 'GET' && spec.method !== 'HEAD' && !spec.readOnly) this.changesSent = true;
+    if (isChange(spec)) this.changesSent = true;
     const headers: Record<string, string> = {
       Accept: 'application/json',
       ...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),

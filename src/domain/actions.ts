@@ -63,6 +63,8 @@ export function cleanupAction(request: CleanupRequest): JanitorAction {
 
 /** A reason the run would harm something that lives, and (when there is one) what unblocks it. */
 export interface Blocker {
+  /** What lives: a framework, an app that would relaunch one, or tasks using the target's resources. */
+  kind: 'framework' | 'app' | 'in-use';
   reason: string;
   next?: JanitorAction;
 }

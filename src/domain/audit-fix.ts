@@ -1,17 +1,7 @@
-import { NothingFoundError } from '../errors';
 import { FIX_ORDER, Finding } from './audit';
-import { CleanupRequest, JanitorAction, describeBlocker } from './actions';
-import { CleanupOptions, cleanUp, planCleanup } from './cleanup';
-import { tracesOf } from './not-found';
 import { Progress } from './progress';
-import {
-  cleanUpAfterTeardown,
-  readClusterView,
-  remainingReservations,
-  selectFrameworks,
-  tearDownFramework,
-} from './teardown';
-import { UninstallClients, UninstallRequest, readInventory, uninstallLegacy, uninstallSdk } from './uninstall';
+import { ActionOptions, runAction } from './run-action';
+import { UninstallClients } from './uninstall';
 
 /**
  * `audit --fix`: for one service, the fixes of its findings in a safe order (stop what
@@ -20,13 +10,7 @@ import { UninstallClients, UninstallRequest, readInventory, uninstallLegacy, uni
  * same service took it, or a run that was interrupted) is a success.
  */
 
-export interface FixOptions {
-  timeoutMs: number;
-  pollMs: number;
-  graceMs: number;
-  cleanup: CleanupOptions;
-  extraSystemNames: string[];
-}
+export type FixOptions = ActionOptions;
 
 export interface FixStep {
   command: string;
@@ -82,88 +66,5 @@ export async function runFix(
       detail: `a fresh read shows ${current.manualBecause ?? 'it may not be fixed unattended'}`,
     };
   progress.step(`Running: ${command}`);
-  switch (action.kind) {
-    case 'uninstall':
-      return { command, ...(await uninstall(clients, action, options, progress)) };
-    case 'teardown':
-      return { command, ...(await teardown(clients, action, options, progress)) };
-    case 'cleanup':
-      return { command, ...(await cleanup(clients, action.request, options, progress)) };
-  }
-}
-
-async function uninstall(
-  clients: UninstallClients,
-  action: Extract<JanitorAction, { kind: 'uninstall' }>,
-  options: FixOptions,
-  progress: Progress,
-): Promise<Omit<FixStep, 'command'>> {
-  const request: UninstallRequest = {
-    service: action.service,
-    manual: action.manual,
-    cleanup: { roles: [], frameworkIds: [], includeUnlabeled: false },
-  };
-  const inventory = await readInventory(clients, request, progress, async () => undefined);
-  if (tracesOf(inventory.plan).length === 0) return { result: 'nothing-left' };
-  const uninstallOptions = {
-    timeoutMs: options.timeoutMs,
-    pollMs: options.pollMs,
-    graceMs: options.graceMs,
-    forceStuck: action.forceStuck,
-    cleanup: options.cleanup,
-  };
-  if (inventory.route.route === 'sdk') await uninstallSdk(clients, inventory, request, uninstallOptions, progress);
-  else await uninstallLegacy(clients, request, uninstallOptions, progress);
-  return { result: 'done' };
-}
-
-async function teardown(
-  clients: UninstallClients,
-  action: Extract<JanitorAction, { kind: 'teardown' }>,
-  options: FixOptions,
-  progress: Progress,
-): Promise<Omit<FixStep, 'command'>> {
-  const cluster = await readClusterView(clients, options.extraSystemNames);
-  let views;
-  try {
-    views = selectFrameworks({ frameworkIds: [action.frameworkId] }, cluster).selected;
-  } catch (error) {
-    if (error instanceof NothingFoundError) return { result: 'nothing-left' };
-    throw error;
-  }
-  for (const view of views)
-    await tearDownFramework(
-      clients,
-      view,
-      { keepApp: false, timeoutMs: options.timeoutMs, pollMs: options.pollMs },
-      progress,
-    );
-  if (!action.cleanup) return { result: 'done' };
-  const remaining = await remainingReservations(clients, views, cluster.ownership);
-  const cleanups = await cleanUpAfterTeardown(
-    clients,
-    cluster.ownership,
-    views,
-    remaining,
-    options.cleanup,
-    progress,
-    () => undefined,
-  );
-  const refused = cleanups.find((entry) => entry.refused);
-  return refused
-    ? { result: 'refused', detail: refused.refused?.map(describeBlocker).join(' | ') }
-    : { result: 'done' };
-}
-
-async function cleanup(
-  clients: UninstallClients,
-  request: CleanupRequest,
-  options: FixOptions,
-  progress: Progress,
-): Promise<Omit<FixStep, 'command'>> {
-  const plan = await planCleanup(clients, request, progress);
-  if (tracesOf(plan).length === 0) return { result: 'nothing-left' };
-  if (plan.blockers.length > 0) return { result: 'refused', detail: plan.blockers.map(describeBlocker).join(' | ') };
-  await cleanUp(clients, plan, options.cleanup, progress, false);
-  return { result: 'done' };
+  return { command, ...(await runAction(clients, action, options, progress)) };
 }

@@ -13,6 +13,7 @@ import {
   CleanupOutcome,
   CleanupPlan,
   OperationFailure,
+  ResourceAllowList,
   Verification,
   planTotals,
   planHasChanges,
@@ -131,7 +132,7 @@ async function executeCleanup(
     const held = new Set(withVolumes.map((agent) => agent.agentId));
     const again = slaves.slaves
       .filter((agent) => held.has(agent.id))
-      .map((agent) => planAgentCleanup(agent, plan.target))
+      .map((agent) => restrictAgent(planAgentCleanup(agent, plan.target), options.only))
       .filter((agent) => agent.reservations.length > 0);
     if (again.length > 0) {
       progress.step(
@@ -168,6 +169,14 @@ async function executeCleanup(
     );
   }
   return execution;
+}
+
+/** A reviewed plan's allow-list applied to an agent's work: what it does not name is not sent. */
+function restrictAgent(agent: AgentCleanup, only: ResourceAllowList | undefined): AgentCleanup {
+  if (!only) return agent;
+  const allowed = only.get(agent.agentId) ?? new Set<string>();
+  const keep = (resource: MesosResource) => allowed.has(resourceKey(resource));
+  return { ...agent, volumes: agent.volumes.filter(keep), reservations: agent.reservations.filter(keep) };
 }
 
 /**
@@ -314,8 +323,11 @@ export async function cleanUp(
   /** false when the caller verifies more widely itself (uninstall): the step is said once. */
   sayVerifying = true,
 ): Promise<{ outcome: CleanupOutcome; verification: Verification }> {
-  if (!planHasChanges(plan)) progress.step(sayVerifying ? 'Nothing to change; verifying.' : 'Nothing to change.');
-  const execution = await executeCleanup(clients, plan, options, progress);
+  const allowed = options.only
+    ? { ...plan, agents: plan.agents.map((agent) => restrictAgent(agent, options.only)) }
+    : plan;
+  if (!planHasChanges(allowed)) progress.step(sayVerifying ? 'Nothing to change; verifying.' : 'Nothing to change.');
+  const execution = await executeCleanup(clients, allowed, options, progress);
   // The agents are read again while the znode is deleted (the delete changes nothing they hold); the znode after.
   const verifying = verifyFromFreshRead(clients, plan, sayVerifying ? progress : silentProgress, execution.znodeDone);
   verifying.catch(() => undefined);

@@ -85,7 +85,15 @@ export interface AcceptedSoFar {
   znodeDeleted: boolean;
 }
 
+/** Agent id -> the resourceKeys a run may send: a reviewed plan's operations, nothing else. */
+export type ResourceAllowList = Map<string, Set<string>>;
+
 export interface CleanupOptions {
+  /**
+   * `dcos janitor apply`: only these resources are destroyed or unreserved (a destroyed volume's
+   * disk by its key after the destroy); anything else the fresh read shows is left alone.
+   */
+  only?: ResourceAllowList;
   /** Counted into as operations are accepted; the caller reports it if the run stops part-way. */
   accepted?: AcceptedSoFar;
   concurrency: number;
@@ -191,6 +199,7 @@ export async function planCleanup(
       // -r/-p alone: a live framework of this role and principal may be another service's, so
       // no hint ever tells to tear it down; naming the service settles whose is whose.
       blockers.push({
+        kind: 'framework',
         reason:
           `framework ${framework.name} (${framework.id}) lives in role ${target.roles.join(', ')} with principal ${framework.principal ?? '?'} (${liveness.reasons.join(', ')}): ` +
           "by role and principal alone its reservations cannot be told from the target's. Name the service to clean with --service NAME, or its framework with --framework-id ID.",
@@ -200,6 +209,7 @@ export async function planCleanup(
     // Launched by the service's app, it is an installed service: uninstalled, not torn down under its app.
     const installed = marathonApp !== undefined && ownership.launchedBy(marathonApp)?.id === framework.id;
     blockers.push({
+      kind: 'framework',
       reason: `framework ${framework.name} (${framework.id}) still lives (${liveness.reasons.join(', ')}): cleaning would pull resources from a running service.`,
       next: installed
         ? { kind: 'uninstall', service: target.serviceName ?? marathonApp.id, manual: false, forceStuck: false }
@@ -208,6 +218,7 @@ export async function planCleanup(
   }
   if (marathonApp && !(narrowedToDead && ownership.launchedBy(marathonApp))) {
     blockers.push({
+      kind: 'app',
       reason: `Marathon app ${marathonApp.id} still exists: Marathon would relaunch its scheduler, which re-reserves what is cleaned. Uninstall the service (or remove the app) first.`,
       next: { kind: 'uninstall', service: target.serviceName ?? marathonApp.id, manual: false, forceStuck: false },
     });
@@ -225,6 +236,7 @@ export async function planCleanup(
       (framework) => framework.taskCount > 0 && target.frameworkNames.some((name) => sameName(name, framework.name)),
     );
     blockers.push({
+      kind: 'in-use',
       reason:
         `${plural(inUse, "of the target's reserved resources is", "of the target's reserved resources are")} in use by running tasks ` +
         `(on ${where.slice(0, 3).join(', ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}): the service still runs.`,

@@ -3,6 +3,9 @@ import type { FixStep } from '../domain/audit-fix';
 import type { StuckStep } from '../domain/stuck-steps';
 import type { FrameworkView, RemainingReservations, TeardownOutcome } from '../domain/teardown';
 import type { Route, UninstallReport } from '../domain/uninstall';
+import type { OperationCounts } from '../domain/apply';
+import type { Drift } from '../domain/saved-plan';
+import type { RecordSummary, RecordView } from './history';
 import type { auditJson } from './audit';
 import type { cleanupJson } from './cleanup';
 
@@ -23,6 +26,8 @@ export interface ResultError {
 type CleanupJson = ReturnType<typeof cleanupJson>;
 
 export interface CleanupResult {
+  /** --out: the path the dry run saved its plan to (docs/plan-files.md). */
+  savedPlan: string | null;
   dryRun: boolean;
   target: CleanupJson['target'] | null;
   plan: CleanupJson['plan'] | null;
@@ -35,6 +40,8 @@ export interface CleanupResult {
 }
 
 export interface TeardownResult {
+  /** --out: the path the dry run saved its plan to (docs/plan-files.md). */
+  savedPlan: string | null;
   dryRun: boolean;
   candidates: FrameworkView[];
   frameworks: FrameworkView[];
@@ -46,6 +53,8 @@ export interface TeardownResult {
 }
 
 export interface UninstallResult {
+  /** --out: the path the dry run saved its plan to (docs/plan-files.md). */
+  savedPlan: string | null;
   dryRun: boolean;
   service: string | null;
   /** The route taken: `legacy` when Cosmos refused and the manual route ran. */
@@ -62,6 +71,8 @@ export interface UninstallResult {
 type AuditJson = ReturnType<typeof auditJson>;
 
 export interface AuditResult {
+  /** --out: the path the dry run saved its plan to (docs/plan-files.md). */
+  savedPlan: string | null;
   clean: boolean;
   read: AuditJson['read'] | null;
   findings: AuditJson['findings'];
@@ -89,6 +100,51 @@ export interface PlanResult {
   message: string | null;
 }
 
+/** `apply`: the saved plan, the cluster now, drift, and what the read after the run shows (docs/plan-files.md). */
+export interface ApplyResult {
+  dryRun: boolean;
+  planFile: string | null;
+  plan: {
+    createdAt: string;
+    toolVersion: string;
+    command: string;
+    cluster: { url: string; id: string | null };
+    steps: number;
+    operations: number;
+  } | null;
+  cluster: { url: string; id: string | null } | null;
+  ageSeconds: number | null;
+  steps: Array<{
+    index: number;
+    command: string;
+    /** Operations already done and still to do, when the cluster was compared with the plan. */
+    before: { done: number; pending: number };
+    result: string | null;
+    detail: string | null;
+    /** The same, from the read after the run. */
+    after: { done: number; pending: number } | null;
+  }>;
+  drift: Drift[];
+  /** Every operation of the plan done, by the read after the run; null when it did not get that far. */
+  verified: boolean | null;
+  /** Operations this run made happen (pending before, gone after), by kind. */
+  applied: OperationCounts | null;
+  alreadyDone: OperationCounts | null;
+  /** Operations of the plan still on the cluster after the run. */
+  remaining: number | null;
+  /** What the read after the run shows of the targets that the plan did not have (left alone). */
+  notInPlan: Drift[];
+  message: string | null;
+}
+
+/** `history` and `history show`: summaries, and one record (docs/history.md). */
+export interface HistoryResult {
+  directory: string | null;
+  runs: RecordSummary[];
+  run: (RecordSummary & { requests: RecordView['requests']; plan: unknown; result: unknown }) | null;
+  cleared: number | null;
+}
+
 export interface ServicesResult {
   services: string[];
 }
@@ -102,6 +158,7 @@ export const EMPTY_CLEANUP: CleanupResult = {
   verification: null,
   notFound: false,
   message: null,
+  savedPlan: null,
 };
 export const EMPTY_TEARDOWN: TeardownResult = {
   dryRun: false,
@@ -112,6 +169,7 @@ export const EMPTY_TEARDOWN: TeardownResult = {
   cleanups: [],
   notFound: false,
   message: null,
+  savedPlan: null,
 };
 export const EMPTY_UNINSTALL: UninstallResult = {
   dryRun: false,
@@ -124,6 +182,7 @@ export const EMPTY_UNINSTALL: UninstallResult = {
   stuck: [],
   notFound: false,
   message: null,
+  savedPlan: null,
 };
 export const EMPTY_AUDIT: AuditResult = {
   clean: false,
@@ -132,6 +191,7 @@ export const EMPTY_AUDIT: AuditResult = {
   before: [],
   fixed: [],
   leftToOperator: [],
+  savedPlan: null,
 };
 export const EMPTY_PLAN: PlanResult = {
   service: null,
@@ -146,4 +206,20 @@ export const EMPTY_PLAN: PlanResult = {
   result: null,
   message: null,
 };
+export const EMPTY_APPLY: ApplyResult = {
+  dryRun: false,
+  planFile: null,
+  plan: null,
+  cluster: null,
+  ageSeconds: null,
+  steps: [],
+  drift: [],
+  verified: null,
+  applied: null,
+  alreadyDone: null,
+  remaining: null,
+  notInPlan: [],
+  message: null,
+};
+export const EMPTY_HISTORY: HistoryResult = { directory: null, runs: [], run: null, cleared: null };
 export const EMPTY_SERVICES: ServicesResult = { services: [] };

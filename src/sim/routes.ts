@@ -26,6 +26,8 @@ export interface RoutedCluster {
   readonly schedulers: Map<string, SimScheduler>;
   readonly cosmos: SimCosmos;
   readonly leaderUrl: string;
+  /** Admin Router's /metadata CLUSTER_ID: the scenario's, unless a test changed it. */
+  readonly clusterId?: string;
   readonly faults: { noLeader: number; leaderRedirects: number; exhibitor: ExhibitorFaults };
   readonly violations: ExhibitorViolations;
   marathonOptions(): MarathonOptions;
@@ -84,10 +86,16 @@ export function routeAdminRouter(
   const open =
     path === '/exhibitor/exhibitor/v1/cluster/status' ||
     path === '/acs/api/v1/auth/login' ||
-    path === '/dcos-metadata/dcos-version.json';
+    path === '/dcos-metadata/dcos-version.json' ||
+    path === '/metadata';
   if (!open && !authorised(cluster.scenario, req)) return unauthorised();
   if (path === '/pkgpanda/active.buildinfo.full.json') return json(200, {});
   if (path === '/acs/api/v1/auth/login' && method === 'POST') return login(cluster.scenario, body);
+  if (path === '/metadata')
+    return json(200, {
+      PUBLIC_IPV4: '127.0.0.1',
+      CLUSTER_ID: cluster.clusterId ?? cluster.scenario.clusterId ?? `sim-${cluster.scenario.name}`,
+    });
   if (path === '/dcos-metadata/dcos-version.json') {
     return json(200, {
       version: cluster.scenario.dcosVersion,

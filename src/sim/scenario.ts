@@ -149,6 +149,8 @@ export const ScenarioSchema = z.object({
   dcosVersion: z.string().default('1.11.0'),
   mesosVersion: z.string().default('1.5.0'),
   clusterName: z.string().default('sim'),
+  /** What Admin Router's /metadata says as CLUSTER_ID (a cluster's id is a UUID; any string here). */
+  clusterId: z.string().optional(),
   /** When set, Admin Router requires `Authorization: token=<this>`. */
   authToken: z.string().optional(),
   /** Accounts /acs/api/v1/auth/login accepts: RS256 login tokens checked with publicKey (PEM), or a password. */

@@ -89,6 +89,8 @@ export class SimCluster {
   };
   readonly violations: ExhibitorViolations = { rootDeleteAttempted: false };
   url = '';
+  /** What /metadata says as CLUSTER_ID instead of the scenario's: a test's "another cluster at this URL". */
+  clusterId?: string;
   /** The leading Mesos master at its own address (leader.mesos:5050 in a cluster). */
   leaderUrl = '';
   /** Marathon, Exhibitor and Cosmos at their own addresses (marathon.mesos:8080, port 8181, 7070). */

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Config, Errors } from '@oclif/core';
@@ -52,6 +53,9 @@ function commandOf(args: string[]): { id: keyof typeof COMMANDS; argv: string[] 
   throw new Error(`no command in ${args.join(' ')}`);
 }
 
+/** Where the runs of this test process keep their history (never the machine's ~/.dcos). */
+export const TEST_HISTORY_DIR = path.join(os.tmpdir(), 'dcos-janitor-tests', `history-${process.pid}`);
+
 export interface InProcessOptions {
   env?: Record<string, string | undefined>;
   /** Answers, in order, to the prompts the command asks (confirm: boolean; input, select: string; checkbox: string[]). */
@@ -85,6 +89,7 @@ export async function runInProcess(
   };
   const env: NodeJS.ProcessEnv = {
     DCOS_DIR: '/nonexistent-dcos-dir',
+    DCOS_JANITOR_HISTORY_DIR: TEST_HISTORY_DIR,
     DCOS_JANITOR_RETRY_BACKOFF_MS: '5',
     ...options.env,
   };

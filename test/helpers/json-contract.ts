@@ -25,7 +25,8 @@ function validatorFor(name: string): ReturnType<typeof ajv.compile> {
 export function schemaOf(args: string[]): string | undefined {
   if (!args.includes('--json') || args.includes('--print-job') || args.includes('--print-app')) return undefined;
   const command = args.find((word) => !word.startsWith('-'));
-  return command && ['cleanup', 'teardown', 'uninstall', 'audit', 'plan', 'services'].includes(command)
+  return command &&
+    ['cleanup', 'teardown', 'uninstall', 'audit', 'plan', 'services', 'apply', 'history'].includes(command)
     ? command
     : undefined;
 }

@@ -1,11 +1,10 @@
 import { Flags } from '@oclif/core';
 
 import { JanitorCommand } from '../../cli/janitor-command';
-import { CosmosClient } from '../../clients/cosmos';
-import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
 import { AuditReport, FINDING_KINDS, Finding, FindingKind, auditCluster, readCluster } from '../../domain/audit';
 import { FixStep, fixPlan, manualFixes, runFix } from '../../domain/audit-fix';
-import { UninstallClients } from '../../domain/uninstall';
+import { OUT_FLAG } from '../../cli/plan-file';
+import { observeStep, plannedStep } from '../../domain/saved-plan';
 import { AbortedError, ExitCode, UsageError } from '../../errors';
 import {
   actionableFindings,
@@ -59,6 +58,7 @@ export default class Audit extends JanitorCommand<AuditResult> {
       description: 'With --fix: show the fixes it would run and those it leaves to you; change nothing.',
       default: false,
     }),
+    out: OUT_FLAG,
     yes: Flags.boolean({
       char: 'y',
       description: 'With --fix: do not ask (required when stdin is not a terminal).',
@@ -102,13 +102,9 @@ export default class Audit extends JanitorCommand<AuditResult> {
   async run(): Promise<void> {
     const { flags } = await this.parse(Audit);
     this.configure(flags);
+    this.checkOut(flags.out, flags.fix && flags['dry-run'], '--fix --dry-run');
     const olderThanMs = parseDuration(flags['older-than']);
-    const cluster = await this.clusterClients();
-    const clients: UninstallClients = {
-      ...cluster,
-      cosmos: new CosmosClient(cluster.http),
-      sdk: new SdkSchedulerClient(cluster.http, cluster.marathon),
-    };
+    const clients = this.uninstallClients(await this.clusterClients());
     const progress = this.progress();
     const view = this.view(flags.wide);
     const audit = async (): Promise<AuditReport> => {
@@ -126,6 +122,16 @@ export default class Audit extends JanitorCommand<AuditResult> {
     };
 
     const report = await audit();
+    if (flags['dry-run'] && flags.fix && flags.out) {
+      // Every fix, in the order --fix runs them, each observed as its command would see it.
+      const context = { extraSystemNames: this.extraSystemFrameworks(), dcosVersion: async () => undefined };
+      const steps = [];
+      for (const [, group] of groupByService(report.findings))
+        for (const finding of fixPlan(group))
+          if (finding.action)
+            steps.push(plannedStep(finding.action, false, await observeStep(clients, finding.action, false, context)));
+      await this.savePlan(flags.out, steps);
+    }
     if (flags['dry-run'] && flags.fix) {
       // Every fix --fix would run, in its order, service by service; and those it leaves to the operator.
       const code = actionableFindings(report).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
@@ -210,25 +216,23 @@ export default class Audit extends JanitorCommand<AuditResult> {
 
     const after = await audit();
     const code = actionableFindings(after).length === 0 ? ExitCode.OK : ExitCode.LEFTOVERS;
-    if (flags.json)
-      this.printResult(
-        {
-          ...auditJson(after, code),
-          before: auditJson(report, 0).findings,
-          fixed,
-          leftToOperator: auditJson({ ...report, findings: manual }, 0).findings,
-        },
-        code,
-      );
+    const result = {
+      ...auditJson(after, code),
+      before: auditJson(report, 0).findings,
+      fixed,
+      leftToOperator: auditJson({ ...report, findings: manual }, 0).findings,
+    };
+    this.resultSoFar(result);
+    if (flags.json) this.printResult(result, code);
     else this.log(`\nAfter the fixes:\n${renderAudit(after, view)}`);
     this.setExitCode(code);
   }
 }
 
-/** "10m", "2h", "1d", "90s", or a number of seconds. */
-export function parseDuration(text: string): number {
+/** "10m", "2h", "1d", "90s", or a number of seconds; `flag` names it in the error. */
+export function parseDuration(text: string, flag = '--older-than'): number {
   const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`--older-than '${text}' is not a duration: give e.g. 10m, 2h or 1d.`);
+  if (!match) throw new UsageError(`${flag} '${text}' is not a duration: give e.g. 10m, 2h or 1d.`);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit * 1000;
 }

@@ -2,10 +2,12 @@ import { Args, Flags } from '@oclif/core';
 
 import { IN_CLUSTER_FLAGS } from '../../cli/in-cluster-flags';
 import { JanitorCommand, serviceOf } from '../../cli/janitor-command';
-import { describeBlocker } from '../../domain/actions';
+import { OUT_FLAG } from '../../cli/plan-file';
+import { cleanupAction, describeBlocker } from '../../domain/actions';
+import { observeCleanupPlan, plannedStep } from '../../domain/saved-plan';
 import { cleanUp, describeChanges, planCleanup, planHasChanges } from '../../domain/cleanup';
 import { refuseSystemTarget } from '../../domain/ownership';
-import { ExitCode } from '../../errors';
+import { ExitCode, RefusedError } from '../../errors';
 import { cleanupJson, renderCleanupOutcome, renderCleanupPlan } from '../../render/cleanup';
 import { EMPTY_CLEANUP, CleanupResult } from '../../render/results';
 
@@ -71,6 +73,7 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
       default: false,
     }),
     'dry-run': Flags.boolean({ description: 'Show the plan and change nothing.', default: false }),
+    out: OUT_FLAG,
     wide: Flags.boolean({
       description: 'List every agent, with agent ids, lines not fitted to the terminal.',
       default: false,
@@ -114,6 +117,7 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     const flags = { ...parsed, service: serviceOf(args.service, parsed.service) };
     this.resultSoFar({ dryRun: flags['dry-run'] });
     this.configure(flags);
+    this.checkOut(flags.out, flags['dry-run']);
     if (
       this.printInClusterRun(
         { ...flags, service: parsed.service },
@@ -126,18 +130,15 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     const clients = await this.clusterClients();
     const progress = this.progress();
 
-    const plan = await planCleanup(
-      clients,
-      {
-        service: flags.service,
-        roles: flags.role ?? [],
-        principal: flags.principal,
-        zkNode: flags['zk-node'],
-        frameworkIds: flags['framework-id'] ?? [],
-        includeUnlabeled: flags['include-unlabeled'],
-      },
-      progress,
-    );
+    const request = {
+      service: flags.service,
+      roles: flags.role ?? [],
+      principal: flags.principal,
+      zkNode: flags['zk-node'],
+      frameworkIds: flags['framework-id'] ?? [],
+      includeUnlabeled: flags['include-unlabeled'],
+    };
+    const plan = await planCleanup(clients, request, progress);
     this.resultSoFar(cleanupJson(plan, flags['dry-run'], ExitCode.OK));
     refuseSystemTarget(plan.target.serviceName, plan.frameworks, this.extraSystemFrameworks());
     if (await this.nothingOfThatName(clients, plan, flags, () => cleanupJson(plan, flags['dry-run'], ExitCode.OK)))
@@ -156,6 +157,7 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
           ? `Error: Refusing to clean ${plan.target.serviceName ?? plan.marathonApp?.id}: it is installed (Marathon app ${plan.marathonApp?.id}). To remove it, uninstall it: dcos janitor uninstall ${plan.target.serviceName ?? plan.marathonApp?.id}`
           : 'Error: Refusing to clean while the service can still run: do first what each "Blocked" line above names, then run this again (--force cleans what is not in use anyway).',
       );
+      if (flags.out) this.logToStderr(`No plan was saved to ${flags.out}: a blocked plan is not one to review.`);
       if (flags.json)
         this.printResult(cleanupJson(plan, flags['dry-run'], code), code, {
           kind: 'refused',
@@ -165,6 +167,12 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
       return this.setExitCode(code);
     }
     if (flags['dry-run']) {
+      if (flags.out && plan.blockers.length > 0)
+        throw new RefusedError(
+          `No plan was saved to ${flags.out}: it would need --force (${plan.blockers.map(describeBlocker).join(' | ')}); a reviewed plan acts only on what does not live.`,
+        );
+      if (flags.out)
+        await this.savePlan(flags.out, [plannedStep(cleanupAction(request), false, observeCleanupPlan(plan))]);
       if (flags.json) this.printResult(cleanupJson(plan, true, ExitCode.OK), ExitCode.OK);
       else this.log('Dry run: nothing was changed.');
       return;
@@ -189,6 +197,7 @@ export default class Cleanup extends JanitorCommand<CleanupResult> {
     // The verification is the truth: a 409 for a request whose first answer was lost is
     // not a leftover, and an agent that left during the run is one (agent-unregistered).
     const code = verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
+    this.resultSoFar({ ...cleanupJson(plan, false, code, outcome, verification), accepted: null });
     if (flags.json)
       this.printResult({ ...cleanupJson(plan, false, code, outcome, verification), accepted: null }, code);
     else this.log(renderCleanupOutcome(outcome, verification, view));

@@ -43,6 +43,10 @@ WORKFLOW
     dcos janitor uninstall kafka --force-stuck
   A cluster you inherited: what is left, whose, and the fix:
     dcos janitor audit                          then: audit --fix
+  Reviewed changes: save a dry run's plan, apply exactly that plan later:
+    dcos janitor cleanup --service kafka --dry-run --out plan.json
+    dcos janitor apply plan.json                refused if the cluster drifted
+    dcos janitor history                        what each run changed
   Inside the cluster, as janitor.py ran (no Admin Router, no CLI config):
     dcos janitor cleanup --service kafka --internal
     dcos janitor cleanup --service kafka --print-job --artifact-url URL
@@ -53,6 +57,8 @@ COMMANDS
   cleanup     Destroy volumes, unreserve resources, delete the znode
   uninstall   Uninstall a service and prove nothing of it is left
   plan        SDK plans: list, show, force-complete, restart, pause...
+  apply       Apply exactly a plan saved with --out, or refuse on drift
+  history     The runs that changed a cluster, and the cluster's answers
 
 EXAMPLES
   dcos janitor cleanup --service kafka --dry-run

@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 
 import { IN_CLUSTER_FLAGS } from '../../cli/in-cluster-flags';
+import { OUT_FLAG } from '../../cli/plan-file';
+import { observeStep, plannedStep } from '../../domain/saved-plan';
 import { JanitorCommand, serviceOf } from '../../cli/janitor-command';
 import {
   CleanupAfterTeardown,
@@ -67,6 +69,7 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
       default: false,
     }),
     'dry-run': Flags.boolean({ description: 'Show what would be done and change nothing.', default: false }),
+    out: OUT_FLAG,
     wide: Flags.boolean({
       description: 'The list with roles and principals, lines not fitted to the terminal.',
       default: false,
@@ -104,6 +107,7 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
     const { args, flags: parsed } = await this.parse(Teardown);
     const flags = { ...parsed, service: serviceOf(args.service, parsed.service) };
     this.configure(flags);
+    this.checkOut(flags.out, flags['dry-run']);
     this.resultSoFar({ dryRun: flags['dry-run'] });
     if (
       this.printInClusterRun(
@@ -115,6 +119,8 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
       return;
     const frameworkIds = flags['framework-id'] ?? [];
     const hasSelector = frameworkIds.length > 0 || flags.service !== undefined;
+    if (!hasSelector && flags.out)
+      throw new UsageError('--out needs --framework-id or --service: a saved plan names what it tears down.');
     if (!hasSelector && flags.yes) {
       throw new UsageError(
         '--yes needs --framework-id or --service: teardown never picks frameworks by itself. Run it without --yes to list the orphaned ones.',
@@ -166,6 +172,21 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
       return this.setExitCode(ExitCode.REFUSED);
     }
     if (flags['dry-run']) {
+      if (flags.out) {
+        const steps = [];
+        for (const view of selected) {
+          const action = { kind: 'teardown' as const, frameworkId: view.id, cleanup: flags.cleanup };
+          const context = { extraSystemNames: this.extraSystemFrameworks(), dcosVersion: async () => undefined };
+          steps.push(
+            plannedStep(
+              action,
+              flags['keep-app'],
+              await observeStep(this.uninstallClients(clients), action, flags['keep-app'], context),
+            ),
+          );
+        }
+        await this.savePlan(flags.out, steps);
+      }
       if (flags.json) this.printResult({ dryRun: true }, ExitCode.OK);
       else
         this.log(
@@ -220,24 +241,21 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
         ? ExitCode.REFUSED
         : ExitCode.LEFTOVERS
       : ExitCode.OK;
-    if (flags.json) {
-      this.printResult(
-        {
-          dryRun: false,
-          remainingReservations: flags.cleanup ? [] : remaining,
-          cleanups: cleanups.map((cleanup) =>
-            cleanupJson(
-              cleanup.plan,
-              false,
-              cleanup.refused ? ExitCode.REFUSED : cleanup.verification?.clean ? 0 : ExitCode.LEFTOVERS,
-              cleanup.outcome,
-              cleanup.verification,
-            ),
-          ),
-        },
-        code,
-      );
-    }
+    const result = {
+      dryRun: false,
+      remainingReservations: flags.cleanup ? [] : remaining,
+      cleanups: cleanups.map((cleanup) =>
+        cleanupJson(
+          cleanup.plan,
+          false,
+          cleanup.refused ? ExitCode.REFUSED : cleanup.verification?.clean ? 0 : ExitCode.LEFTOVERS,
+          cleanup.outcome,
+          cleanup.verification,
+        ),
+      ),
+    };
+    this.resultSoFar(result);
+    if (flags.json) this.printResult(result, code);
     this.setExitCode(code);
   }
 

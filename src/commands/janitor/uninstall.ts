@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 
 import { IN_CLUSTER_FLAGS } from '../../cli/in-cluster-flags';
+import { OUT_FLAG } from '../../cli/plan-file';
+import { observeStep, plannedStep } from '../../domain/saved-plan';
 import { JanitorCommand } from '../../cli/janitor-command';
-import { CosmosClient } from '../../clients/cosmos';
 import { DcosMetadataClient } from '../../clients/dcos-metadata';
-import { SdkSchedulerClient } from '../../clients/sdk-scheduler';
 import { Verification } from '../../domain/cleanup';
 import { StuckStep } from '../../domain/stuck-steps';
 import {
@@ -66,6 +66,7 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
       description: 'Take the manual route: remove the app, tear down, clean up (no Cosmos).',
       default: false,
     }),
+    out: OUT_FLAG,
     'dry-run': Flags.boolean({
       description: 'Show what the service has and what the uninstall would do; change nothing.',
       default: false,
@@ -130,12 +131,13 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
       );
     }
     if (this.printInClusterRun(flags, args.service ? [args.service] : [], args.service)) return;
+    this.checkOut(flags.out, flags['dry-run']);
+    if (flags.out && (flags.role || flags.principal || flags['zk-node']))
+      throw new UsageError(
+        '--out saves an uninstall by its name alone: without -r/-p/-z (for those, save a cleanup plan: dcos janitor cleanup -r ROLE -p PRINCIPAL -z NODE --dry-run --out FILE).',
+      );
     const cluster = await this.clusterClients();
-    const clients: UninstallClients = {
-      ...cluster,
-      cosmos: new CosmosClient(cluster.http),
-      sdk: new SdkSchedulerClient(cluster.http, cluster.marathon),
-    };
+    const clients = this.uninstallClients(cluster);
     const progress = this.progress();
     const service = args.service ?? (await this.pickService(clients));
     refuseSystemTarget(service, [], this.extraSystemFrameworks());
@@ -171,6 +173,16 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
     this.resultSoFar(result);
     if (!flags.json) this.log(renderInventory(inventory, this.view(flags.wide)));
     if (flags['dry-run']) {
+      if (flags.out) {
+        const action = { kind: 'uninstall' as const, service, manual: flags.manual, forceStuck: flags['force-stuck'] };
+        const context = {
+          extraSystemNames: this.extraSystemFrameworks(),
+          dcosVersion: async () => inventory.dcosVersion,
+        };
+        await this.savePlan(flags.out, [
+          plannedStep(action, false, await observeStep(clients, action, false, context)),
+        ]);
+      }
       // The inventory and its "Next:" line are every write the run would make, in its order.
       if (flags.json) this.printResult(result, ExitCode.OK);
       else this.log('Dry run: nothing was changed; without --dry-run the uninstall does what "Next:" says.');
@@ -221,6 +233,7 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
     json: boolean,
   ): void {
     const code = extra.verification.clean ? ExitCode.OK : ExitCode.LEFTOVERS;
+    this.resultSoFar({ ...result, report: extra.report ?? null, verification: extra.verification });
     if (json) this.printResult({ ...result, report: extra.report ?? null, verification: extra.verification }, code);
     else this.log(renderVerification(extra.verification, this.view(), String(result.service)));
     this.setExitCode(code);

@@ -147,6 +147,7 @@ export default class PlanForceComplete extends PlanCommandBase {
     );
     const forced = await forceCompleteSteps(scheduler, service, planName, stuck);
     const after = await scheduler.getPlan(service, planName);
+    this.resultSoFar({ service, plan: planName, stuck, forced, status: after.plan.status ?? null });
     if (flags.json) {
       this.printResult({ service, plan: planName, stuck, forced, status: after.plan.status ?? null }, ExitCode.OK);
       return;

@@ -1,0 +1,403 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import Ajv from 'ajv';
+
+import { SimCluster } from '../src/sim/server';
+import { SimResource } from '../src/sim/resources';
+import { loadScenario, Scenario } from '../src/sim/scenario';
+import { SavedPlan } from '../src/domain/saved-plan';
+import { mutatingRequests, reservedOf } from './helpers/cluster';
+import { runInProcess, runInProcessAgainst } from './helpers/in-process';
+
+/**
+ * Reviewed changes (docs/plan-files.md): a dry run saves its plan with --out; `apply` applies
+ * exactly it, counts what is already done, and refuses drift (exit 14), another cluster and a
+ * plan too old (exit 11) without sending anything. All against the simulator over real HTTP.
+ */
+
+const KAFKA = '4f657f09-c73f-408f-8d9e-37228a0f1a8e-0003';
+const AGENT_1 = '4f657f09-c73f-408f-8d9e-37228a0f1a8e-S1';
+
+let sim: SimCluster;
+let dir: string;
+afterEach(async () => {
+  await sim?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function workDir(): string {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-apply-'));
+  return dir;
+}
+
+const readPlan = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as SavedPlan;
+
+/** Saves the plan of `teardown --service kafka --cleanup` on kafka-ui-destroyed. */
+async function savedTeardownPlan(): Promise<string> {
+  const file = path.join(workDir(), 'plan.json');
+  const dry = await runInProcessAgainst(sim.url, [
+    'teardown',
+    '--service',
+    'kafka',
+    '--cleanup',
+    '--dry-run',
+    '--out',
+    file,
+  ]);
+  expect(dry.code).toBe(0);
+  expect(dry.stdout).toContain(`Plan saved to ${file} (1 step, 17 operations)`);
+  expect(mutatingRequests(sim)).toEqual([]);
+  return file;
+}
+
+/** Tears kafka down first (no cleanup), then saves the plan of `cleanup --service kafka`. */
+async function savedCleanupPlan(): Promise<string> {
+  expect((await runInProcessAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes'])).code).toBe(0);
+  const file = path.join(workDir(), 'plan.json');
+  const dry = await runInProcessAgainst(sim.url, [
+    'cleanup',
+    '--service',
+    'kafka',
+    '--dry-run',
+    '--out',
+    file,
+    '--json',
+  ]);
+  expect(dry.code).toBe(0);
+  expect(JSON.parse(dry.stdout).savedPlan).toBe(file);
+  return file;
+}
+
+const mutationsSince = (count: number) => mutatingRequests(sim).slice(count);
+
+describe('apply: the cluster as planned', () => {
+  it('applies exactly the saved operations, verifies from a fresh read, exit 0', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    const plan = readPlan(file);
+    const hdfsBefore = JSON.stringify(reservedOf(sim, 'hdfs-role'));
+
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({
+      command: 'apply',
+      exitCode: 0,
+      verified: true,
+      remaining: 0,
+      drift: [],
+      cluster: { url: sim.url, id: 'sim-kafka-ui-destroyed' },
+      applied: { teardown: 1, 'destroy-volume': 3, unreserve: 12, 'delete-znode': 1, 'remove-app': 0 },
+      alreadyDone: { teardown: 0, 'destroy-volume': 0, unreserve: 0 },
+      steps: [{ index: 0, before: { done: 0, pending: 17 }, result: 'done', after: { done: 17, pending: 0 } }],
+    });
+    // What the simulator shows: kafka completed, nothing of its role left, znode gone, hdfs untouched.
+    expect(sim.state.frameworks.has(KAFKA)).toBe(false);
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
+    expect(JSON.stringify(reservedOf(sim, 'hdfs-role'))).toBe(hdfsBefore);
+    // Every volume destroyed is one the plan named.
+    const planned = new Set(plan.steps[0].operations.filter((op) => op.op === 'destroy-volume').map((op) => op.key));
+    const destroyed = sim
+      .requestsTo('POST', '/mesos/master/destroy-volumes')
+      .flatMap((entry) => JSON.parse(new URLSearchParams(entry.body).get('volumes') ?? '[]'))
+      .map((volume: { disk: { persistence: { id: string } } }) => `volume:${volume.disk.persistence.id}`);
+    expect(destroyed.sort()).toEqual([...planned].sort());
+  });
+
+  it('a plan whose operations are partly done counts them as done and applies the rest', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    // Someone tore the framework down meanwhile (the cleanup not yet done).
+    expect((await runInProcessAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes'])).code).toBe(0);
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      verified: true,
+      alreadyDone: { teardown: 1 },
+      applied: { teardown: 0, 'destroy-volume': 3, unreserve: 12, 'delete-znode': 1 },
+      steps: [{ before: { done: 1, pending: 16 } }],
+    });
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(sim.requestsTo('POST', '/mesos/master/teardown')).toHaveLength(1);
+
+    // Applied again: everything is done, nothing is sent, still exit 0 from a fresh read.
+    const before = mutatingRequests(sim).length;
+    const again = await runInProcessAgainst(sim.url, ['apply', file, '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Everything in the plan was already done; nothing was sent.');
+    expect(mutationsSince(before)).toEqual([]);
+  });
+
+  it('--dry-run compares and sends nothing; without --yes and no terminal it is exit 2', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    const dry = await runInProcessAgainst(sim.url, ['apply', file, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Dry run: the plan holds; 17 operations would be applied. Nothing was changed.');
+    const noYes = await runInProcessAgainst(sim.url, ['apply', file]);
+    expect(noYes.code).toBe(2);
+    expect(mutatingRequests(sim)).toEqual([]);
+  });
+
+  it('in a terminal, a live framework is confirmed by typing its name, as teardown does', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    // A live one: its scheduler connected and tasks running (the plan saw it so).
+    const framework = sim.state.frameworks.get(KAFKA)!;
+    framework.connected = true;
+    framework.active = true;
+    const file = await savedTeardownPlan();
+    const declined = await runInProcess(['apply', file], { env: { DCOS_URL: sim.url }, answers: ['hdfs'] });
+    expect(declined.code).toBe(8);
+    expect(declined.prompts[0]).toMatch(/Type kafka to confirm:$/);
+    expect(mutatingRequests(sim)).toEqual([]);
+    const typed = await runInProcess(['apply', file], { env: { DCOS_URL: sim.url }, answers: ['kafka'] });
+    expect(typed.code).toBe(0);
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+  });
+});
+
+describe('apply: drift sends nothing, exit 14', () => {
+  const expectDrift = async (file: string, kind: string, detail: RegExp) => {
+    const before = mutatingRequests(sim).length;
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(run.code).toBe(14);
+    const result = JSON.parse(run.stdout);
+    expect(result.error).toMatchObject({ kind: 'drift', exitCode: 14 });
+    expect(result.drift).toEqual(expect.arrayContaining([expect.objectContaining({ kind })]));
+    expect(result.drift.map((item: { detail: string }) => item.detail).join('\n')).toMatch(detail);
+    expect(mutationsSince(before)).toEqual([]);
+    // The text report says what differs.
+    const text = await runInProcessAgainst(sim.url, ['apply', file, '--yes']);
+    expect(text.code).toBe(14);
+    expect(text.stdout).toMatch(/Drift: the cluster is not what the plan saw/);
+    expect(text.stderr).toMatch(/nothing was sent/);
+  };
+
+  it('a new resource of the target that the plan did not see', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedCleanupPlan();
+    // The same service reserves one more cpu on an agent (a new resource_id).
+    const agent = sim.state.agents.get(AGENT_1)!;
+    const cpus = agent.total.find((resource) => resource.name === 'cpus' && resource.reservations.length > 0)!;
+    const extra = JSON.parse(JSON.stringify(cpus)) as SimResource;
+    extra.scalar = 0.5;
+    extra.reservations[0].labels = [{ key: 'resource_id', value: 'new-resource-id' }];
+    agent.total.push(extra);
+    await expectDrift(file, 'new-resource', /holds reservation cpus 0\.5 in kafka-role, which the plan did not see/);
+  });
+
+  it('a framework that became connected again', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    sim.state.frameworks.get(KAFKA)!.connected = true;
+    await expectDrift(file, 'framework-connected', /its scheduler connected again/);
+  });
+
+  it('an app that appeared (Marathon would relaunch the scheduler)', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedCleanupPlan();
+    const hdfs = sim.state.apps.get('/hdfs')!;
+    sim.state.apps.set('/kafka', { ...hdfs, id: '/kafka', schedulerFrameworkId: undefined, schedulerSpec: undefined });
+    await expectDrift(file, 'app-appeared', /Marathon app \/kafka/);
+  });
+
+  it('tasks now using a planned resource', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedCleanupPlan();
+    const agent = sim.state.agents.get(AGENT_1)!;
+    const mem = agent.total.find((resource) => resource.name === 'mem' && resource.reservations.length > 0)!;
+    const marathon = [...sim.state.frameworks.values()].find((framework) => framework.name === 'marathon')!;
+    marathon.tasks.push({
+      id: 'squatter',
+      name: 'squatter',
+      frameworkId: marathon.id,
+      agentId: AGENT_1,
+      state: 'TASK_RUNNING',
+      resources: [JSON.parse(JSON.stringify(mem))],
+    });
+    await expectDrift(file, 'in-use', /in use by running tasks/);
+  });
+
+  it('an agent that left', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    sim.setAgentState(AGENT_1, 'gone');
+    await expectDrift(file, 'agent-left', /is no longer registered/);
+  });
+});
+
+describe('apply: refused, nothing sent, exit 11', () => {
+  it('another cluster: Admin Router names another CLUSTER_ID at the same URL', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    sim.clusterId = 'another-cluster';
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(run.code).toBe(11);
+    expect(JSON.parse(run.stdout).error).toMatchObject({ kind: 'plan-refused' });
+    expect(run.stderr).toMatch(/made for cluster sim-kafka-ui-destroyed .* this is cluster another-cluster/);
+    expect(mutatingRequests(sim)).toEqual([]);
+  });
+
+  it('another cluster: a plan made at another URL (no cluster id to compare)', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    const plan = readPlan(file);
+    fs.writeFileSync(file, JSON.stringify({ ...plan, cluster: { url: 'https://prod.example.com', id: null } }));
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes']);
+    expect(run.code).toBe(11);
+    expect(run.stderr).toMatch(/made for https:\/\/prod\.example\.com, and this run talks to http:\/\/127\.0\.0\.1/);
+    expect(mutatingRequests(sim)).toEqual([]);
+  });
+
+  it('too old for --max-age (24 h by default); a larger --max-age takes it', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    const plan = readPlan(file);
+    const dayAndHourAgo = new Date(Date.now() - 25 * 3600_000).toISOString();
+    fs.writeFileSync(file, JSON.stringify({ ...plan, createdAt: dayAndHourAgo }));
+    const old = await runInProcessAgainst(sim.url, ['apply', file, '--yes']);
+    expect(old.code).toBe(11);
+    expect(old.stderr).toMatch(/The plan is 25 hours old, older than --max-age 24h/);
+    expect(mutatingRequests(sim)).toEqual([]);
+    const allowed = await runInProcessAgainst(sim.url, ['apply', file, '--dry-run', '--max-age', '2d']);
+    expect(allowed.code).toBe(0);
+    const badAge = await runInProcessAgainst(sim.url, ['apply', file, '--max-age', 'soon']);
+    expect(badAge.code).toBe(2);
+  });
+
+  it('a file that is not a plan, or of a newer format: a clear error', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = path.join(workDir(), 'other.json');
+    fs.writeFileSync(file, '{"hello": 1}');
+    expect((await runInProcessAgainst(sim.url, ['apply', file])).stderr).toMatch(/is not a dcos-janitor plan/);
+    fs.writeFileSync(file, JSON.stringify({ format: 'dcos-janitor-plan', formatVersion: 2 }));
+    const newer = await runInProcessAgainst(sim.url, ['apply', file]);
+    expect(newer.code).toBe(11);
+    expect(newer.stderr).toMatch(/newer than this dcos-janitor reads/);
+    const missing = await runInProcessAgainst(sim.url, ['apply', path.join(dir, 'none.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Cannot read the plan .*ENOENT/);
+  });
+});
+
+describe('apply: an uninstall through Cosmos and the SDK plan', () => {
+  it('the plan names the package and what the scheduler releases; applied, then verified', async () => {
+    const scenario = JSON.parse(JSON.stringify(loadScenario('data-kafka-running'))) as Scenario;
+    scenario.marathon.apps[0].scheduler!.stepMs = 40;
+    sim = await SimCluster.start(scenario, { deploymentMs: 120, cosmosLoopMs: 120, msPerRequest: 40 });
+    const file = path.join(workDir(), 'plan.json');
+    const dry = await runInProcessAgainst(sim.url, ['uninstall', '/data/kafka', '--dry-run', '--out', file]);
+    expect(dry.code).toBe(0);
+    const [step] = readPlan(file).steps;
+    expect(step.action).toEqual({ kind: 'uninstall', service: '/data/kafka', manual: false, forceStuck: false });
+    expect(step.operations[0]).toMatchObject({
+      op: 'uninstall-package',
+      by: 'janitor',
+      appId: '/data/kafka',
+      packageName: 'kafka',
+    });
+    expect(step.operations.slice(1).every((operation) => operation.by === 'scheduler')).toBe(true);
+
+    const run = await runInProcessAgainst(sim.url, [
+      'apply',
+      file,
+      '--yes',
+      '--json',
+      '--poll-ms',
+      '60',
+      '--grace',
+      '1',
+    ]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, remaining: 0, applied: { 'uninstall-package': 1 } });
+    expect(run.code).toBe(0);
+    expect(sim.state.apps.has('/data/kafka')).toBe(false);
+    expect(sim.requestsTo('POST', '/package/uninstall')).toHaveLength(1);
+    expect(
+      reservedOf(sim, 'data__kafka-role').filter(
+        ({ agentId }) => sim.state.agents.get(agentId)?.state === 'registered',
+      ),
+    ).toEqual([]);
+  });
+
+  it('an empty plan (the dry run found nothing to fix) applies nothing and says so', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = path.join(workDir(), 'plan.json');
+    expect((await runInProcessAgainst(sim.url, ['audit', '--fix', '--dry-run', '--out', file])).code).toBe(3);
+    expect(readPlan(file).steps).toEqual([]);
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('The plan has no operations: nothing to apply.');
+    expect(mutatingRequests(sim).filter((entry) => entry.url !== '/package/list')).toEqual([]);
+  });
+});
+
+describe('saved plans', () => {
+  it('follow docs/json/plan-file.schema.json, and never hold a token', async () => {
+    const token = 'tok-3f9a-never-in-a-file';
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    sim.state.scenario.authToken = token;
+    const file = path.join(workDir(), 'plan.json');
+    const env = { DCOS_URL: sim.url, DCOS_ACS_TOKEN: token };
+    expect(
+      (await runInProcess(['teardown', '--service', 'kafka', '--cleanup', '--dry-run', '--out', file], { env })).code,
+    ).toBe(0);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).not.toContain(token);
+    const validate = new Ajv({ strict: false }).compile(
+      JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'docs', 'json', 'plan-file.schema.json'), 'utf8')),
+    );
+    expect(validate(JSON.parse(text)) ? [] : validate.errors).toEqual([]);
+    expect(JSON.parse(text).command.argv).toEqual([
+      'dcos',
+      'janitor',
+      'teardown',
+      '--service',
+      'kafka',
+      '--cleanup',
+      '--dry-run',
+      '--out',
+      file,
+    ]);
+  });
+
+  it('--out is refused on a run that would change the cluster, and not written for a blocked plan', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = path.join(workDir(), 'plan.json');
+    const notDry = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--yes', '--out', file]);
+    expect(notDry.code).toBe(2);
+    expect(notDry.stderr).toMatch(/--out saves the plan of a dry run: add --dry-run/);
+    const blocked = await runInProcessAgainst(sim.url, ['cleanup', '--service', 'kafka', '--dry-run', '--out', file]);
+    expect(blocked.code).toBe(11);
+    expect(blocked.stderr).toMatch(/No plan was saved/);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(mutatingRequests(sim)).toEqual([]);
+  });
+
+  it('audit --fix --dry-run --out, applied: the same fixes in the same order, verified', async () => {
+    sim = await SimCluster.start('messy-cluster', { deploymentMs: 200, cosmosLoopMs: 200, msPerRequest: 50 });
+    const file = path.join(workDir(), 'plan.json');
+    const dry = await runInProcessAgainst(sim.url, ['audit', '--fix', '--dry-run', '--out', file, '--json']);
+    expect(JSON.parse(dry.stdout).savedPlan).toBe(file);
+    // Cosmos' list is a POST that only reads.
+    expect(mutatingRequests(sim).filter((entry) => entry.url !== '/package/list')).toEqual([]);
+    const plan = readPlan(file);
+    expect(plan.command.name).toBe('audit');
+    expect(plan.steps.map((step) => step.command)).toEqual(
+      JSON.parse(dry.stdout).fixed.flatMap((entry: { steps: Array<{ command: string }> }) =>
+        entry.steps.map((step) => step.command),
+      ),
+    );
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json', '--poll-ms', '20'], {
+      DCOS_JANITOR_GRACE: '0',
+    });
+    expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, remaining: 0, drift: [] });
+    expect(run.code).toBe(0);
+    for (const role of ['old__kafka-role', 'hdfs-role']) expect(reservedOf(sim, role)).toEqual([]);
+    // What the plan left to the operator is untouched.
+    expect(reservedOf(sim, 'spark-role')).not.toEqual([]);
+    expect(sim.state.znodes.has('/dcos-service-gone__redis')).toBe(true);
+  });
+});
