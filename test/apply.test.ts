@@ -72,6 +72,23 @@ async function savedCleanupPlan(): Promise<string> {
 
 const mutationsSince = (count: number) => mutatingRequests(sim).slice(count);
 
+/** A reservation of kafka's role and principal the plan never saw. */
+function lateReservation(): SimResource {
+  return {
+    name: 'cpus',
+    type: 'SCALAR',
+    scalar: 0.25,
+    reservations: [
+      {
+        type: 'DYNAMIC',
+        role: 'kafka-role',
+        principal: 'kafka-principal',
+        labels: [{ key: 'resource_id', value: 'late-resource' }],
+      },
+    ],
+  } as SimResource;
+}
+
 describe('apply: the cluster as planned', () => {
   it('applies exactly the saved operations, verifies from a fresh read, exit 0', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
@@ -107,6 +124,30 @@ describe('apply: the cluster as planned', () => {
     expect(destroyed.sort()).toEqual([...planned].sort());
   });
 
+  it('a resource reserved after the comparison is never sent: only the plan is applied, the rest named', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    // Right after apply's comparison, as its first change lands, the service reserves one more cpu.
+    sim.onRequest = (entry) => {
+      if (entry.method !== 'POST' || !entry.url.startsWith('/mesos/master/teardown')) return;
+      sim.onRequest = undefined;
+      sim.state.agents.get(AGENT_1)!.total.push(lateReservation());
+    };
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ verified: true, remaining: 0, applied: { unreserve: 12 } });
+    expect(result.notInPlan).toEqual([expect.objectContaining({ kind: 'new-resource' })]);
+    const sent = sim.requestsTo('POST', '/mesos/master/unreserve').map((entry) => entry.body);
+    expect(sent.some((body) => body.includes('late-resource'))).toBe(false);
+    expect(reservedOf(sim, 'kafka-role').map(({ resource }) => resource.reservations[0].labels)).toEqual([
+      [{ key: 'resource_id', value: 'late-resource' }],
+    ]);
+    expect(run.stderr).toMatch(/since the plan, the cluster shows what it did not plan \(left alone\)/);
+    // Applied again, the new reservation is drift: a new plan must be reviewed for it.
+    expect((await runInProcessAgainst(sim.url, ['apply', file, '--yes'])).code).toBe(14);
+  });
+
   it('a plan whose operations are partly done counts them as done and applies the rest', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const file = await savedTeardownPlan();
@@ -129,6 +170,28 @@ describe('apply: the cluster as planned', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Everything in the plan was already done; nothing was sent.');
     expect(mutationsSince(before)).toEqual([]);
+  });
+
+  it('a framework Mesos has forgotten (a leader change): its saved cleanup is still applied', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    expect(readPlan(file).steps[0].cleanupRequest).toEqual({
+      service: 'kafka',
+      roles: [],
+      frameworkIds: [],
+      includeUnlabeled: false,
+    });
+    expect((await runInProcessAgainst(sim.url, ['teardown', '--framework-id', KAFKA, '--yes'])).code).toBe(0);
+    sim.state.completedFrameworks.splice(0, sim.state.completedFrameworks.length);
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      verified: true,
+      alreadyDone: { teardown: 1 },
+      applied: { unreserve: 12 },
+    });
+    expect(run.code).toBe(0);
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
   });
 
   it('--dry-run compares and sends nothing; without --yes and no terminal it is exit 2', async () => {

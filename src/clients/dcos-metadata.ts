@@ -21,7 +21,7 @@ export class DcosMetadataClient {
   }
 
   /**
-   * The cluster's id, as `dcos cluster setup` reads it (docs/reference/admin-router.md): what tells one
+   * The cluster's id, as `dcos cluster setup` reads it (docs/reference/dcos-cli-plugin.md §6): what tells one
    * cluster from another when a URL is re-used. Undefined where there is no Admin Router (the services'
    * own addresses) or it does not say.
    */

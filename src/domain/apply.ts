@@ -1,5 +1,6 @@
 import { PlanFileRefusedError } from '../errors';
 import { plural } from '../text';
+import { JanitorAction } from './actions';
 import { Progress } from './progress';
 import { ActionOptions, ActionResult, runAction } from './run-action';
 import {
@@ -8,6 +9,7 @@ import {
   Observation,
   OperationKind,
   PlannedOperation,
+  PlannedStep,
   SavedPlan,
   StepComparison,
   allowListOf,
@@ -90,7 +92,7 @@ export async function compareWithCluster(
 ): Promise<StepState[]> {
   const states: StepState[] = [];
   for (const [index, step] of plan.steps.entries()) {
-    const observation = await observeStep(clients, step.action, step.keepApp, context);
+    const observation = await observeStep(clients, step.action, step.keepApp, context, step);
     states.push({ index, observation, comparison: compareStep(step, observation, index) });
   }
   return states;
@@ -124,7 +126,7 @@ export async function applyPending(
     progress.step(`Applying step ${state.index + 1}/${plan.steps.length}: ${step.command}`);
     const result = await runAction(
       clients,
-      step.action,
+      actionFor(step, state),
       {
         ...options,
         keepApp: step.keepApp,
@@ -134,6 +136,19 @@ export async function applyPending(
     );
     onStep({ index: state.index, ...result });
   }
+}
+
+/**
+ * What runs for a step: its action; for a teardown whose framework is already gone and whose
+ * cleanup is not, the saved cleanup itself (Mesos may have forgotten the completed framework).
+ */
+function actionFor(step: PlannedStep, state: StepState): JanitorAction {
+  const frameworkWork = state.comparison.pending.some(
+    (operation) => operation.op === 'teardown' || operation.op === 'remove-app',
+  );
+  if (step.action.kind === 'teardown' && !frameworkWork && step.cleanupRequest)
+    return { kind: 'cleanup', request: step.cleanupRequest };
+  return step.action;
 }
 
 export type OperationCounts = Record<OperationKind, number>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { MesosResource } from '../clients/mesos-schemas';
-import { JanitorAction, actionCommand } from './actions';
+import { CleanupRequest, JanitorAction, actionCommand } from './actions';
 import { CleanupPlan, ResourceAllowList, planCleanup } from './cleanup';
 import { silentProgress } from './progress';
 import { isPersistentVolume, resourceKey } from './resources';
@@ -68,6 +68,8 @@ export interface StepFacts {
 
 export interface PlannedStep {
   action: JanitorAction;
+  /** teardown --cleanup: the cleanup of what the framework reserved (null for other steps). */
+  cleanupRequest: CleanupRequest | null;
   /** The command line the step is, as `audit` prints it. */
   command: string;
   keepApp: boolean;
@@ -90,6 +92,8 @@ export interface Observation {
   facts: StepFacts;
   operations: PlannedOperation[];
   registeredAgentIds: Set<string>;
+  /** A teardown --cleanup's cleanup, as decided when the plan was made (it is what apply runs after the teardown). */
+  cleanupRequest?: CleanupRequest | null;
 }
 
 export type DriftKind =
@@ -129,6 +133,8 @@ export async function observeStep(
   action: JanitorAction,
   keepApp: boolean,
   context: ObserveContext,
+  /** The step as saved, when comparing with it: its cleanup is the one observed again. */
+  saved?: PlannedStep,
 ): Promise<Observation> {
   switch (action.kind) {
     case 'cleanup':
@@ -176,39 +182,42 @@ export async function observeStep(
       );
       const found = registered ?? completed;
       const registeredAgentIds = new Set(cluster.summary.slaves.map((agent) => agent.id));
-      const none = { frameworks: [], app: null, znode: null, blockers: [], registeredAgents: registeredAgentIds.size };
-      if (!found) return { facts: none, operations: [], registeredAgentIds };
-      const view = viewFramework(found, registered === undefined, cluster);
+      // Mesos forgets completed frameworks when its leader changes: then only the saved cleanup says what is left.
+      const view = found ? viewFramework(found, registered === undefined, cluster) : undefined;
       const operations: PlannedOperation[] = [];
-      if (view.app && !keepApp) operations.push({ op: 'remove-app', by: 'janitor', appId: view.app.id });
-      if (!view.completed)
+      if (view?.app && !keepApp) operations.push({ op: 'remove-app', by: 'janitor', appId: view.app.id });
+      if (view && !view.completed)
         operations.push({ op: 'teardown', by: 'janitor', frameworkId: view.id, frameworkName: view.name });
       let plan: CleanupPlan | undefined;
-      const request = action.cleanup ? cleanupRequestFor(view, cluster.ownership) : undefined;
+      const request =
+        saved?.cleanupRequest ?? (action.cleanup && view ? cleanupRequestFor(view, cluster.ownership) : undefined);
       if (request) {
         plan = await planCleanup(clients, request, silentProgress);
         operations.push(...resourceOperations(plan, true, 'janitor'));
       }
       return {
         facts: {
-          frameworks: [
-            {
-              id: view.id,
-              name: view.name,
-              registered: !view.completed,
-              connected: view.connected,
-              active: view.active,
-              tasks: view.tasks,
-              alive: view.alive,
-            },
-          ],
-          app: view.app ? { id: view.app.id, launches: view.id } : null,
+          frameworks: view
+            ? [
+                {
+                  id: view.id,
+                  name: view.name,
+                  registered: !view.completed,
+                  connected: view.connected,
+                  active: view.active,
+                  tasks: view.tasks,
+                  alive: view.alive,
+                },
+              ]
+            : [],
+          app: view?.app ? { id: view.app.id, launches: view.id } : null,
           znode: plan?.znode ? { node: plan.znode.node, present: plan.znode.present } : null,
           blockers: [],
           registeredAgents: registeredAgentIds.size,
         },
         operations,
         registeredAgentIds,
+        cleanupRequest: request ?? null,
       };
     }
   }
@@ -476,6 +485,7 @@ export const SavedPlanSchema = z.looseObject({
   steps: z.array(
     z.looseObject({
       action: ActionSchema,
+      cleanupRequest: RequestSchema.nullable(),
       command: z.string(),
       keepApp: z.boolean(),
       facts: FactsSchema,
@@ -487,6 +497,7 @@ export const SavedPlanSchema = z.looseObject({
 export function plannedStep(action: JanitorAction, keepApp: boolean, observation: Observation): PlannedStep {
   return {
     action,
+    cleanupRequest: observation.cleanupRequest ?? null,
     command: actionCommand(action),
     keepApp,
     facts: observation.facts,

@@ -232,6 +232,11 @@ export default class Apply extends JanitorCommand<ApplyResult> {
       notInPlan: appearedSince,
     };
     this.resultSoFar(result);
+    // On stderr in every mode: a CI log shows it beside the --json document.
+    if (appearedSince.length > 0)
+      this.logToStderr(
+        `Warning: since the plan, the cluster shows what it did not plan (left alone): ${appearedSince.map((item) => item.detail).join('; ')}. A new dry run says what to do with it.`,
+      );
     if (json) this.printResult(result, code);
     else {
       if (plan.steps.every((step) => step.operations.length === 0))
@@ -243,10 +248,6 @@ export default class Apply extends JanitorCommand<ApplyResult> {
           `\n${verified ? 'Done and verified' : 'Not all done'} (read after the run): ${describeCounts(countOperations(doneNow))}${alreadyDone.length > 0 ? `; ${plural(alreadyDone.length, 'operation')} had already been done` : ''}.`,
         );
       if (!verified) this.log(renderRemaining(after, wide));
-      if (appearedSince.length > 0)
-        this.logToStderr(
-          `Warning: since the plan, the cluster shows what it did not plan (left alone): ${appearedSince.map((item) => item.detail).join('; ')}. A new dry run says what to do with it.`,
-        );
       if (!verified)
         this.logToStderr(
           'Error: part of the plan is still on the cluster: run dcos janitor apply again, or make a new dry run.',
