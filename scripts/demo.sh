@@ -13,6 +13,8 @@ node scripts/sim.js kafka-ui-destroyed --write-env "$workdir/env" >"$workdir/url
 sim_pid=$!
 for _ in $(seq 1 100); do [ -s "$workdir/env" ] && break; sleep 0.1; done
 set -a; . "$workdir/env"; set +a
+# The demo's runs keep their history in its own folder, not in your ~/.dcos.
+export DCOS_JANITOR_HISTORY_DIR="$workdir/history"
 janitor() { bin/dcos-janitor janitor "$@"; }
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -25,11 +27,11 @@ janitor teardown --dry-run
 say "2. Tear the Kafka framework down (no Marathon app is left to relaunch it): janitor teardown --service kafka --yes"
 janitor teardown --service kafka --yes
 
-say "3. The cleanup plan (dry run): janitor cleanup --service kafka --dry-run"
-janitor cleanup --service kafka --dry-run
+say "3. The cleanup plan (dry run), saved for review: janitor cleanup --service kafka --dry-run --out kafka-plan.json"
+janitor cleanup --service kafka --dry-run --out "$workdir/kafka-plan.json"
 
-say "4. The cleanup, then its verification: janitor cleanup --service kafka --yes"
-janitor cleanup --service kafka --yes
+say "4. Apply exactly the reviewed plan (drift would refuse it), then its verification: janitor apply kafka-plan.json --yes"
+janitor apply "$workdir/kafka-plan.json" --yes
 
 say "5. Run again: nothing is left, nothing is sent"
 janitor cleanup --service kafka --yes
@@ -51,3 +53,6 @@ janitor audit --fix --yes --grace 5 || [ $? -eq 3 ]
 
 say "9. Audit again: what is left is what --fix left to you, each with its command and why"
 janitor audit || [ $? -eq 3 ]
+
+say "10. What changed, as the clusters answered: janitor history"
+janitor history

@@ -249,7 +249,11 @@ describe('apply: drift sends nothing, exit 14', () => {
     extra.scalar = 0.5;
     extra.reservations[0].labels = [{ key: 'resource_id', value: 'new-resource-id' }];
     agent.total.push(extra);
-    await expectDrift(file, 'new-resource', /holds reservation cpus 0\.5 in kafka-role, which the plan did not see/);
+    await expectDrift(
+      file,
+      'new-resource',
+      /holds cpus 0\.5 \[new-resource-id\] in role kafka-role, which the plan did not see/,
+    );
   });
 
   it('a framework that became connected again', async () => {

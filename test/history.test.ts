@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { HISTORY_KEEP, pruneHistory, redactArgv } from '../src/cli/history';
+import { ShownCounts } from '../src/render/history';
 import { SimCluster } from '../src/sim/server';
 import { runCli } from './helpers/cli';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
@@ -35,7 +36,7 @@ interface ShownRun {
   exitCode: number | null;
   requests: Array<{ endpoint: string; status: number | null; body: Record<string, unknown> }>;
   sent: { accepted: Record<string, number>; refused: number; unanswered: number };
-  shown: { verified: boolean | null; volumesDestroyed: number | null; resourcesUnreserved: number | null };
+  shown: ShownCounts;
 }
 
 async function shown(id = 'last'): Promise<ShownRun> {
@@ -76,13 +77,19 @@ describe('history', () => {
       .requestsTo('POST', '/mesos/master/unreserve')
       .reduce((sum, entry) => sum + JSON.parse(new URLSearchParams(entry.body).get('resources') ?? '[]').length, 0);
     expect(cleanup.sent.accepted).toMatchObject({ 'destroy-volumes': 3, unreserve: unreserved, 'delete-znode': 1 });
-    expect(cleanup.shown).toMatchObject({ verified: true, volumesDestroyed: 3, resourcesUnreserved: 12 });
+    expect(cleanup.shown).toMatchObject({
+      verified: true,
+      volumesDestroyed: 3,
+      resourcesUnreserved: 12,
+      znodesDeleted: 1,
+      failed: 0,
+    });
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
 
     const text = await run(['history', 'show', 'last']);
     expect(text.stdout).toContain('POST /master/destroy-volumes (1 volume) -> 202');
     expect(text.stdout).toContain(
-      'Shown by the read after the run: 3 volumes destroyed, 12 resources unreserved, verified: nothing of the target left.',
+      'Shown by the read after the run: 3 volumes destroyed, 12 resources unreserved, 1 ZooKeeper node deleted, verified: nothing of the target left.',
     );
   });
 
@@ -99,7 +106,8 @@ describe('history', () => {
     const refusedBySim = mutatingRequests(sim).filter((entry) => entry.status === 409).length;
     expect(record.sent.refused).toBe(refusedBySim);
     expect(record.requests.filter((request) => request.status === 409)).toHaveLength(refusedBySim);
-    expect(record.shown.verified).toBe(false);
+    expect(record.shown).toMatchObject({ verified: false, resourcesUnreserved: 0 });
+    expect(record.shown.failed).toBeGreaterThan(0);
   });
 
   it('an interrupted run: a killed process leaves its record as far as it got; Ctrl-C ends it with exit 130', async () => {

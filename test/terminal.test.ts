@@ -257,7 +257,7 @@ describe("the README's first command", () => {
     });
     expect(demo.code).toBe(0);
     const steps = [...demo.output.matchAll(/^== (\d+)\. /gm)].map((match) => Number(match[1]));
-    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
     const demoStart = readme.indexOf('## The demo');
     const listed = readme.slice(demoStart, readme.indexOf('\n## ', demoStart + 1));

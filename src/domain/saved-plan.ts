@@ -4,7 +4,7 @@ import { MesosResource } from '../clients/mesos-schemas';
 import { CleanupRequest, JanitorAction, actionCommand } from './actions';
 import { CleanupPlan, ResourceAllowList, planCleanup } from './cleanup';
 import { silentProgress } from './progress';
-import { isPersistentVolume, resourceKey } from './resources';
+import { describeResource, isPersistentVolume, reservationOf, resourceKey } from './resources';
 import { HoldingFramework } from './selection';
 import { cleanupRequestFor, readClusterView, viewFramework } from './teardown';
 import { UninstallClients, readInventory } from './uninstall';
@@ -388,31 +388,24 @@ export function compareStep(step: PlannedStep, now: Observation, index: number):
   return comparison;
 }
 
+/** What an operation acts on, in the words of the plan view: "disk 5000 MB volume 1f2e... in role kafka-role". */
 export function describeOperation(operation: PlannedOperation): string {
-  const what = operation.resource ? describeResourceBrief(operation.resource) : '';
   switch (operation.op) {
     case 'destroy-volume':
-      return `volume ${operation.resource?.disk?.persistence?.id ?? '?'} (${what})`;
-    case 'unreserve':
-      return `reservation ${what}${operation.afterDestroy ? ' (the disk of a destroyed volume)' : ''}`;
+    case 'unreserve': {
+      const resource = operation.resource;
+      const what = resource ? `${describeResource(resource)} in role ${reservationOf(resource).role}` : operation.key;
+      return `${what}${operation.afterDestroy ? ' (the disk of a destroyed volume)' : ''}`;
+    }
     case 'remove-app':
       return `Marathon app ${operation.appId}`;
     case 'uninstall-package':
-      return `package ${operation.packageName ?? '?'} ${operation.packageVersion ?? ''} of app ${operation.appId}`.replace(
-        /  +/g,
-        ' ',
-      );
+      return `package ${[operation.packageName ?? '?', operation.packageVersion].filter(Boolean).join(' ')} of app ${operation.appId}`;
     case 'teardown':
       return `framework ${operation.frameworkName} (${operation.frameworkId})`;
     case 'delete-znode':
       return `ZooKeeper node /${operation.znode}`;
   }
-}
-
-function describeResourceBrief(resource: MesosResource): string {
-  const scalar = (resource.scalar as { value?: number } | undefined)?.value;
-  const role = resource.reservations?.[resource.reservations.length - 1]?.role ?? resource.role ?? '*';
-  return `${resource.name}${scalar !== undefined ? ` ${scalar}` : ''} in ${role}`;
 }
 
 /** Apply's allow-list: the pending resource operations' keys, per agent. */

@@ -50,6 +50,10 @@ export interface ShownCounts {
   volumesDestroyed: number | null;
   resourcesUnreserved: number | null;
   frameworksTornDown: number | null;
+  appsRemoved: number | null;
+  znodesDeleted: number | null;
+  /** Operations that failed and whose object a read after the run still shows. */
+  failed: number | null;
   leftovers: number | null;
 }
 
@@ -124,11 +128,14 @@ function shownOf(result: unknown): ShownCounts {
     volumesDestroyed: null,
     resourcesUnreserved: null,
     frameworksTornDown: null,
+    appsRemoved: null,
+    znodesDeleted: null,
+    failed: null,
     leftovers: null,
   };
   if (!result || typeof result !== 'object') return shown;
   const document = result as Record<string, unknown>;
-  const add = (key: 'volumesDestroyed' | 'resourcesUnreserved' | 'frameworksTornDown', value: unknown) => {
+  const add = (key: Exclude<keyof ShownCounts, 'verified' | 'leftovers'>, value: unknown) => {
     if (typeof value === 'number') shown[key] = (shown[key] ?? 0) + value;
   };
   const outcomes = [
@@ -137,16 +144,23 @@ function shownOf(result: unknown): ShownCounts {
   ];
   for (const outcome of outcomes) {
     if (!outcome || typeof outcome !== 'object') continue;
-    add('volumesDestroyed', (outcome as Record<string, unknown>).volumesDestroyed);
-    add('resourcesUnreserved', (outcome as Record<string, unknown>).resourcesUnreserved);
+    const counts = outcome as Record<string, unknown>;
+    add('volumesDestroyed', counts.volumesDestroyed);
+    add('resourcesUnreserved', counts.resourcesUnreserved);
+    add('znodesDeleted', counts.znode === 'deleted' ? 1 : 0);
+    if (Array.isArray(counts.failures)) add('failed', counts.failures.length);
   }
-  if (Array.isArray(document.outcomes))
+  if (Array.isArray(document.outcomes)) {
     add('frameworksTornDown', document.outcomes.filter((outcome) => outcome?.result === 'torn-down').length);
+    add('appsRemoved', document.outcomes.filter((outcome) => outcome?.appRemoved).length);
+  }
   const applied = document.applied as Record<string, number> | null | undefined;
   if (applied && typeof applied === 'object') {
     add('volumesDestroyed', applied['destroy-volume']);
     add('resourcesUnreserved', applied.unreserve);
     add('frameworksTornDown', applied.teardown);
+    add('appsRemoved', (applied['remove-app'] ?? 0) + (applied['uninstall-package'] ?? 0));
+    add('znodesDeleted', applied['delete-znode']);
   }
   const verification = document.verification as { clean?: unknown; leftovers?: unknown[] } | null | undefined;
   if (verification && typeof verification.clean === 'boolean') {
@@ -245,6 +259,9 @@ function describeShown(shown: ShownCounts): string {
   if (shown.volumesDestroyed !== null) parts.push(`${plural(shown.volumesDestroyed, 'volume')} destroyed`);
   if (shown.resourcesUnreserved !== null) parts.push(`${plural(shown.resourcesUnreserved, 'resource')} unreserved`);
   if (shown.frameworksTornDown !== null) parts.push(`${plural(shown.frameworksTornDown, 'framework')} torn down`);
+  if (shown.appsRemoved) parts.push(`${plural(shown.appsRemoved, 'Marathon app')} removed`);
+  if (shown.znodesDeleted !== null) parts.push(`${plural(shown.znodesDeleted, 'ZooKeeper node')} deleted`);
+  if (shown.failed) parts.push(`${plural(shown.failed, 'operation')} failed`);
   const verdict =
     shown.verified === null
       ? ''
