@@ -15,6 +15,8 @@
  * as a child process, as an operator would run it.
  */
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { SimCluster } = require('../dist/sim/server.js');
 const { generateScenario } = require('../dist/sim/scenario.js');
@@ -25,12 +27,15 @@ const latencyMs = Number(positional[1] ?? 20);
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
 const cli = path.join(__dirname, '..', 'bin', 'dcos-janitor');
+// Each run writes its history record, as an operator's does, but into a folder of the benchmark's own.
+const historyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-bench-history-'));
+process.on('exit', () => fs.rmSync(historyDir, { recursive: true, force: true }));
 
 function runCli(url, extraArgs) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(cli, ['janitor', 'cleanup', '--service', 'bench', '--yes', '--json', ...extraArgs], {
-      env: { ...process.env, DCOS_URL: url, DCOS_ACS_TOKEN: '' },
+      env: { ...process.env, DCOS_URL: url, DCOS_ACS_TOKEN: '', DCOS_JANITOR_HISTORY_DIR: historyDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -101,10 +101,13 @@ export class HistoryRecorder {
   ) {}
 
   private failedOnce = false;
+  /** Opened once (append), written line by line: a killed process loses nothing already written. */
+  private fd?: number;
 
   write(line: HistoryLine): void {
     try {
-      fs.appendFileSync(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+      this.fd ??= fs.openSync(this.file, 'a', 0o600);
+      fs.writeSync(this.fd, `${JSON.stringify(line)}\n`);
     } catch (error) {
       if (this.failedOnce) return;
       this.failedOnce = true;
@@ -134,22 +137,40 @@ export class HistoryRecorder {
     if (this.ended) return;
     this.ended = true;
     this.write({ type: 'end', endedAt: new Date().toISOString(), exitCode, result });
+    try {
+      if (this.fd !== undefined) fs.closeSync(this.fd);
+    } catch {
+      // Closing is housekeeping: the lines are written already.
+    }
+    this.fd = undefined;
   }
 }
 
-/** The form's JSON values (resources, volumes) as JSON, so a record reads as data. */
+/**
+ * The body as sent: a form's values stay the strings they were (the resources' JSON is parsed
+ * when a record is read, not on the run's path: a cleanup of 25,000 agents sends 50,000 of them).
+ */
 function bodyOf(event: Extract<ChangeEvent, { phase: 'sent' }>): unknown {
   if (event.json !== undefined) return event.json;
-  if (!event.form) return null;
-  const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event.form)) {
-    try {
-      body[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
-    } catch {
-      body[key] = value;
+  return event.form ?? null;
+}
+
+/** A form's JSON values (resources, volumes) as data, for the views. */
+function readableBody(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const readable: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof value === 'string' && /^[[{]/.test(value)) {
+      try {
+        readable[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // Not JSON after all: kept as it was sent.
+      }
     }
+    readable[key] = value;
   }
-  return body;
+  return readable;
 }
 
 /** Keeps the newest `keep` records. */
@@ -215,7 +236,7 @@ export function readRecord(dir: string, id: string): RunRecord | undefined {
         record.plan = line.plan;
         break;
       case 'request':
-        record.requests.push({ ...line, status: null, text: '', failed: null });
+        record.requests.push({ ...line, body: readableBody(line.body), status: null, text: '', failed: null });
         break;
       case 'answer':
       case 'failed': {
