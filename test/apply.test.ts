@@ -8,6 +8,7 @@ import { SimCluster } from '../src/sim/server';
 import { SimResource } from '../src/sim/resources';
 import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SavedPlan } from '../src/domain/saved-plan';
+import { runCli } from './helpers/cli';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
 import { runInProcess, runInProcessAgainst } from './helpers/in-process';
 
@@ -190,6 +191,28 @@ describe('apply: the cluster as planned', () => {
       applied: { unreserve: 12 },
     });
     expect(run.code).toBe(0);
+    expect(reservedOf(sim, 'kafka-role')).toEqual([]);
+    expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
+  });
+
+  it('an apply killed part-way is finished by applying the same plan again', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    // The first unreserve is applied and its answer held back: the process is killed while it waits.
+    sim.addFault({ pathPrefix: '/mesos/master/unreserve', effect: 'hang', times: 1 });
+    const killed = await runCli(['apply', file, '--yes', '--concurrency', '1'], {
+      env: { DCOS_URL: sim.url },
+      killWhen: () => sim.requestsTo('POST', '/mesos/master/unreserve').length >= 1,
+    });
+    expect(killed.code).toBeNull();
+    expect(reservedOf(sim, 'kafka-role')).not.toEqual([]);
+    const again = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      verified: true,
+      drift: [],
+      alreadyDone: { teardown: 1, 'destroy-volume': 3 },
+    });
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-kafka')).toBe(false);
   });
