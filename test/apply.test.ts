@@ -33,20 +33,15 @@ function workDir(): string {
   return dir;
 }
 
+/** The dry run whose plan most tests apply: Kafka's framework torn down, then its leftovers cleaned. */
+const TEARDOWN_PLAN = ['teardown', '--service', 'kafka', '--cleanup', '--dry-run', '--out'];
+
 const readPlan = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as SavedPlan;
 
 /** Saves the plan of `teardown --service kafka --cleanup` on kafka-ui-destroyed. */
 async function savedTeardownPlan(): Promise<string> {
   const file = path.join(workDir(), 'plan.json');
-  const dry = await runInProcessAgainst(sim.url, [
-    'teardown',
-    '--service',
-    'kafka',
-    '--cleanup',
-    '--dry-run',
-    '--out',
-    file,
-  ]);
+  const dry = await runInProcessAgainst(sim.url, [...TEARDOWN_PLAN, file]);
   expect(dry.code).toBe(0);
   expect(dry.stdout).toContain(`Plan saved to ${file} (1 step, 17 operations)`);
   expect(mutatingRequests(sim)).toEqual([]);
@@ -431,26 +426,14 @@ describe('saved plans', () => {
     sim.state.scenario.authToken = token;
     const file = path.join(workDir(), 'plan.json');
     const env = { DCOS_URL: sim.url, DCOS_ACS_TOKEN: token };
-    expect(
-      (await runInProcess(['teardown', '--service', 'kafka', '--cleanup', '--dry-run', '--out', file], { env })).code,
-    ).toBe(0);
+    expect((await runInProcess([...TEARDOWN_PLAN, file], { env })).code).toBe(0);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).not.toContain(token);
     const validate = new Ajv({ strict: false }).compile(
       JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'docs', 'json', 'plan-file.schema.json'), 'utf8')),
     );
     expect(validate(JSON.parse(text)) ? [] : validate.errors).toEqual([]);
-    expect(JSON.parse(text).command.argv).toEqual([
-      'dcos',
-      'janitor',
-      'teardown',
-      '--service',
-      'kafka',
-      '--cleanup',
-      '--dry-run',
-      '--out',
-      file,
-    ]);
+    expect(JSON.parse(text).command.argv).toEqual(['dcos', 'janitor', ...TEARDOWN_PLAN, file]);
   });
 
   it('--out is refused on a run that would change the cluster, and not written for a blocked plan', async () => {

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 
 import type { ChangeEvent } from '../cluster/http';
 import type { Env } from '../cluster/config';
+import type { HistoryLine, RunRecord } from '../domain/history-record';
+
+export type { HistoryLine, RunRecord };
 
 /**
  * The history of runs that changed a cluster (docs/history.md): one JSON-lines file per run in
@@ -16,23 +19,6 @@ import type { Env } from '../cluster/config';
 
 export const HISTORY_KEEP = 500;
 export const HISTORY_FORMAT_VERSION = 1;
-
-export type HistoryLine =
-  | {
-      type: 'start';
-      formatVersion: number;
-      id: string;
-      startedAt: string;
-      toolVersion: string;
-      command: string;
-      argv: string[];
-      cluster: { url: string | null; id: string | null };
-    }
-  | { type: 'plan'; at: string; plan: unknown }
-  | { type: 'request'; at: string; seq: number; service: string; endpoint: string; body: unknown }
-  | { type: 'answer'; at: string; seq: number; status: number; text: string }
-  | { type: 'failed'; at: string; seq: number; message: string }
-  | { type: 'end'; endedAt: string; exitCode: number; result: unknown };
 
 /** Where the history lives, and whether it is the fallback (said once by the caller). */
 export function historyDirectory(env: Env): { dir: string; fallbackFrom?: string } {
@@ -190,24 +176,6 @@ function recordFiles(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-export interface RunRecord {
-  id: string;
-  file: string;
-  start?: Extract<HistoryLine, { type: 'start' }>;
-  plan?: unknown;
-  requests: Array<{
-    seq: number;
-    at: string;
-    service: string;
-    endpoint: string;
-    body: unknown;
-    status: number | null;
-    text: string;
-    failed: string | null;
-  }>;
-  end?: Extract<HistoryLine, { type: 'end' }>;
 }
 
 /** A record read back; a line cut by a crash (the last one) is skipped. */

@@ -1,3 +1,4 @@
+import type { RunRecord } from '../domain/history-record';
 import { plural } from '../text';
 import { Column, renderColumns } from './columns';
 import { ViewOptions } from './cleanup';
@@ -7,30 +8,6 @@ import { ViewOptions } from './cleanup';
  * answered come from the record's request lines; what the cluster showed after the run comes
  * from the run's own result (its verification), never from what was sent.
  */
-
-/** A history record as read back (cli/history.ts RunRecord): only what the views use. */
-export interface RecordView {
-  id: string;
-  start?: {
-    startedAt: string;
-    command: string;
-    argv: string[];
-    toolVersion: string;
-    cluster: { url: string | null; id: string | null };
-  };
-  plan?: unknown;
-  requests: Array<{
-    seq: number;
-    at: string;
-    service: string;
-    endpoint: string;
-    body: unknown;
-    status: number | null;
-    text: string;
-    failed: string | null;
-  }>;
-  end?: { endedAt: string; exitCode: number; result: unknown };
-}
 
 export type SentKind =
   'destroy-volumes' | 'unreserve' | 'teardown' | 'remove-app' | 'delete-znode' | 'uninstall-package' | 'other';
@@ -88,7 +65,7 @@ function itemsOf(kind: SentKind, body: unknown): number {
   return Array.isArray(list) ? list.length : 1;
 }
 
-export function summariseRecord(record: RecordView): RecordSummary {
+export function summariseRecord(record: RunRecord): RecordSummary {
   const accepted: Record<SentKind, number> = {
     'destroy-volumes': 0,
     unreserve: 0,
@@ -214,7 +191,7 @@ const SENT_WORDS: Record<SentKind, [string, string]> = {
   other: ['other request', 'other'],
 };
 
-export function renderHistoryRecord(record: RecordView, summary: RecordSummary, view: ViewOptions): string {
+export function renderHistoryRecord(record: RunRecord, summary: RecordSummary, view: ViewOptions): string {
   const lines = [
     `Run ${summary.id}: ${summary.commandLine ?? '(no start line)'}`,
     `  Cluster:  ${summary.cluster.url ?? '?'}${summary.cluster.id ? ` (cluster ${summary.cluster.id})` : ''}`,

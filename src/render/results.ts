@@ -5,7 +5,8 @@ import type { FrameworkView, RemainingReservations, TeardownOutcome } from '../d
 import type { Route, UninstallReport } from '../domain/uninstall';
 import type { OperationCounts } from '../domain/apply';
 import type { Drift } from '../domain/saved-plan';
-import type { RecordSummary, RecordView } from './history';
+import type { RunRecord } from '../domain/history-record';
+import type { RecordSummary } from './history';
 import type { auditJson } from './audit';
 import type { cleanupJson } from './cleanup';
 
@@ -141,7 +142,7 @@ export interface ApplyResult {
 export interface HistoryResult {
   directory: string | null;
   runs: RecordSummary[];
-  run: (RecordSummary & { requests: RecordView['requests']; plan: unknown; result: unknown }) | null;
+  run: (RecordSummary & { requests: RunRecord['requests']; plan: unknown; result: unknown }) | null;
   cleared: number | null;
 }
 
