@@ -237,3 +237,63 @@ export function clearHistory(dir: string): number {
   for (const file of files) fs.rmSync(path.join(dir, file), { force: true });
   return files.length;
 }
+
+/** What a run's record starts with, asked for only when its first change is sent. */
+export interface RunStart {
+  command: string;
+  argv: string[];
+  toolVersion: string;
+  cluster: { url: string | null; id: string | null };
+  /** The run's --json document as it stands: its plan. */
+  plan: unknown;
+}
+
+/**
+ * One run's history: nothing until the first change is sent, then the record opened (in the
+ * history directory, or its fallback, said once) and every change and its answer appended.
+ */
+export class RunHistory {
+  private recorder?: HistoryRecorder;
+
+  constructor(
+    private readonly env: Env,
+    private readonly warn: (message: string) => void,
+    private readonly start: () => RunStart,
+  ) {}
+
+  change(event: ChangeEvent): void {
+    this.recorder ??= this.open();
+    this.recorder.change(event);
+  }
+
+  end(exitCode: number, result: unknown): void {
+    this.recorder?.end(exitCode, result);
+  }
+
+  private open(): HistoryRecorder {
+    const { dir, fallbackFrom } = historyDirectory(this.env);
+    if (fallbackFrom && dir !== fallbackFrom)
+      this.warn(`Note: ${fallbackFrom} cannot be written; this run's history goes to ${dir}.`);
+    const now = new Date();
+    const id = newRunId(now);
+    const recorder = new HistoryRecorder(path.join(dir, `${id}.jsonl`), this.warn);
+    const start = this.start();
+    recorder.write({
+      type: 'start',
+      formatVersion: HISTORY_FORMAT_VERSION,
+      id,
+      startedAt: now.toISOString(),
+      toolVersion: start.toolVersion,
+      command: start.command,
+      argv: start.argv,
+      cluster: start.cluster,
+    });
+    recorder.write({ type: 'plan', at: now.toISOString(), plan: start.plan });
+    try {
+      pruneHistory(dir);
+    } catch {
+      // Retention is housekeeping: a file that cannot be removed now is removed by a later run.
+    }
+    return recorder;
+  }
+}

@@ -2,7 +2,7 @@ import { Command, Errors, Flags } from '@oclif/core';
 
 import * as path from 'node:path';
 
-import { ChangeEvent, ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
+import { ClusterHttp, DEFAULT_HTTP_OPTIONS } from '../cluster/http';
 import { UPSTREAMS } from '../cluster/endpoints';
 import { ServiceAccount } from '../cluster/service-account';
 import { CleanupOptions, CleanupPlan } from '../domain/cleanup';
@@ -14,22 +14,14 @@ import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
 import { CosmosClient } from '../clients/cosmos';
-import { DcosMetadataClient } from '../clients/dcos-metadata';
 import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import type { UninstallClients } from '../domain/uninstall';
 import { shellWord } from '../domain/actions';
-import { PLAN_FORMAT, PLAN_FORMAT_VERSION, PlannedStep, SavedPlan } from '../domain/saved-plan';
+import { PlannedStep } from '../domain/saved-plan';
 import { plural, wrap } from '../text';
 import { IO, OutputStream, Prompter, commandContext } from './context';
-import { writePlanFile } from './plan-file';
-import {
-  HISTORY_FORMAT_VERSION,
-  HistoryRecorder,
-  historyDirectory,
-  newRunId,
-  pruneHistory,
-  redactArgv,
-} from './history';
+import { readClusterId, savedPlanOf, writePlanFile } from './plan-file';
+import { RunHistory, redactArgv } from './history';
 import { FlagDefinition, InClusterFlagValues, inClusterRunDocument } from './in-cluster-flags';
 import { ClusterClients, envNumber, openSession } from './session';
 import { StderrProgress } from './terminal-progress';
@@ -152,8 +144,8 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   protected clusterUrl = '';
   /** Admin Router's CLUSTER_ID, once a command has read it (apply, --out). */
   protected clusterId: string | null = null;
-  /** This run's history record, opened by the first request that may change the cluster. */
-  private history?: HistoryRecorder;
+  /** This run's history (docs/history.md): its record is opened by the first request that may change the cluster. */
+  private history?: RunHistory;
   /** The exit code the run ends with, as far as it is known (the history's end line). */
   private finalExitCode?: number;
   /** Set while our own app is being deleted: Marathon's SIGTERM to this task is then expected, not an interruption. */
@@ -233,7 +225,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   protected async clusterClients(): Promise<ClusterClients> {
     const session = await openSession({
       env: commandContext().env,
-      onChange: (event) => this.recordChange(event),
+      onChange: (event) => this.runHistory().change(event),
       endpointUrls: this.endpointFlags.urls,
       internal: this.endpointFlags.internal,
       serviceAccount: this.serviceAccount,
@@ -524,61 +516,22 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   }
 
   /**
-   * A plan whose name matches nothing on the cluster: the error (exit 12, with did-you-mean),
-   * or with --ignore-not-found a success said as such. Returns true when the run is over.
-   */
-  /**
-   * The first change of the run opens its history record (docs/history.md): the command line
-   * without secrets, the cluster, and the plan as the run knows it; then every change and its answer.
-   */
-  private recordChange(event: ChangeEvent): void {
-    if (!this.history) {
-      const env = commandContext().env;
-      const { dir, fallbackFrom } = historyDirectory(env);
-      const stderr = this.io().stderr;
-      const warn = (message: string) => stderr.write(`${message}\n`);
-      if (fallbackFrom && dir !== fallbackFrom)
-        warn(`Note: ${fallbackFrom} cannot be written; this run's history goes to ${dir}.`);
-      const now = new Date();
-      const id = newRunId(now);
-      this.history = new HistoryRecorder(path.join(dir, `${id}.jsonl`), warn);
-      this.history.write({
-        type: 'start',
-        formatVersion: HISTORY_FORMAT_VERSION,
-        id,
-        startedAt: now.toISOString(),
-        toolVersion: this.config.version,
-        command: this.commandName(),
-        argv: this.commandLine(),
-        cluster: { url: this.clusterUrl || null, id: this.clusterId },
-      });
-      this.history.write({ type: 'plan', at: now.toISOString(), plan: { ...this.emptyResult(), ...this.jsonSoFar } });
-      try {
-        pruneHistory(dir);
-      } catch {
-        // Retention is housekeeping: a file that cannot be removed now is removed by a later run.
-      }
-    }
-    this.history.change(event);
-  }
-
-  /**
    * --out: the dry run's plan saved for review and `dcos janitor apply` (docs/plan-files.md), with the
    * cluster's URL and Admin Router's id for it, and never a token.
    */
   protected async savePlan(file: string, steps: PlannedStep[]): Promise<void> {
     const clients = this.clients ?? (await this.clusterClients());
-    this.clusterId = (await this.readClusterId(clients)) ?? null;
-    const plan: SavedPlan = {
-      format: PLAN_FORMAT,
-      formatVersion: PLAN_FORMAT_VERSION,
-      createdAt: new Date().toISOString(),
-      toolVersion: this.config.version,
-      cluster: { url: this.clusterUrl, id: this.clusterId },
-      command: { name: this.commandName(), argv: this.commandLine() },
-      steps,
-    };
-    writePlanFile(file, plan);
+    this.clusterId = (await readClusterId(clients.http)) ?? null;
+    writePlanFile(
+      file,
+      savedPlanOf(steps, {
+        clusterUrl: this.clusterUrl,
+        clusterId: this.clusterId,
+        toolVersion: this.config.version,
+        command: this.commandName(),
+        argv: this.commandLine(),
+      }),
+    );
     const operations = steps.reduce((sum, step) => sum + step.operations.length, 0);
     this.resultSoFar({ savedPlan: path.resolve(file) } as unknown as Partial<R>);
     if (!this.jsonMode)
@@ -601,14 +554,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     return ['dcos', 'janitor', ...this.commandName().split(' ').filter(Boolean), ...redactArgv(this.argv)];
   }
 
-  /** Admin Router's CLUSTER_ID; undefined where there is none (the services' own addresses) or it cannot be read. */
-  protected async readClusterId(clients: ClusterClients): Promise<string | undefined> {
-    try {
-      return await new DcosMetadataClient(clients.http).clusterId();
-    } catch (error) {
-      if (error instanceof JanitorError) return undefined;
-      throw error;
-    }
+  /** Admin Router's CLUSTER_ID, read once for this run (apply, --out); null where there is none. */
+  protected async readClusterId(clients: ClusterClients): Promise<string | null> {
+    this.clusterId = (await readClusterId(clients.http)) ?? null;
+    return this.clusterId;
   }
 
   /** --out is a dry run's: refused on a run that would change the cluster. */
@@ -617,6 +566,20 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
       throw new UsageError(
         `--out saves the plan of a dry run: add ${needs}, have the plan reviewed, then run dcos janitor apply ${shellWord(out)}.`,
       );
+  }
+
+  private runHistory(): RunHistory {
+    return (this.history ??= new RunHistory(
+      commandContext().env,
+      (message) => this.io().stderr.write(`${message}\n`),
+      () => ({
+        command: this.commandName(),
+        argv: this.commandLine(),
+        toolVersion: this.config.version,
+        cluster: { url: this.clusterUrl || null, id: this.clusterId },
+        plan: { ...this.emptyResult(), ...this.jsonSoFar },
+      }),
+    ));
   }
 
   /** The end of the record: the exit code and the result as the run knows it (what --json prints). */
@@ -630,6 +593,10 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
     });
   }
 
+  /**
+   * A plan whose name matches nothing on the cluster: the error (exit 12, with did-you-mean),
+   * or with --ignore-not-found a success said as such. Returns true when the run is over.
+   */
   protected async nothingOfThatName(
     clients: Pick<ClusterClients, 'marathon' | 'exhibitor'>,
     plan: CleanupPlan,

@@ -2,8 +2,10 @@ import * as fs from 'node:fs';
 
 import { Flags } from '@oclif/core';
 
-import { PLAN_FORMAT, PLAN_FORMAT_VERSION, SavedPlan, SavedPlanSchema } from '../domain/saved-plan';
-import { PlanFileRefusedError, UsageError } from '../errors';
+import { DcosMetadataClient } from '../clients/dcos-metadata';
+import { ClusterHttp } from '../cluster/http';
+import { PLAN_FORMAT, PLAN_FORMAT_VERSION, PlannedStep, SavedPlan, SavedPlanSchema } from '../domain/saved-plan';
+import { JanitorError, PlanFileRefusedError, UsageError } from '../errors';
 
 /**
  * A reviewed plan on disk (docs/plan-files.md): pretty JSON an approver can read in a merge
@@ -64,3 +66,32 @@ export const OUT_FLAG = Flags.string({
   description: 'With --dry-run: save the plan to FILE, for review and dcos janitor apply FILE.',
   helpValue: 'FILE',
 });
+
+/**
+ * --out: the dry run's plan, with the cluster's URL and Admin Router's id for it, the tool's
+ * version and the time; never a token (docs/plan-files.md).
+ */
+export function savedPlanOf(
+  steps: PlannedStep[],
+  about: { clusterUrl: string; clusterId: string | null; toolVersion: string; command: string; argv: string[] },
+): SavedPlan {
+  return {
+    format: PLAN_FORMAT,
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    toolVersion: about.toolVersion,
+    cluster: { url: about.clusterUrl, id: about.clusterId },
+    command: { name: about.command, argv: about.argv },
+    steps,
+  };
+}
+
+/** Admin Router's CLUSTER_ID; undefined where there is none (the services' own addresses) or it cannot be read. */
+export async function readClusterId(http: ClusterHttp): Promise<string | undefined> {
+  try {
+    return await new DcosMetadataClient(http).clusterId();
+  } catch (error) {
+    if (error instanceof JanitorError) return undefined;
+    throw error;
+  }
+}

@@ -122,8 +122,7 @@ export default class Apply extends JanitorCommand<ApplyResult> {
 
     const clients = this.uninstallClients(await this.clusterClients());
     const progress = this.progress();
-    this.clusterId = (await this.readClusterId(clients)) ?? null;
-    const cluster = { url: this.clusterUrl, id: this.clusterId };
+    const cluster = { url: this.clusterUrl, id: await this.readClusterId(clients) };
     this.resultSoFar({ cluster });
     checkSameCluster(plan, cluster);
     const ageSeconds = checkAge(plan, Date.now(), maxAgeMs, flags['max-age']);
