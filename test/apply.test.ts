@@ -306,6 +306,26 @@ describe('apply: drift sends nothing, exit 14', () => {
     await expectDrift(file, 'in-use', /in use by running tasks/);
   });
 
+  it("tasks now using a resource a teardown's plan saw free", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    // Kafka's brokers are gone: its reservations are free when the plan is made.
+    sim.state.frameworks.get(KAFKA)!.tasks.splice(0);
+    const file = await savedTeardownPlan();
+    expect(readPlan(file).steps[0].operations.some((operation) => operation.inUse)).toBe(false);
+    const agent = sim.state.agents.get(AGENT_1)!;
+    const cpus = agent.total.find((resource) => resource.name === 'cpus' && resource.reservations.length > 0)!;
+    const marathon = [...sim.state.frameworks.values()].find((framework) => framework.name === 'marathon')!;
+    marathon.tasks.push({
+      id: 'squatter',
+      name: 'squatter',
+      frameworkId: marathon.id,
+      agentId: AGENT_1,
+      state: 'TASK_RUNNING',
+      resources: [JSON.parse(JSON.stringify(cpus))],
+    });
+    await expectDrift(file, 'in-use', /a task now uses cpus 1 .* in role kafka-role on 10\.0\.1\.11/);
+  });
+
   it('an agent that left', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const file = await savedTeardownPlan();

@@ -36,6 +36,11 @@ export interface PlannedOperation {
   key?: string;
   /** The disk a destroyed volume leaves, unreserved after the destroy. */
   afterDestroy?: boolean;
+  /**
+   * Used by a task when observed (a teardown or an uninstall stops the tasks first). A resource
+   * the plan saw free and a task uses now is drift.
+   */
+  inUse?: boolean;
   appId?: string;
   packageName?: string;
   packageVersion?: string;
@@ -265,13 +270,22 @@ function resourceOperations(plan: CleanupPlan, withInUse: boolean, by: PlannedOp
   const operations: PlannedOperation[] = [];
   for (const agent of plan.agents) {
     const where = { agentId: agent.agentId, hostname: agent.hostname };
-    const resources = [...agent.volumes, ...agent.reservations, ...(withInUse ? agent.inUse : [])];
-    for (const resource of resources) {
+    const inUse = new Set(withInUse ? agent.inUse : []);
+    for (const resource of [...agent.volumes, ...agent.reservations, ...inUse]) {
+      const used = inUse.has(resource) ? { inUse: true } : {};
       if (isPersistentVolume(resource)) {
-        operations.push({ op: 'destroy-volume', by, ...where, resource, key: resourceKey(resource) });
+        operations.push({ op: 'destroy-volume', by, ...where, resource, key: resourceKey(resource), ...used });
         const disk = diskAfterDestroy(resource);
-        operations.push({ op: 'unreserve', by, ...where, resource: disk, key: resourceKey(disk), afterDestroy: true });
-      } else operations.push({ op: 'unreserve', by, ...where, resource, key: resourceKey(resource) });
+        operations.push({
+          op: 'unreserve',
+          by,
+          ...where,
+          resource: disk,
+          key: resourceKey(disk),
+          afterDestroy: true,
+          ...used,
+        });
+      } else operations.push({ op: 'unreserve', by, ...where, resource, key: resourceKey(resource), ...used });
     }
   }
   if (plan.znode?.present && (plan.znode.action === 'delete' || withInUse))
@@ -333,8 +347,14 @@ export function compareStep(step: PlannedStep, now: Observation, index: number):
       );
       continue;
     }
-    if (nowById.has(operationIdentity(operation))) comparison.pending.push(operation);
-    else comparison.done.push(operation);
+    const current = nowById.get(operationIdentity(operation));
+    if (!current) {
+      comparison.done.push(operation);
+      continue;
+    }
+    comparison.pending.push(operation);
+    if (current.inUse && !operation.inUse)
+      drift('in-use', `a task now uses ${describeOperation(operation)} on ${operation.hostname ?? operation.agentId}`);
   }
   for (const [identity, operation] of nowById) {
     if (saved.has(identity)) continue;
@@ -431,6 +451,7 @@ const OperationSchema = z.looseObject({
   resource: ResourceSchema.optional(),
   key: z.string().optional(),
   afterDestroy: z.boolean().optional(),
+  inUse: z.boolean().optional(),
   appId: z.string().optional(),
   packageName: z.string().optional(),
   packageVersion: z.string().optional(),
