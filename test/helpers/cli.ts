@@ -33,7 +33,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     HOME: process.env.HOME,
     // Tests must not read the developer's own ~/.dcos.
     DCOS_DIR: '/nonexistent-dcos-dir',
-    DCOS_JANITOR_HISTORY_DIR: path.join(os.tmpdir(), 'dcos-janitor-tests', `history-${process.pid}`),
+    DCOS_JANITOR_HISTORY_DIR: path.join(
+      process.env.JANITOR_TEST_SCRATCH ?? path.join(os.tmpdir(), 'dcos-janitor-tests'),
+      `history-${process.pid}`,
+    ),
     DCOS_JANITOR_RETRY_BACKOFF_MS: '5',
     // Wide enough that no line is fitted or wrapped: tests read whole sentences (the width tests set their own).
     COLUMNS: '1000',

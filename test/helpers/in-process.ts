@@ -54,7 +54,10 @@ function commandOf(args: string[]): { id: keyof typeof COMMANDS; argv: string[] 
 }
 
 /** Where the runs of this test process keep their history (never the machine's ~/.dcos). */
-export const TEST_HISTORY_DIR = path.join(os.tmpdir(), 'dcos-janitor-tests', `history-${process.pid}`);
+export const TEST_HISTORY_DIR = path.join(
+  process.env.JANITOR_TEST_SCRATCH ?? path.join(os.tmpdir(), 'dcos-janitor-tests'),
+  `history-${process.pid}`,
+);
 
 export interface InProcessOptions {
   env?: Record<string, string | undefined>;
