@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 
 import { SimCluster } from '../src/sim/server';
 import { SimResource } from '../src/sim/resources';
-import { loadScenario, Scenario } from '../src/sim/scenario';
+import { listScenarios, loadScenario, Scenario } from '../src/sim/scenario';
 import { SavedPlan } from '../src/domain/saved-plan';
 import { runCli } from './helpers/cli';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
@@ -493,4 +493,38 @@ describe('saved plans', () => {
     expect(reservedOf(sim, 'spark-role')).not.toEqual([]);
     expect(sim.state.znodes.has('/dcos-service-gone__redis')).toBe(true);
   });
+});
+
+describe('audit --fix as a reviewed plan, on every shipped scenario', () => {
+  it.each(listScenarios())(
+    '%s: the saved fixes apply, verified, and audit finds nothing --fix would do',
+    async (name) => {
+      sim = await SimCluster.start(name, { deploymentMs: 100, cosmosLoopMs: 100, msPerRequest: 20 });
+      const file = path.join(workDir(), 'plan.json');
+      const dry = await runInProcessAgainst(sim.url, ['audit', '--fix', '--dry-run', '--out', file]);
+      expect([0, 3]).toContain(dry.code);
+      const connectedBefore = [...sim.state.frameworks.values()].filter((framework) => framework.connected);
+      const steps = readPlan(file).steps;
+      const tornDownByPlan = new Set(
+        steps.flatMap((step) =>
+          step.operations.filter((operation) => operation.op === 'teardown').map((operation) => operation.frameworkId),
+        ),
+      );
+      // An SDK uninstall's scheduler deregisters itself: its framework goes with the service.
+      const uninstalled = steps.flatMap((step) =>
+        step.action.kind === 'uninstall' ? [step.action.service.replace(/^\/+/, '')] : [],
+      );
+      const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json', '--poll-ms', '20'], {
+        DCOS_JANITOR_GRACE: '0',
+      });
+      expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, remaining: 0, drift: [] });
+      expect(run.code).toBe(0);
+      const after = JSON.parse((await runInProcessAgainst(sim.url, ['audit', '--json'])).stdout);
+      expect(after.findings.filter((finding: { autoFix: boolean }) => finding.autoFix)).toEqual([]);
+      // A connected scheduler the plan did not name is still there.
+      for (const framework of connectedBefore)
+        if (!tornDownByPlan.has(framework.id) && !uninstalled.includes(framework.name.replace(/^\/+/, '')))
+          expect(sim.state.frameworks.has(framework.id)).toBe(true);
+    },
+  );
 });

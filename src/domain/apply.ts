@@ -131,6 +131,11 @@ export async function applyPending(
         ...options,
         keepApp: step.keepApp,
         cleanup: { ...options.cleanup, only: allowListOf(state.comparison.pending) },
+        onlyFrameworkIds: new Set(
+          state.comparison.pending.flatMap((operation) =>
+            operation.op === 'teardown' ? [operation.frameworkId ?? ''] : [],
+          ),
+        ),
       },
       progress,
     );

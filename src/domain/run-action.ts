@@ -27,6 +27,8 @@ export interface ActionOptions {
   extraSystemNames: string[];
   /** teardown --keep-app: the app that relaunches the scheduler stays. */
   keepApp?: boolean;
+  /** `apply`: the manual uninstall tears down only these frameworks (the plan's), whatever registered since. */
+  onlyFrameworkIds?: Set<string>;
 }
 
 export interface ActionResult {
@@ -69,6 +71,7 @@ async function uninstall(
     graceMs: options.graceMs,
     forceStuck: action.forceStuck,
     cleanup: options.cleanup,
+    onlyFrameworkIds: options.onlyFrameworkIds,
   };
   if (inventory.route.route === 'sdk') await uninstallSdk(clients, inventory, request, uninstallOptions, progress);
   else await uninstallLegacy(clients, request, uninstallOptions, progress);

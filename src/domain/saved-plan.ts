@@ -5,6 +5,7 @@ import { CleanupRequest, JanitorAction, actionCommand } from './actions';
 import { CleanupPlan, ResourceAllowList, planCleanup } from './cleanup';
 import { silentProgress } from './progress';
 import { describeResource, isPersistentVolume, reservationOf, resourceKey } from './resources';
+import { sameName } from './ownership';
 import { HoldingFramework } from './selection';
 import { cleanupRequestFor, readClusterView, viewFramework } from './teardown';
 import { UninstallClients, readInventory } from './uninstall';
@@ -172,7 +173,8 @@ export async function observeStep(
         for (const framework of plan.frameworks)
           operations.push({ op: 'teardown', by: 'janitor', frameworkId: framework.id, frameworkName: framework.name });
       }
-      operations.push(...resourceOperations(plan, true, sdk ? 'scheduler' : 'janitor'));
+      // The uninstall removes the app and the frameworks, then the node the scheduler left.
+      operations.push(...resourceOperations(plan, true, sdk ? 'scheduler' : 'janitor', true));
       return {
         facts: { ...factsOf(plan, false), frameworks: plan.frameworks.map(holdingFact) },
         operations,
@@ -198,7 +200,15 @@ export async function observeStep(
         saved?.cleanupRequest ?? (action.cleanup && view ? cleanupRequestFor(view, cluster.ownership) : undefined);
       if (request) {
         plan = await planCleanup(clients, request, silentProgress);
-        operations.push(...resourceOperations(plan, true, 'janitor'));
+        // The node goes when nothing of the service stays: no other incarnation registered (a
+        // re-install keeps its state), no app left to relaunch a scheduler.
+        const others = plan.frameworks.filter(
+          (framework) =>
+            framework.id !== action.frameworkId &&
+            plan?.target.frameworkNames.some((name) => sameName(name, framework.name)),
+        );
+        const appStays = plan.marathonApp !== undefined && !(view?.app?.id === plan.marathonApp.id && !keepApp);
+        operations.push(...resourceOperations(plan, true, 'janitor', others.length === 0 && !appStays));
       }
       return {
         facts: {
@@ -235,7 +245,7 @@ export async function observeStep(
 export function observeCleanupPlan(plan: CleanupPlan): Observation {
   return {
     facts: factsOf(plan, true),
-    operations: resourceOperations(plan, false, 'janitor'),
+    operations: resourceOperations(plan, false, 'janitor', plan.znode?.action === 'delete'),
     registeredAgentIds: new Set(plan.registeredAgentIds),
   };
 }
@@ -263,10 +273,17 @@ function holdingFact(framework: HoldingFramework): FrameworkFact {
 }
 
 /**
- * Destroy each volume, unreserve its disk after, unreserve each reservation, delete the znode.
+ * Destroy each volume, unreserve its disk after, unreserve each reservation, delete the znode
+ * when the step ends with it deleted.
  * `withInUse`: the step first stops what uses them (a teardown, an uninstall), so they are its to clean.
  */
-function resourceOperations(plan: CleanupPlan, withInUse: boolean, by: PlannedOperation['by']): PlannedOperation[] {
+function resourceOperations(
+  plan: CleanupPlan,
+  withInUse: boolean,
+  by: PlannedOperation['by'],
+  /** Whether the step ends with the service's ZooKeeper node deleted (the run deletes it, never the scheduler). */
+  znodeGoes: boolean,
+): PlannedOperation[] {
   const operations: PlannedOperation[] = [];
   for (const agent of plan.agents) {
     const where = { agentId: agent.agentId, hostname: agent.hostname };
@@ -288,8 +305,7 @@ function resourceOperations(plan: CleanupPlan, withInUse: boolean, by: PlannedOp
       } else operations.push({ op: 'unreserve', by, ...where, resource, key: resourceKey(resource), ...used });
     }
   }
-  if (plan.znode?.present && (plan.znode.action === 'delete' || withInUse))
-    operations.push({ op: 'delete-znode', by, znode: plan.znode.node });
+  if (plan.znode?.present && znodeGoes) operations.push({ op: 'delete-znode', by: 'janitor', znode: plan.znode.node });
   return dedupe(operations);
 }
 

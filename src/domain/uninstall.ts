@@ -162,6 +162,8 @@ export interface UninstallOptions {
   /** Interactive runs are asked; undefined: not interactive. */
   askToForce?: (stuck: StuckStep[]) => Promise<boolean>;
   cleanup: CleanupOptions;
+  /** `apply`: only these frameworks are torn down (the reviewed plan's); undefined: every one of the service. */
+  onlyFrameworkIds?: Set<string>;
   /**
    * Told the report as soon as it exists: it fills as the run goes, so a failure part-way can still
    * say what was done.
@@ -508,6 +510,7 @@ export async function uninstallLegacy(
   }
   const before = await planCleanup(clients, cleanupRequestOf(request), silentProgress);
   for (const framework of before.frameworks) {
+    if (options.onlyFrameworkIds && !options.onlyFrameworkIds.has(framework.id)) continue;
     const result = await tearDownAndWait(clients, framework, deadline, options.pollMs, progress);
     report.actions.push(
       `${result === 'torn-down' ? 'tore down' : 'found already torn down'} framework ${framework.name} (${framework.id})`,
