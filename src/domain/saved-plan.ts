@@ -174,7 +174,12 @@ export async function observeStep(
           operations.push({ op: 'teardown', by: 'janitor', frameworkId: framework.id, frameworkName: framework.name });
       }
       // The uninstall removes the app and the frameworks, then the node the scheduler left.
-      operations.push(...resourceOperations(plan, true, sdk ? 'scheduler' : 'janitor', true));
+      const own = new Set(
+        plan.frameworks
+          .filter((framework) => plan.target.frameworkNames.some((name) => sameName(name, framework.name)))
+          .map((framework) => framework.id),
+      );
+      operations.push(...resourceOperations(plan, true, sdk ? 'scheduler' : 'janitor', true, own));
       return {
         facts: { ...factsOf(plan, false), frameworks: plan.frameworks.map(holdingFact) },
         operations,
@@ -208,7 +213,9 @@ export async function observeStep(
             plan?.target.frameworkNames.some((name) => sameName(name, framework.name)),
         );
         const appStays = plan.marathonApp !== undefined && !(view?.app?.id === plan.marathonApp.id && !keepApp);
-        operations.push(...resourceOperations(plan, true, 'janitor', others.length === 0 && !appStays));
+        operations.push(
+          ...resourceOperations(plan, true, 'janitor', others.length === 0 && !appStays, new Set([action.frameworkId])),
+        );
       }
       return {
         facts: {
@@ -283,12 +290,23 @@ function resourceOperations(
   by: PlannedOperation['by'],
   /** Whether the step ends with the service's ZooKeeper node deleted (the run deletes it, never the scheduler). */
   znodeGoes: boolean,
+  /**
+   * Frameworks the step stops (a teardown's, an uninstall's): what a cleanup skips as theirs while they
+   * live (labelled with their id) is released by the step, so it is the step's.
+   */
+  stopped: Set<string> = new Set(),
 ): PlannedOperation[] {
   const operations: PlannedOperation[] = [];
   for (const agent of plan.agents) {
     const where = { agentId: agent.agentId, hostname: agent.hostname };
     const inUse = new Set(withInUse ? agent.inUse : []);
-    for (const resource of [...agent.volumes, ...agent.reservations, ...inUse]) {
+    const ofStopped = agent.skipped
+      .filter(
+        ({ resource, reason }) =>
+          reason === 'live-framework' && stopped.has(reservationOf(resource).labels.framework_id ?? ''),
+      )
+      .map(({ resource }) => resource);
+    for (const resource of [...agent.volumes, ...agent.reservations, ...inUse, ...ofStopped]) {
       const used = inUse.has(resource) ? { inUse: true } : {};
       if (isPersistentVolume(resource)) {
         operations.push({ op: 'destroy-volume', by, ...where, resource, key: resourceKey(resource), ...used });
