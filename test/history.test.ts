@@ -158,10 +158,10 @@ describe('history', () => {
 
   it('keeps the last runs only, and --clear forgets them', async () => {
     for (let index = 0; index < HISTORY_KEEP + 5; index++)
-      fs.writeFileSync(path.join(historyDir, `20260101T000000Z-${String(index).padStart(4, '0')}.jsonl`), '');
+      fs.writeFileSync(path.join(historyDir, `20260101-000000-${String(index).padStart(4, '0')}.jsonl`), '');
     expect(pruneHistory(historyDir)).toBe(5);
     expect(fs.readdirSync(historyDir)).toHaveLength(HISTORY_KEEP);
-    expect(fs.readdirSync(historyDir).sort()[0]).toBe('20260101T000000Z-0005.jsonl');
+    expect(fs.readdirSync(historyDir).sort()[0]).toBe('20260101-000000-0005.jsonl');
     const cleared = await runInProcess(['history', '--clear', '--json'], {
       env: { DCOS_JANITOR_HISTORY_DIR: historyDir },
     });

@@ -50,9 +50,13 @@ function writable(dir: string): boolean {
   }
 }
 
-/** `20261206T153540123Z-3fa2` (to the millisecond): sorts by time, unique enough for one operator's runs. */
+/** `20261206-153540-3fa2` (UTC): short enough to type, unique enough for one operator's runs. */
 export function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
   return `${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
@@ -224,12 +228,13 @@ export function readRecord(dir: string, id: string): RunRecord | undefined {
   return record;
 }
 
-/** Newest first. */
+/** Newest first: by start time to the millisecond (two runs may start in the same second of an id). */
 export function listRecords(dir: string): RunRecord[] {
+  const started = (record: RunRecord) => record.start?.startedAt ?? '';
   return recordFiles(dir)
-    .reverse()
     .map((file) => readRecord(dir, file.replace(/\.jsonl$/, '')))
-    .filter((record): record is RunRecord => record !== undefined);
+    .filter((record): record is RunRecord => record !== undefined)
+    .sort((a, b) => started(b).localeCompare(started(a)) || b.id.localeCompare(a.id));
 }
 
 export function clearHistory(dir: string): number {
