@@ -86,6 +86,9 @@ describe('history', () => {
     });
     expect(reservedOf(sim, 'kafka-role')).toEqual([]);
 
+    const table = await runInProcess(['history'], { env: env(), terminalColumns: 80 });
+    expect(table.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
+    expect(table.stdout).toMatch(/cleanup +127\.0\.0\.1:\d+ +\d+ accepted +0\n/);
     const text = await run(['history', 'show', 'last']);
     expect(text.stdout).toContain('POST /master/destroy-volumes (1 volume) -> 202');
     expect(text.stdout).toContain(

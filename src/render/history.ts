@@ -156,7 +156,7 @@ export function renderHistoryList(summaries: RecordSummary[], view: ViewOptions)
   if (summaries.length === 0) return 'No run has changed a cluster yet (or the history was cleared).';
   const columns: Column[] = [
     { header: 'ID', shrink: 0 },
-    { header: 'STARTED (UTC)', shrink: 0 },
+    { header: 'STARTED', shrink: 0 },
     { header: 'COMMAND', shrink: 1 },
     { header: 'CLUSTER', shrink: 2 },
     { header: 'SENT', shrink: 1 },
@@ -164,7 +164,8 @@ export function renderHistoryList(summaries: RecordSummary[], view: ViewOptions)
   ];
   const rows = summaries.map((row) => [
     row.id,
-    row.startedAt?.replace(/^\d{4}-(\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2') ?? '?',
+    // UTC, as the id: `12-06 16:27Z`.
+    row.startedAt?.replace(/^\d{4}-(\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2Z') ?? '?',
     row.command ?? '?',
     row.cluster.url?.replace(/^https?:\/\//, '') ?? '?',
     describeSentBrief(row.sent),
