@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import { HISTORY_KEEP, pruneHistory, redactArgv } from '../src/cli/history';
 import { ShownCounts } from '../src/render/history';
+import { loadScenario, Scenario } from '../src/sim/scenario';
 import { SimCluster } from '../src/sim/server';
 import { runCli } from './helpers/cli';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
@@ -157,6 +158,21 @@ describe('history', () => {
     expect(
       redactArgv(['cleanup', '--private-key', '/keys/ci.pem', '--token=abc', '-a', 'xyz', 'https://u:p@x']),
     ).toEqual(['cleanup', '--private-key', '<redacted>', '--token=<redacted>', '-a', '<redacted>', 'https://x']);
+  });
+
+  it("an app's own environment values never reach --json or a record", async () => {
+    const scenario = JSON.parse(JSON.stringify(loadScenario('data-kafka-running'))) as Scenario;
+    scenario.marathon.apps[0].env = { ...scenario.marathon.apps[0].env, KAFKA_ADMIN_PASSWORD: 'hunter2-in-env' };
+    sim = await SimCluster.start(scenario);
+    const blocked = await run(['cleanup', '--service', '/data/kafka', '--dry-run', '--json']);
+    expect(blocked.code).toBe(11);
+    expect(JSON.parse(blocked.stdout).plan.marathonApp.env).toMatchObject({ KAFKA_ADMIN_PASSWORD: '<redacted>' });
+    expect(blocked.stdout).not.toContain('hunter2-in-env');
+    // A run that changes something with the app still there: the record holds its plan.
+    const kept = await run(['teardown', '--service', '/data/kafka', '--keep-app', '--cleanup', '--yes', '--json']);
+    expect(kept.stdout).not.toContain('hunter2-in-env');
+    const [file] = fs.readdirSync(historyDir);
+    expect(fs.readFileSync(path.join(historyDir, file), 'utf8')).not.toContain('hunter2-in-env');
   });
 
   it('keeps the last runs only, and --clear forgets them', async () => {

@@ -238,6 +238,19 @@ function znodeText(state: CleanupOutcome['znode']): string {
   }
 }
 
+/**
+ * An app's environment as --json (and the run history) show it: the names, and the values of
+ * the variables DC/OS and the SDK set; any other value may be a password an operator put
+ * there, and is never printed or written down.
+ */
+export function publicEnv(env: Record<string, unknown>): Record<string, unknown> {
+  const shown =
+    /^(SDK_UNINSTALL|FRAMEWORK_NAME|FRAMEWORK_PRINCIPAL|FRAMEWORK_USER|PACKAGE_NAME|PACKAGE_VERSION|PACKAGE_BUILD_TIME_EPOCH_MS)$/;
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, shown.test(name) ? value : '<redacted>']),
+  );
+}
+
 /** The one JSON object `cleanup --json` prints; keys are stable for CI. */
 export function cleanupJson(
   plan: CleanupPlan,
@@ -274,7 +287,7 @@ export function cleanupJson(
       })),
       unregisteredAgents: plan.unregisteredAgents,
       frameworks: plan.frameworks,
-      marathonApp: plan.marathonApp ?? null,
+      marathonApp: plan.marathonApp ? { ...plan.marathonApp, env: publicEnv(plan.marathonApp.env) } : null,
       znode: plan.znode ?? null,
       blockers: plan.blockers.map((blocker) => ({
         reason: blocker.reason,
