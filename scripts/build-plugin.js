@@ -165,6 +165,7 @@ _dcos_janitor() {
   case "$path" in
     "") commands="${children('')}" ;;
     "plan") commands="${children('plan ')}" ;;
+    "history") commands="${children('history ')}" ;;
   esac
   case "$path" in
 ${cases}
@@ -173,6 +174,9 @@ ${cases}
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [ -n "$commands" ]; then
     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+  elif [ "$prev" = "--out" ] || { [ "$path" = "apply" ] && [ \${#words[@]} -eq 1 ]; }; then
+    # A plan file: the files here.
+    COMPREPLY=($(compgen -f -- "$cur"))
   elif [ "$prev" = "--service" ] || { [ \${#words[@]} -eq 1 ] && case "$path" in uninstall|cleanup|teardown) true ;; *) false ;; esac; } || { [[ "$path" == "plan "* ]] && [ \${#words[@]} -eq 2 ]; }; then
     # With or without the leading slash, as the commands take both.
     if [[ "$cur" == /* ]]; then

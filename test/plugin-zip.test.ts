@@ -210,6 +210,10 @@ describe('the zip', () => {
       'uninstall',
     ]);
     expect(complete('dcos', 'janitor', 'plan', 'f')).toEqual(['force-complete']);
+    expect(complete('dcos', 'janitor', 'history', '')).toEqual(['show']);
+    // A plan file: the files here (the test runs in the repository).
+    expect(complete('dcos', 'janitor', 'apply', 'READ')).toEqual(['README.md']);
+    expect(complete('dcos', 'janitor', 'cleanup', 'kafka', '--dry-run', '--out', 'CHANGE')).toEqual(['CHANGELOG.md']);
     expect(complete('dcos', 'janitor', 'cleanup', '--service', 'kafka', '--dr')).toEqual(['--dry-run']);
     for (const [id, command] of Object.entries(COMMANDS)) {
       const words = id.split(':').slice(1);
