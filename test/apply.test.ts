@@ -326,6 +326,17 @@ describe('apply: drift sends nothing, exit 14', () => {
     await expectDrift(file, 'in-use', /a task now uses cpus 1 .* in role kafka-role on 10\.0\.1\.11/);
   });
 
+  it('a target that resolves otherwise (a role the plan did not know)', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedCleanupPlan();
+    expect(readPlan(file).steps[0].facts.target).toMatchObject({ serviceName: 'kafka', roles: ['kafka-role'] });
+    // Mesos now reports the completed framework with a second role.
+    const completed = sim.state.completedFrameworks.find((framework) => framework.id === KAFKA)!;
+    completed.roles = ['kafka-role', 'kafka-extra-role'];
+    completed.role = undefined;
+    await expectDrift(file, 'target-changed', /role kafka-role, kafka-extra-role .* now, not kafka-role/);
+  });
+
   it('an agent that left', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const file = await savedTeardownPlan();

@@ -61,11 +61,23 @@ export interface FrameworkFact {
   alive: boolean | null;
 }
 
+/** A cleanup's target as the cluster resolved it: whose reservations, which node. */
+export interface TargetFact {
+  serviceName: string | null;
+  roles: string[];
+  principals: string[];
+  zkNode: string | null;
+  /** The incarnations whose labelled reservations are taken (they change as frameworks complete). */
+  frameworkIds: string[];
+}
+
 /** What the plan rests on: read from the cluster when it was made, compared when it is applied. */
 export interface StepFacts {
   frameworks: FrameworkFact[];
   app: { id: string; launches: string | null } | null;
   znode: { node: string; present: boolean } | null;
+  /** The cleanup's resolved target (a teardown's --cleanup, an uninstall's, a cleanup's); null without one. */
+  target: TargetFact | null;
   /** Why the step would fight something alive (a cleanup's blockers); a saved plan has none. */
   blockers: Array<{ kind: string; reason: string }>;
   /** Agents the master lists as registered: an operation on another one cannot be seen done. */
@@ -112,7 +124,8 @@ export type DriftKind =
   | 'app-replaced'
   | 'in-use'
   | 'agent-left'
-  | 'znode-appeared';
+  | 'znode-appeared'
+  | 'target-changed';
 
 export interface Drift {
   step: number;
@@ -234,6 +247,7 @@ export async function observeStep(
             : [],
           app: view?.app ? { id: view.app.id, launches: view.id } : null,
           znode: plan?.znode ? { node: plan.znode.node, present: plan.znode.present } : null,
+          target: plan ? targetFact(plan) : null,
           blockers: [],
           registeredAgents: registeredAgentIds.size,
         },
@@ -262,8 +276,20 @@ function factsOf(plan: CleanupPlan, withBlockers: boolean): StepFacts {
     frameworks: plan.frameworks.map(holdingFact),
     app: plan.marathonApp ? { id: plan.marathonApp.id, launches: plan.marathonApp.launches ?? null } : null,
     znode: plan.znode ? { node: plan.znode.node, present: plan.znode.present } : null,
+    target: targetFact(plan),
     blockers: withBlockers ? plan.blockers.map((blocker) => ({ kind: blocker.kind, reason: blocker.reason })) : [],
     registeredAgents: plan.registeredAgentIds.length,
+  };
+}
+
+/** The target as resolved from the cluster (roles found on frameworks, principals, the node, incarnations). */
+function targetFact(plan: CleanupPlan): TargetFact {
+  return {
+    serviceName: plan.target.serviceName ?? null,
+    roles: [...plan.target.roles],
+    principals: [...plan.target.principals],
+    zkNode: plan.target.zkNode ?? null,
+    frameworkIds: [...plan.target.frameworkIds],
   };
 }
 
@@ -433,6 +459,16 @@ export function compareStep(step: PlannedStep, now: Observation, index: number):
       'app-replaced',
       `Marathon app ${app.id} now launches framework ${app.launches}, not ${step.facts.app.launches}`,
     );
+  const plannedTarget = step.facts.target;
+  const target = now.facts.target;
+  if (plannedTarget && target) {
+    const differs = (a: string[], b: string[]) => [...a].sort().join(',') !== [...b].sort().join(',');
+    if (differs(plannedTarget.roles, target.roles) || differs(plannedTarget.principals, target.principals))
+      drift(
+        'target-changed',
+        `the target resolves to role ${target.roles.join(', ') || '-'} and principal ${target.principals.join(', ') || '-'} now, not ${plannedTarget.roles.join(', ') || '-'} and ${plannedTarget.principals.join(', ') || '-'}`,
+      );
+  }
   for (const blocker of now.facts.blockers) {
     if (step.facts.blockers.some((known) => known.reason === blocker.reason)) continue;
     const kind: DriftKind =
@@ -520,6 +556,15 @@ const FactsSchema = z.looseObject({
   ),
   app: z.looseObject({ id: z.string(), launches: z.string().nullable() }).nullable(),
   znode: z.looseObject({ node: z.string(), present: z.boolean() }).nullable(),
+  target: z
+    .looseObject({
+      serviceName: z.string().nullable(),
+      roles: z.array(z.string()),
+      principals: z.array(z.string()),
+      zkNode: z.string().nullable(),
+      frameworkIds: z.array(z.string()),
+    })
+    .nullable(),
   blockers: z.array(z.looseObject({ kind: z.string(), reason: z.string() })),
   registeredAgents: z.number(),
 });
