@@ -384,6 +384,22 @@ describe('apply: refused, nothing sent, exit 11', () => {
     expect(badAge.code).toBe(2);
   });
 
+  it("a plan changed by hand to take another service's reservation", async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedTeardownPlan();
+    const plan = readPlan(file);
+    const [hdfs] = reservedOf(sim, 'hdfs-role');
+    const resource = JSON.parse(JSON.stringify(hdfs.resource));
+    plan.steps[0].operations.push({ ...plan.steps[0].operations[1], agentId: hdfs.agentId, resource });
+    fs.writeFileSync(file, JSON.stringify(plan));
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes']);
+    expect(run.code).toBe(11);
+    expect(run.stderr).toMatch(
+      /which is not of its target .* the plan was changed after its dry run; nothing was sent/,
+    );
+    expect(mutatingRequests(sim)).toEqual([]);
+  });
+
   it('a file that is not a plan, or of a newer format: a clear error', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const file = path.join(workDir(), 'other.json');

@@ -2,6 +2,8 @@ import { PlanFileRefusedError } from '../errors';
 import { plural } from '../text';
 import { JanitorAction } from './actions';
 import { Progress } from './progress';
+import { reservationOf, resourceKey } from './resources';
+import { roleMatches } from './selection';
 import { ActionOptions, ActionResult, runAction } from './run-action';
 import {
   Drift,
@@ -82,6 +84,35 @@ export function describeAge(ms: number): string {
   if (minutes < 120) return plural(Math.max(0, minutes), 'minute');
   const hours = Math.round(minutes / 60);
   return hours < 72 ? plural(hours, 'hour') : plural(Math.round(hours / 24), 'day');
+}
+
+/**
+ * A plan is read, never trusted to be what its dry run wrote: every resource it would destroy or
+ * unreserve must be of its step's own target (role and principal), and its key the resource's.
+ * A plan changed by hand to take another service's reservation is refused before any read.
+ */
+export function checkConsistent(plan: SavedPlan): void {
+  for (const [index, step] of plan.steps.entries()) {
+    const target = step.facts.target;
+    for (const operation of step.operations) {
+      if (operation.op !== 'destroy-volume' && operation.op !== 'unreserve') continue;
+      const resource = operation.resource;
+      const owner = resource ? reservationOf(resource) : undefined;
+      const ofTarget =
+        resource !== undefined &&
+        owner !== undefined &&
+        target !== null &&
+        owner.kind === 'dynamic' &&
+        roleMatches(owner.role, owner.depth, target.roles) &&
+        owner.principal !== undefined &&
+        target.principals.includes(owner.principal) &&
+        operation.key === resourceKey(resource);
+      if (!ofTarget)
+        throw new PlanFileRefusedError(
+          `Step ${index + 1} of the plan would ${operation.op} ${operation.key ?? 'a resource'} on ${operation.hostname ?? operation.agentId ?? '?'}, which is not of its target (${target ? `role ${target.roles.join(', ')}, principal ${target.principals.join(', ')}` : 'none'}): the plan was changed after its dry run; nothing was sent. Make a new dry run with --out.`,
+        );
+    }
+  }
 }
 
 /** Each step observed now as it was when the plan was saved, and compared. */

@@ -153,7 +153,7 @@ export function selectResource(resource: MesosResource, target: CleanupTarget): 
  * docs/reference/naming.md §2). A hierarchical child role (`kafka-role/x` reserved
  * directly) is another role and does not match (docs/reference/mesos.md §8).
  */
-function roleMatches(role: string, depth: number, roles: string[]): boolean {
+export function roleMatches(role: string, depth: number, roles: string[]): boolean {
   return roles.some((wanted) => role === wanted || (depth >= 2 && role.endsWith(`/${wanted}`)));
 }
 

@@ -9,6 +9,7 @@ import {
   StepState,
   applyPending,
   checkAge,
+  checkConsistent,
   checkSameCluster,
   compareWithCluster,
   countOperations,
@@ -106,6 +107,7 @@ export default class Apply extends JanitorCommand<ApplyResult> {
     const maxAgeMs = parseDuration(flags['max-age'], '--max-age');
     const file = path.resolve(args.file);
     const plan = readPlanFile(file);
+    checkConsistent(plan);
     const operations = plan.steps.reduce((sum, step) => sum + step.operations.length, 0);
     this.resultSoFar({
       dryRun: flags['dry-run'],
