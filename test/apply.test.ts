@@ -304,6 +304,12 @@ describe('apply: drift sends nothing, exit 14', () => {
       resources: [JSON.parse(JSON.stringify(mem))],
     });
     await expectDrift(file, 'in-use', /in use by running tasks/);
+    // The planned resource is still there: not "already done".
+    await expectDrift(
+      file,
+      'not-selected',
+      /mem 2304 MB .* on 10\.0\.1\.11 is still there, and not taken now: in use by a task/,
+    );
   });
 
   it("tasks now using a resource a teardown's plan saw free", async () => {

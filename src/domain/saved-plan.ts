@@ -6,7 +6,7 @@ import { CleanupPlan, ResourceAllowList, planCleanup } from './cleanup';
 import { silentProgress } from './progress';
 import { describeResource, isPersistentVolume, reservationOf, resourceKey } from './resources';
 import { sameName } from './ownership';
-import { HoldingFramework } from './selection';
+import { HoldingFramework, SKIP_REASON_TEXT } from './selection';
 import { cleanupRequestFor, readClusterView, viewFramework } from './teardown';
 import { UninstallClients, readInventory } from './uninstall';
 
@@ -110,6 +110,11 @@ export interface Observation {
   facts: StepFacts;
   operations: PlannedOperation[];
   registeredAgentIds: Set<string>;
+  /**
+   * Resources of the target's role the read shows but does not take (in use, or skipped with a
+   * reason), by agent and key: an operation on one of them is neither done nor to be sent.
+   */
+  notTaken: Map<string, Map<string, string>>;
   /** A teardown --cleanup's cleanup, as decided when the plan was made (it is what apply runs after the teardown). */
   cleanupRequest?: CleanupRequest | null;
 }
@@ -125,7 +130,8 @@ export type DriftKind =
   | 'in-use'
   | 'agent-left'
   | 'znode-appeared'
-  | 'target-changed';
+  | 'target-changed'
+  | 'not-selected';
 
 export interface Drift {
   step: number;
@@ -197,6 +203,7 @@ export async function observeStep(
         facts: { ...factsOf(plan, false), frameworks: plan.frameworks.map(holdingFact) },
         operations,
         registeredAgentIds: new Set(plan.registeredAgentIds),
+        notTaken: notTakenOf(plan),
       };
     }
     case 'teardown': {
@@ -253,6 +260,7 @@ export async function observeStep(
         },
         operations,
         registeredAgentIds,
+        notTaken: plan ? notTakenOf(plan) : new Map(),
         cleanupRequest: request ?? null,
       };
     }
@@ -268,7 +276,20 @@ export function observeCleanupPlan(plan: CleanupPlan): Observation {
     facts: factsOf(plan, true),
     operations: resourceOperations(plan, false, 'janitor', plan.znode?.action === 'delete'),
     registeredAgentIds: new Set(plan.registeredAgentIds),
+    notTaken: notTakenOf(plan),
   };
+}
+
+/** What the read shows of the target's role and does not take, with why. */
+function notTakenOf(plan: CleanupPlan): Map<string, Map<string, string>> {
+  const notTaken = new Map<string, Map<string, string>>();
+  for (const agent of plan.agents) {
+    const keys = new Map<string, string>();
+    for (const resource of agent.inUse) keys.set(resourceKey(resource), 'in use by a task');
+    for (const { resource, reason } of agent.skipped) keys.set(resourceKey(resource), SKIP_REASON_TEXT[reason]);
+    if (keys.size > 0) notTaken.set(agent.agentId, keys);
+  }
+  return notTaken;
 }
 
 function factsOf(plan: CleanupPlan, withBlockers: boolean): StepFacts {
@@ -408,6 +429,16 @@ export function compareStep(step: PlannedStep, now: Observation, index: number):
       continue;
     }
     const current = nowById.get(operationIdentity(operation));
+    const notTaken =
+      operation.agentId && operation.key ? now.notTaken.get(operation.agentId)?.get(operation.key) : undefined;
+    if (!current && notTaken) {
+      // Still there, but the cluster no longer shows it as the target's: not done, and not to be sent.
+      drift(
+        'not-selected',
+        `${describeOperation(operation)} on ${operation.hostname ?? operation.agentId} is still there, and not taken now: ${notTaken}`,
+      );
+      continue;
+    }
     if (!current) {
       comparison.done.push(operation);
       continue;
