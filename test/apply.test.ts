@@ -68,6 +68,22 @@ async function savedCleanupPlan(): Promise<string> {
 
 const mutationsSince = (count: number) => mutatingRequests(sim).slice(count);
 
+/** A task of another framework (Marathon's) starts on AGENT_1 using kafka's reserved `name`. */
+function occupy(name: string): void {
+  const reserved = sim.state.agents
+    .get(AGENT_1)!
+    .total.find((resource) => resource.name === name && resource.reservations.length > 0)!;
+  const marathon = [...sim.state.frameworks.values()].find((framework) => framework.name === 'marathon')!;
+  marathon.tasks.push({
+    id: 'squatter',
+    name: 'squatter',
+    frameworkId: marathon.id,
+    agentId: AGENT_1,
+    state: 'TASK_RUNNING',
+    resources: [JSON.parse(JSON.stringify(reserved))],
+  });
+}
+
 /** A reservation of kafka's role and principal the plan never saw. */
 function lateReservation(): SimResource {
   return {
@@ -292,17 +308,7 @@ describe('apply: drift sends nothing, exit 14', () => {
   it('tasks now using a planned resource', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const file = await savedCleanupPlan();
-    const agent = sim.state.agents.get(AGENT_1)!;
-    const mem = agent.total.find((resource) => resource.name === 'mem' && resource.reservations.length > 0)!;
-    const marathon = [...sim.state.frameworks.values()].find((framework) => framework.name === 'marathon')!;
-    marathon.tasks.push({
-      id: 'squatter',
-      name: 'squatter',
-      frameworkId: marathon.id,
-      agentId: AGENT_1,
-      state: 'TASK_RUNNING',
-      resources: [JSON.parse(JSON.stringify(mem))],
-    });
+    occupy('mem');
     await expectDrift(file, 'in-use', /in use by running tasks/);
     // The planned resource is still there: not "already done".
     await expectDrift(
@@ -318,17 +324,7 @@ describe('apply: drift sends nothing, exit 14', () => {
     sim.state.frameworks.get(KAFKA)!.tasks.splice(0);
     const file = await savedTeardownPlan();
     expect(readPlan(file).steps[0].operations.some((operation) => operation.inUse)).toBe(false);
-    const agent = sim.state.agents.get(AGENT_1)!;
-    const cpus = agent.total.find((resource) => resource.name === 'cpus' && resource.reservations.length > 0)!;
-    const marathon = [...sim.state.frameworks.values()].find((framework) => framework.name === 'marathon')!;
-    marathon.tasks.push({
-      id: 'squatter',
-      name: 'squatter',
-      frameworkId: marathon.id,
-      agentId: AGENT_1,
-      state: 'TASK_RUNNING',
-      resources: [JSON.parse(JSON.stringify(cpus))],
-    });
+    occupy('cpus');
     await expectDrift(file, 'in-use', /a task now uses cpus 1 .* in role kafka-role on 10\.0\.1\.11/);
   });
 
