@@ -14,10 +14,11 @@ import { terminalWidth } from '../render/columns';
 import { writeJson } from '../render/json';
 import type { ResultError } from '../render/results';
 import { CosmosClient } from '../clients/cosmos';
+import { DcosMetadataClient } from '../clients/dcos-metadata';
 import { SdkSchedulerClient } from '../clients/sdk-scheduler';
 import type { UninstallClients } from '../domain/uninstall';
 import { shellWord } from '../domain/actions';
-import { PlannedStep } from '../domain/saved-plan';
+import { ObserveContext, PlannedStep } from '../domain/saved-plan';
 import { plural, wrap } from '../text';
 import { IO, OutputStream, Prompter, commandContext } from './context';
 import { readClusterId, savedPlanOf, writePlanFile } from './plan-file';
@@ -520,8 +521,7 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
    * cluster's URL and Admin Router's id for it, and never a token.
    */
   protected async savePlan(file: string, steps: PlannedStep[]): Promise<void> {
-    const clients = this.clients ?? (await this.clusterClients());
-    this.clusterId = (await readClusterId(clients.http)) ?? null;
+    await this.readClusterId(this.clients ?? (await this.clusterClients()));
     writePlanFile(
       file,
       savedPlanOf(steps, {
@@ -552,6 +552,18 @@ export abstract class JanitorCommand<R extends object = Record<string, unknown>>
   /** `dcos janitor cleanup --service kafka ...` as typed, without any secret (history, saved plans). */
   private commandLine(): string[] {
     return ['dcos', 'janitor', ...this.commandName().split(' ').filter(Boolean), ...redactArgv(this.argv)];
+  }
+
+  /**
+   * What a saved plan's steps are observed with (domain/saved-plan.ts): the system frameworks, and
+   * the DC/OS version (it chooses an uninstall's route), read at most once a run.
+   */
+  protected observeContext(clients: ClusterClients): ObserveContext {
+    let version: Promise<string | undefined> | undefined;
+    return {
+      extraSystemNames: this.extraSystemFrameworks(),
+      dcosVersion: () => (version ??= new DcosMetadataClient(clients.http).version().catch(() => undefined)),
+    };
   }
 
   /** Admin Router's CLUSTER_ID, read once for this run (apply, --out); null where there is none. */

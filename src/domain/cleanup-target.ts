@@ -45,11 +45,7 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
         zkNode,
         marathonAppId: names.marathonAppId,
         frameworkNames: names.frameworkNames,
-        frameworkIds: [...request.frameworkIds],
-        onlyFrameworkIds: [...request.frameworkIds],
-        foreignFrameworks: {},
-        claimants: [],
-        includeUnlabeled: request.includeUnlabeled,
+        ...selectionOf(request),
       },
       notes,
     };
@@ -86,13 +82,22 @@ export function targetFromRequest(request: CleanupRequest): { target: CleanupTar
       zkNode: explicitZnode,
       marathonAppId: implied?.marathonAppId,
       frameworkNames: implied?.frameworkNames ?? [],
-      frameworkIds: [...request.frameworkIds],
-      onlyFrameworkIds: [...request.frameworkIds],
-      foreignFrameworks: {},
-      claimants: [],
-      includeUnlabeled: request.includeUnlabeled,
+      ...selectionOf(request),
     },
     notes,
+  };
+}
+
+/** What the request says of the selection, before the frameworks are read (completeTargetFromFrameworks). */
+function selectionOf(
+  request: CleanupRequest,
+): Pick<CleanupTarget, 'frameworkIds' | 'onlyFrameworkIds' | 'foreignFrameworks' | 'claimants' | 'includeUnlabeled'> {
+  return {
+    frameworkIds: [...request.frameworkIds],
+    onlyFrameworkIds: [...request.frameworkIds],
+    foreignFrameworks: {},
+    claimants: [],
+    includeUnlabeled: request.includeUnlabeled,
   };
 }
 

@@ -25,6 +25,8 @@ export interface ActionOptions {
   /** With `only` (apply): nothing outside the reviewed plan's resources is destroyed or unreserved. */
   cleanup: CleanupOptions;
   extraSystemNames: string[];
+  /** The DC/OS version an uninstall's route is chosen with; none: the SDK route wherever the app allows it. */
+  dcosVersion?: () => Promise<string | undefined>;
   /** teardown --keep-app: the app that relaunches the scheduler stays. */
   keepApp?: boolean;
   /** `apply`: the manual uninstall tears down only these frameworks (the plan's), whatever registered since. */
@@ -63,7 +65,7 @@ async function uninstall(
     manual: action.manual,
     cleanup: { roles: [], frameworkIds: [], includeUnlabeled: false },
   };
-  const inventory = await readInventory(clients, request, progress, async () => undefined);
+  const inventory = await readInventory(clients, request, progress, options.dcosVersion ?? (async () => undefined));
   if (tracesOf(inventory.plan).length === 0) return { result: 'nothing-left' };
   const uninstallOptions = {
     timeoutMs: options.timeoutMs,

@@ -4,7 +4,6 @@ import { Args, Flags } from '@oclif/core';
 
 import { JanitorCommand } from '../../cli/janitor-command';
 import { readPlanFile } from '../../cli/plan-file';
-import { DcosMetadataClient } from '../../clients/dcos-metadata';
 import {
   StepState,
   applyPending,
@@ -15,7 +14,7 @@ import {
   countOperations,
   driftOf,
 } from '../../domain/apply';
-import { ObserveContext, SavedPlan } from '../../domain/saved-plan';
+import { SavedPlan } from '../../domain/saved-plan';
 import { ExitCode } from '../../errors';
 import { describeCounts, renderComparison, renderDrift, renderRemaining, renderSavedPlan } from '../../render/apply';
 import { ApplyResult, EMPTY_APPLY } from '../../render/results';
@@ -132,11 +131,7 @@ export default class Apply extends JanitorCommand<ApplyResult> {
     const view = this.view(flags.wide);
     if (!flags.json) this.log(renderSavedPlan(plan, args.file, ageSeconds, view));
 
-    const metadata = new DcosMetadataClient(clients.http);
-    const context: ObserveContext = {
-      extraSystemNames: this.extraSystemFrameworks(),
-      dcosVersion: () => metadata.version().catch(() => undefined),
-    };
+    const context = this.observeContext(clients);
     progress.step('Reading the cluster again, to compare it with the plan...');
     let states = await compareWithCluster(clients, plan, context);
     this.resultSoFar({ steps: this.stepsJson(plan, states) });
@@ -173,6 +168,8 @@ export default class Apply extends JanitorCommand<ApplyResult> {
         graceMs: flags.grace * 1000,
         cleanup: this.cleanupOptions(flags.concurrency, 2),
         extraSystemNames: this.extraSystemFrameworks(),
+        // The route an uninstall takes is chosen with the version its observation used.
+        dcosVersion: context.dcosVersion,
       },
       progress,
       (applied) => {

@@ -124,7 +124,7 @@ export default class Audit extends JanitorCommand<AuditResult> {
     const report = await audit();
     if (flags['dry-run'] && flags.fix && flags.out) {
       // Every fix, in the order --fix runs them, each observed as its command would see it.
-      const context = { extraSystemNames: this.extraSystemFrameworks(), dcosVersion: async () => undefined };
+      const context = this.observeContext(clients);
       const steps = [];
       for (const [, group] of groupByService(report.findings))
         for (const finding of fixPlan(group))

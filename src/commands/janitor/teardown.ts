@@ -176,12 +176,16 @@ export default class Teardown extends JanitorCommand<TeardownResult> {
         const steps = [];
         for (const view of selected) {
           const action = { kind: 'teardown' as const, frameworkId: view.id, cleanup: flags.cleanup };
-          const context = { extraSystemNames: this.extraSystemFrameworks(), dcosVersion: async () => undefined };
           steps.push(
             plannedStep(
               action,
               flags['keep-app'],
-              await observeStep(this.uninstallClients(clients), action, flags['keep-app'], context),
+              await observeStep(
+                this.uninstallClients(clients),
+                action,
+                flags['keep-app'],
+                this.observeContext(clients),
+              ),
             ),
           );
         }

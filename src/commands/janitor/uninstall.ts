@@ -175,10 +175,8 @@ export default class Uninstall extends JanitorCommand<UninstallResult> {
     if (flags['dry-run']) {
       if (flags.out) {
         const action = { kind: 'uninstall' as const, service, manual: flags.manual, forceStuck: flags['force-stuck'] };
-        const context = {
-          extraSystemNames: this.extraSystemFrameworks(),
-          dcosVersion: async () => inventory.dcosVersion,
-        };
+        // The version the inventory read chose the route with: the plan is observed with the same.
+        const context = { ...this.observeContext(cluster), dcosVersion: async () => inventory.dcosVersion };
         await this.savePlan(flags.out, [
           plannedStep(action, false, await observeStep(clients, action, false, context)),
         ]);
