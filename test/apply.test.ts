@@ -160,6 +160,23 @@ describe('apply: the cluster as planned', () => {
     expect((await runInProcessAgainst(sim.url, ['apply', file, '--yes'])).code).toBe(14);
   });
 
+  it('a planned resource a task takes during the run is not done: exit 3, named', async () => {
+    sim = await SimCluster.start('kafka-ui-destroyed');
+    const file = await savedCleanupPlan();
+    // As the first volume is destroyed, a task of another framework starts on kafka's reserved memory.
+    sim.onRequest = (entry) => {
+      if (entry.method !== 'POST' || !entry.url.startsWith('/mesos/master/destroy-volumes')) return;
+      sim.onRequest = undefined;
+      occupy('mem');
+    };
+    const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json', '--concurrency', '1']);
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verified: false, remaining: 1, notInPlan: [] });
+    expect(run.stderr).toMatch(
+      /Not done: mem 2304 MB .* on 10\.0\.1\.11 is still there, and not taken now: in use by a task/,
+    );
+  });
+
   it('a plan whose operations are partly done counts them as done and applies the rest', async () => {
     sim = await SimCluster.start('kafka-ui-destroyed');
     const file = await savedTeardownPlan();

@@ -142,6 +142,11 @@ export interface Drift {
 export interface StepComparison {
   done: PlannedOperation[];
   pending: PlannedOperation[];
+  /**
+   * Neither done nor to be sent: on an agent that left (nothing can be seen of it), or still there
+   * and not the target's to take now. Each has its drift line.
+   */
+  unsettled: PlannedOperation[];
   drift: Drift[];
 }
 
@@ -200,7 +205,7 @@ export async function observeStep(
       );
       operations.push(...resourceOperations(plan, true, sdk ? 'scheduler' : 'janitor', true, own));
       return {
-        facts: { ...factsOf(plan, false), frameworks: plan.frameworks.map(holdingFact) },
+        facts: factsOf(plan, false),
         operations,
         registeredAgentIds: new Set(plan.registeredAgentIds),
         notTaken: notTakenOf(plan),
@@ -413,7 +418,7 @@ export function operationIdentity(operation: PlannedOperation): string {
 
 /** The saved step against the cluster now: done, pending, and drift (docs/plan-files.md). */
 export function compareStep(step: PlannedStep, now: Observation, index: number): StepComparison {
-  const comparison: StepComparison = { done: [], pending: [], drift: [] };
+  const comparison: StepComparison = { done: [], pending: [], unsettled: [], drift: [] };
   const drift = (kind: DriftKind, detail: string) => {
     if (!comparison.drift.some((known) => known.detail === detail))
       comparison.drift.push({ step: index, kind, detail });
@@ -426,6 +431,7 @@ export function compareStep(step: PlannedStep, now: Observation, index: number):
         'agent-left',
         `agent ${operation.hostname ?? operation.agentId} (${operation.agentId}) is no longer registered: what it holds cannot be seen`,
       );
+      comparison.unsettled.push(operation);
       continue;
     }
     const current = nowById.get(operationIdentity(operation));
@@ -437,6 +443,7 @@ export function compareStep(step: PlannedStep, now: Observation, index: number):
         'not-selected',
         `${describeOperation(operation)} on ${operation.hostname ?? operation.agentId} is still there, and not taken now: ${notTaken}`,
       );
+      comparison.unsettled.push(operation);
       continue;
     }
     if (!current) {

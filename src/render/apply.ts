@@ -86,8 +86,9 @@ export function describeCounts(counts: OperationCounts): string {
 export function renderRemaining(states: StepState[], wide: boolean): string {
   const lines = ['Still on the cluster, of the plan:'];
   for (const state of states) {
-    if (state.comparison.pending.length === 0) continue;
-    lines.push(`  step ${state.index + 1}:`, ...operationLines(state.comparison.pending, wide, '    '));
+    const left = [...state.comparison.pending, ...state.comparison.unsettled];
+    if (left.length === 0) continue;
+    lines.push(`  step ${state.index + 1}:`, ...operationLines(left, wide, '    '));
   }
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ import {
   countOperations,
   driftOf,
 } from '../../domain/apply';
-import { SavedPlan } from '../../domain/saved-plan';
+import { DriftKind, SavedPlan } from '../../domain/saved-plan';
 import { ExitCode } from '../../errors';
 import { describeCounts, renderComparison, renderDrift, renderRemaining, renderSavedPlan } from '../../render/apply';
 import { ApplyResult, EMPTY_APPLY } from '../../render/results';
@@ -212,8 +212,10 @@ export default class Apply extends JanitorCommand<ApplyResult> {
     steps = this.stepsJson(plan, before),
   ): void {
     for (const state of after) steps[state.index].after = counts(state);
-    const remaining = after.flatMap((state) => state.comparison.pending);
-    const appearedSince = driftOf(after);
+    // Still to do, or still there and not the target's to take (a task uses it, its agent left): not done.
+    const remaining = after.flatMap((state) => [...state.comparison.pending, ...state.comparison.unsettled]);
+    // What the read after the run shows that the plan never had: new things, left alone.
+    const appearedSince = driftOf(after).filter((item) => NEW_SINCE_THE_PLAN.includes(item.kind));
     // Done by this run: pending before, gone after; done before: already done.
     const doneNow = before.flatMap((state) =>
       state.comparison.pending.filter((operation) => after[state.index].comparison.done.includes(operation)),
@@ -235,6 +237,8 @@ export default class Apply extends JanitorCommand<ApplyResult> {
       this.logToStderr(
         `Warning: since the plan, the cluster shows what it did not plan (left alone): ${appearedSince.map((item) => item.detail).join('; ')}. A new dry run says what to do with it.`,
       );
+    for (const item of driftOf(after).filter((entry) => entry.kind === 'not-selected' || entry.kind === 'agent-left'))
+      this.logToStderr(`Not done: ${item.detail}.`);
     if (json) this.printResult(result, code);
     else {
       if (plan.steps.every((step) => step.operations.length === 0))
@@ -292,6 +296,14 @@ export default class Apply extends JanitorCommand<ApplyResult> {
     } else await this.confirm(question, 'apply the plan', yes);
   }
 }
+
+const NEW_SINCE_THE_PLAN: DriftKind[] = [
+  'new-resource',
+  'framework-appeared',
+  'app-appeared',
+  'app-replaced',
+  'znode-appeared',
+];
 
 function counts(state: StepState): { done: number; pending: number } {
   return { done: state.comparison.done.length, pending: state.comparison.pending.length };
