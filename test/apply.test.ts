@@ -7,7 +7,9 @@ import Ajv from 'ajv';
 import { SimCluster } from '../src/sim/server';
 import { SimResource } from '../src/sim/resources';
 import { listScenarios, loadScenario, Scenario } from '../src/sim/scenario';
-import { SavedPlan } from '../src/domain/saved-plan';
+import { MesosResource } from '../src/clients/mesos-schemas';
+import { resourceKey } from '../src/domain/resources';
+import { PlannedOperation, SavedPlan } from '../src/domain/saved-plan';
 import { runCli } from './helpers/cli';
 import { mutatingRequests, reservedOf } from './helpers/cluster';
 import { runInProcess, runInProcessAgainst } from './helpers/in-process';
@@ -67,6 +69,25 @@ async function savedCleanupPlan(): Promise<string> {
 }
 
 const mutationsSince = (count: number) => mutatingRequests(sim).slice(count);
+
+/** Where a resource operation acts: its agent and the resource's key. */
+function placeOf(operation: PlannedOperation): string {
+  return `${operation.agentId} ${operation.key}`;
+}
+
+/** Every reserved resource the simulator's Mesos lists, by agent and key, read over HTTP as any client would. */
+async function reservedBySimulator(): Promise<Set<string>> {
+  const slaves = (await (await fetch(`${sim.url}/mesos/master/slaves`)).json()) as {
+    slaves: Array<{ id: string; reserved_resources_full?: Record<string, MesosResource[]> }>;
+  };
+  return new Set(
+    slaves.slaves.flatMap((agent) =>
+      Object.values(agent.reserved_resources_full ?? {})
+        .flat()
+        .map((resource) => `${agent.id} ${resourceKey(resource)}`),
+    ),
+  );
+}
 
 /** A task of another framework (Marathon's) starts on AGENT_1 using kafka's reserved `name`. */
 function occupy(name: string): void {
@@ -566,11 +587,27 @@ describe('audit --fix as a reviewed plan, on every shipped scenario', () => {
       const uninstalled = steps.flatMap((step) =>
         step.action.kind === 'uninstall' ? [step.action.service.replace(/^\/+/, '')] : [],
       );
+      const planned = new Set(
+        steps.flatMap((step) => step.operations.flatMap((operation) => (operation.key ? [placeOf(operation)] : []))),
+      );
+      const heldBefore = await reservedBySimulator();
       const run = await runInProcessAgainst(sim.url, ['apply', file, '--yes', '--json', '--poll-ms', '20'], {
         DCOS_JANITOR_GRACE: '0',
       });
-      expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, remaining: 0, drift: [] });
+      const result = JSON.parse(run.stdout);
+      expect(result).toMatchObject({ verified: true, remaining: 0, drift: [] });
       expect(run.code).toBe(0);
+      // Nothing outside the plan changed; each count is what the simulator shows gone.
+      const heldAfter = await reservedBySimulator();
+      for (const place of heldBefore) if (!planned.has(place)) expect(heldAfter).toContain(place);
+      const gone = (op: string) =>
+        steps
+          .flatMap((step) => step.operations)
+          // The disk a destroyed volume leaves exists only between the destroy and its unreserve.
+          .filter((operation) => operation.op === op && (heldBefore.has(placeOf(operation)) || operation.afterDestroy))
+          .filter((operation) => !heldAfter.has(placeOf(operation))).length;
+      expect(result.applied['destroy-volume']).toBe(gone('destroy-volume'));
+      expect(result.applied.unreserve).toBe(gone('unreserve'));
       const after = JSON.parse((await runInProcessAgainst(sim.url, ['audit', '--json'])).stdout);
       expect(after.findings.filter((finding: { autoFix: boolean }) => finding.autoFix)).toEqual([]);
       // A connected scheduler the plan did not name is still there.
